@@ -1,0 +1,11 @@
+import { bootstrapApp, listenOptionsFromEnv } from '@durable/host';
+import { AppModule } from './app.module';
+
+async function main(): Promise<void> {
+  await bootstrapApp(AppModule, listenOptionsFromEnv(process.env, 7071));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,86 @@
+import { builtinModules } from 'node:module';
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+
+// Pure libs (model, engine, entity and timer semantics) must stay replayable: no I/O, no frameworks.
+const ioModules = [
+  ...builtinModules.filter((m) => !m.startsWith('_')),
+  ...builtinModules.filter((m) => !m.startsWith('_')).map((m) => `node:${m}`),
+];
+const frameworkModules = ['@nestjs/*', 'kafkajs', '@azure/cosmos', 'better-sqlite3', '@grpc/*', 'express'];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules', '**/dist', '.nx', 'bench/results', '**/*.js', '**/*.mjs'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: [],
+          enforceBuildableLibDependency: false,
+          depConstraints: [
+            {
+              sourceTag: 'type:pure',
+              onlyDependOnLibsWithTags: ['type:pure'],
+              bannedExternalImports: frameworkModules,
+            },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter'] },
+            { sourceTag: 'type:host', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', 'type:host'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', 'type:host'] },
+            {
+              sourceTag: 'type:tool',
+              onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', 'type:host', 'type:app'],
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['libs/core/src/**/*.ts', 'libs/engine/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ioModules.map((name) => ({ name, message: 'Pure libs do no I/O: take a port instead.' })),
+          patterns: frameworkModules.map((group) => ({
+            group: [group],
+            message: 'Pure libs cannot import frameworks or vendor clients.',
+          })),
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'Pure libs take configuration as arguments.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Use the Clock port or ctx.currentUtcDateTime; wall-clock breaks replay.',
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Use the IdSource port or ctx.newGuid().' },
+        { object: 'Date', property: 'now', message: 'Use the Clock port or ctx.currentUtcDateTime.' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  prettier,
+);

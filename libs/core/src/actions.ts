@@ -1,0 +1,92 @@
+import type { FailureDetails } from './failure';
+import type { HistoryEvent } from './history';
+
+/**
+ * What an orchestrator asks its host to do after an episode, named as in the Durable Task protocol.
+ * `id` is the orchestrator's sequence number; the host records the matching history event with
+ * `eventId = id`, so the next replay can check that the code asks for the same thing again.
+ */
+export const ActionType = {
+  ScheduleTask: 'ScheduleTask',
+  CreateSubOrchestration: 'CreateSubOrchestration',
+  CreateTimer: 'CreateTimer',
+  SendEvent: 'SendEvent',
+  CompleteOrchestration: 'CompleteOrchestration',
+  TerminateOrchestration: 'TerminateOrchestration',
+  SendEntityMessage: 'SendEntityMessage',
+} as const;
+export type ActionType = (typeof ActionType)[keyof typeof ActionType];
+
+export interface ScheduleTaskAction {
+  readonly type: 'ScheduleTask';
+  readonly id: number;
+  readonly name: string;
+  readonly version?: string;
+  readonly input?: string;
+}
+
+export interface CreateSubOrchestrationAction {
+  readonly type: 'CreateSubOrchestration';
+  readonly id: number;
+  readonly name: string;
+  readonly instanceId: string;
+  readonly version?: string;
+  readonly input?: string;
+}
+
+export interface CreateTimerAction {
+  readonly type: 'CreateTimer';
+  readonly id: number;
+  readonly fireAt: string;
+}
+
+export interface SendEventAction {
+  readonly type: 'SendEvent';
+  readonly id: number;
+  readonly instanceId: string;
+  readonly name: string;
+  readonly data?: string;
+}
+
+/** Final statuses an orchestrator can complete with. */
+export type CompletionStatus = 'Completed' | 'Failed' | 'ContinuedAsNew' | 'Terminated';
+
+export interface CompleteOrchestrationAction {
+  readonly type: 'CompleteOrchestration';
+  readonly id: number;
+  readonly orchestrationStatus: CompletionStatus;
+  /** The output; for ContinuedAsNew, the input of the next execution; for Terminated, the reason. */
+  readonly result?: string;
+  readonly failureDetails?: FailureDetails;
+  readonly newVersion?: string;
+  /** Events to deliver again to the next execution (continue-as-new with preserved events). */
+  readonly carryoverEvents?: readonly HistoryEvent[];
+}
+
+export interface TerminateOrchestrationAction {
+  readonly type: 'TerminateOrchestration';
+  readonly id: number;
+  readonly instanceId: string;
+  readonly reason?: string;
+  readonly recurse: boolean;
+}
+
+export interface SendEntityMessageAction {
+  readonly type: 'SendEntityMessage';
+  readonly id: number;
+  readonly kind: 'signal' | 'call' | 'lock' | 'unlock';
+  readonly targetInstanceId: string;
+  readonly operation?: string;
+  readonly input?: string;
+  readonly requestId: string;
+  readonly scheduledTime?: string;
+}
+
+export type OrchestratorAction =
+  | ScheduleTaskAction
+  | CreateSubOrchestrationAction
+  | CreateTimerAction
+  | SendEventAction
+  | CompleteOrchestrationAction
+  | TerminateOrchestrationAction
+  | SendEntityMessageAction;

@@ -1,0 +1,157 @@
+import type { FailureDetails } from './failure';
+
+/**
+ * Base of every error Durable raises. `name` is stable (safe to match on across versions and
+ * processes) and `retriable` says whether trying the same thing again can succeed.
+ */
+export abstract class DurableError extends Error {
+  abstract override readonly name: string;
+  abstract readonly retriable: boolean;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Input that can never be accepted: a malformed id, payload or request. */
+export class InvalidArgumentError extends DurableError {
+  override readonly name = 'InvalidArgumentError';
+  readonly retriable = false;
+}
+
+/** A payload larger than the configured limit. */
+export class PayloadTooLargeError extends DurableError {
+  override readonly name = 'PayloadTooLargeError';
+  readonly retriable = false;
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`payload of ${size} bytes exceeds the limit of ${limit} bytes`);
+  }
+}
+
+export class InstanceNotFoundError extends DurableError {
+  override readonly name = 'InstanceNotFoundError';
+  readonly retriable = false;
+  constructor(readonly instanceId: string) {
+    super(`no orchestration instance with id '${instanceId}'`);
+  }
+}
+
+export class InstanceAlreadyExistsError extends DurableError {
+  override readonly name = 'InstanceAlreadyExistsError';
+  readonly retriable = false;
+  constructor(readonly instanceId: string) {
+    super(`an orchestration instance with id '${instanceId}' already exists`);
+  }
+}
+
+/** An operation that needs a running instance was sent to a finished one. */
+export class InstanceFinishedError extends DurableError {
+  override readonly name = 'InstanceFinishedError';
+  readonly retriable = false;
+  constructor(
+    readonly instanceId: string,
+    readonly status: string,
+  ) {
+    super(`orchestration instance '${instanceId}' has already finished (${status})`);
+  }
+}
+
+export class OrchestratorNotRegisteredError extends DurableError {
+  override readonly name = 'OrchestratorNotRegisteredError';
+  readonly retriable = false;
+  constructor(readonly orchestratorName: string) {
+    super(`no orchestrator named '${orchestratorName}' is registered`);
+  }
+}
+
+export class ActivityNotRegisteredError extends DurableError {
+  override readonly name = 'ActivityNotRegisteredError';
+  readonly retriable = false;
+  constructor(readonly activityName: string) {
+    super(`no activity named '${activityName}' is registered`);
+  }
+}
+
+/** Orchestrator code and recorded history disagree; replaying further would silently diverge. */
+export class NonDeterminismError extends DurableError {
+  override readonly name = 'NonDeterminismError';
+  readonly retriable = false;
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`non-deterministic orchestrator: history expects ${expected}, but the code did ${actual}`);
+  }
+}
+
+/** A scheduled activity or sub-orchestration failed; `details` carries the remote failure. */
+export class TaskFailedError extends DurableError {
+  override readonly name: string = 'TaskFailedError';
+  readonly retriable = false;
+  constructor(
+    message: string,
+    readonly taskId: number,
+    readonly taskName: string,
+    readonly details: FailureDetails,
+  ) {
+    super(message);
+  }
+}
+
+export class ActivityFailedError extends TaskFailedError {
+  override readonly name = 'ActivityFailedError';
+  constructor(taskId: number, activityName: string, details: FailureDetails) {
+    super(`activity '${activityName}' (task ${taskId}) failed: ${details.errorMessage}`, taskId, activityName, details);
+  }
+}
+
+export class SubOrchestrationFailedError extends TaskFailedError {
+  override readonly name = 'SubOrchestrationFailedError';
+  constructor(taskId: number, orchestratorName: string, details: FailureDetails) {
+    super(
+      `sub-orchestration '${orchestratorName}' (task ${taskId}) failed: ${details.errorMessage}`,
+      taskId,
+      orchestratorName,
+      details,
+    );
+  }
+}
+
+/** A wait (an external event, a completion) ran past its timeout. */
+export class TimeoutError extends DurableError {
+  override readonly name = 'TimeoutError';
+  readonly retriable = true;
+}
+
+/** A conditional write lost a race (ETag, version or epoch mismatch). */
+export class ConflictError extends DurableError {
+  override readonly name = 'ConflictError';
+  readonly retriable = true;
+}
+
+/** This process no longer owns the partition it tried to write; it must stop, not retry. */
+export class OwnershipLostError extends DurableError {
+  override readonly name = 'OwnershipLostError';
+  readonly retriable = false;
+}
+
+/** A dependency is briefly unavailable or throttling (Cosmos 429/503, Kafka leader moves). */
+export class UnavailableError extends DurableError {
+  override readonly name = 'UnavailableError';
+  readonly retriable = true;
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** True only for errors that declare themselves retriable. */
+export function isRetriable(error: unknown): boolean {
+  return error instanceof DurableError && error.retriable;
+}

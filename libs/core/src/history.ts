@@ -1,0 +1,190 @@
+import type { FailureDetails } from './failure';
+import type { RuntimeStatus } from './status';
+
+/**
+ * History events, named as in the Durable Task protocol. Payloads (`input`, `result`) are JSON
+ * text, exactly as they travel over the wire, so hosts and remote workers pass them through.
+ *
+ * `eventId` is the orchestrator's sequence number for events that record something the orchestrator
+ * did (TaskScheduled, TimerCreated, SubOrchestrationInstanceCreated, EventSent) and -1 otherwise.
+ * Timestamps are ISO-8601 UTC strings.
+ */
+export const HistoryEventType = {
+  ExecutionStarted: 'ExecutionStarted',
+  ExecutionCompleted: 'ExecutionCompleted',
+  ExecutionTerminated: 'ExecutionTerminated',
+  ExecutionSuspended: 'ExecutionSuspended',
+  ExecutionResumed: 'ExecutionResumed',
+  ContinueAsNew: 'ContinueAsNew',
+  OrchestratorStarted: 'OrchestratorStarted',
+  OrchestratorCompleted: 'OrchestratorCompleted',
+  TaskScheduled: 'TaskScheduled',
+  TaskCompleted: 'TaskCompleted',
+  TaskFailed: 'TaskFailed',
+  TimerCreated: 'TimerCreated',
+  TimerFired: 'TimerFired',
+  SubOrchestrationInstanceCreated: 'SubOrchestrationInstanceCreated',
+  SubOrchestrationInstanceCompleted: 'SubOrchestrationInstanceCompleted',
+  SubOrchestrationInstanceFailed: 'SubOrchestrationInstanceFailed',
+  EventRaised: 'EventRaised',
+  EventSent: 'EventSent',
+  GenericEvent: 'GenericEvent',
+} as const;
+export type HistoryEventType = (typeof HistoryEventType)[keyof typeof HistoryEventType];
+
+export interface OrchestrationInstanceRef {
+  readonly instanceId: string;
+  readonly executionId: string;
+}
+
+export interface ParentInstanceInfo {
+  readonly taskScheduledId: number;
+  readonly name: string;
+  readonly instanceId: string;
+  readonly executionId?: string;
+}
+
+interface EventBase<T extends HistoryEventType> {
+  readonly type: T;
+  readonly eventId: number;
+  readonly timestamp: string;
+}
+
+export interface ExecutionStartedEvent extends EventBase<'ExecutionStarted'> {
+  readonly name: string;
+  readonly version?: string;
+  readonly input?: string;
+  readonly orchestrationInstance: OrchestrationInstanceRef;
+  readonly parentInstance?: ParentInstanceInfo;
+  readonly scheduledStartTimestamp?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface ExecutionCompletedEvent extends EventBase<'ExecutionCompleted'> {
+  readonly orchestrationStatus: RuntimeStatus;
+  readonly result?: string;
+  readonly failureDetails?: FailureDetails;
+}
+
+export interface ExecutionTerminatedEvent extends EventBase<'ExecutionTerminated'> {
+  readonly input?: string;
+  readonly recurse?: boolean;
+}
+
+export interface ExecutionSuspendedEvent extends EventBase<'ExecutionSuspended'> {
+  readonly input?: string;
+}
+
+export interface ExecutionResumedEvent extends EventBase<'ExecutionResumed'> {
+  readonly input?: string;
+}
+
+export interface ContinueAsNewEvent extends EventBase<'ContinueAsNew'> {
+  readonly input?: string;
+}
+
+export type OrchestratorStartedEvent = EventBase<'OrchestratorStarted'>;
+export type OrchestratorCompletedEvent = EventBase<'OrchestratorCompleted'>;
+
+export interface TaskScheduledEvent extends EventBase<'TaskScheduled'> {
+  readonly name: string;
+  readonly version?: string;
+  readonly input?: string;
+}
+
+export interface TaskCompletedEvent extends EventBase<'TaskCompleted'> {
+  readonly taskScheduledId: number;
+  readonly result?: string;
+}
+
+export interface TaskFailedEvent extends EventBase<'TaskFailed'> {
+  readonly taskScheduledId: number;
+  readonly failureDetails: FailureDetails;
+}
+
+export interface TimerCreatedEvent extends EventBase<'TimerCreated'> {
+  readonly fireAt: string;
+}
+
+export interface TimerFiredEvent extends EventBase<'TimerFired'> {
+  readonly timerId: number;
+  readonly fireAt: string;
+}
+
+export interface SubOrchestrationInstanceCreatedEvent extends EventBase<'SubOrchestrationInstanceCreated'> {
+  readonly name: string;
+  readonly instanceId: string;
+  readonly version?: string;
+  readonly input?: string;
+}
+
+export interface SubOrchestrationInstanceCompletedEvent extends EventBase<'SubOrchestrationInstanceCompleted'> {
+  readonly taskScheduledId: number;
+  readonly result?: string;
+}
+
+export interface SubOrchestrationInstanceFailedEvent extends EventBase<'SubOrchestrationInstanceFailed'> {
+  readonly taskScheduledId: number;
+  readonly failureDetails: FailureDetails;
+}
+
+export interface EventRaisedEvent extends EventBase<'EventRaised'> {
+  readonly name: string;
+  readonly input?: string;
+}
+
+export interface EventSentEvent extends EventBase<'EventSent'> {
+  readonly instanceId: string;
+  readonly name: string;
+  readonly input?: string;
+}
+
+export interface GenericEvent extends EventBase<'GenericEvent'> {
+  readonly data?: string;
+}
+
+export type HistoryEvent =
+  | ExecutionStartedEvent
+  | ExecutionCompletedEvent
+  | ExecutionTerminatedEvent
+  | ExecutionSuspendedEvent
+  | ExecutionResumedEvent
+  | ContinueAsNewEvent
+  | OrchestratorStartedEvent
+  | OrchestratorCompletedEvent
+  | TaskScheduledEvent
+  | TaskCompletedEvent
+  | TaskFailedEvent
+  | TimerCreatedEvent
+  | TimerFiredEvent
+  | SubOrchestrationInstanceCreatedEvent
+  | SubOrchestrationInstanceCompletedEvent
+  | SubOrchestrationInstanceFailedEvent
+  | EventRaisedEvent
+  | EventSentEvent
+  | GenericEvent;
+
+/** The event of a given type, e.g. `HistoryEventOf<'TaskScheduled'>`. */
+export type HistoryEventOf<T extends HistoryEventType> = Extract<HistoryEvent, { type: T }>;
+
+type Fields<T extends HistoryEventType> = Omit<HistoryEventOf<T>, 'type' | 'eventId' | 'timestamp'>;
+
+/** Builds an event with `eventId` -1 (the id of every event the orchestrator did not itself cause). */
+export function newEvent<T extends HistoryEventType>(
+  type: T,
+  timestamp: string,
+  fields: Fields<T>,
+  eventId = -1,
+): HistoryEventOf<T> {
+  return { type, eventId, timestamp, ...fields } as HistoryEventOf<T>;
+}
+
+/** Converts epoch milliseconds to the timestamp format used in history. */
+export function toTimestamp(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}
+
+/** Converts a history timestamp back to epoch milliseconds. */
+export function fromTimestamp(timestamp: string): number {
+  return Date.parse(timestamp);
+}

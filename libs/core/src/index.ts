@@ -1,0 +1,73 @@
+export {
+  ActionType,
+  type CompleteOrchestrationAction,
+  type CompletionStatus,
+  type CreateSubOrchestrationAction,
+  type CreateTimerAction,
+  type OrchestratorAction,
+  type ScheduleTaskAction,
+  type SendEntityMessageAction,
+  type SendEventAction,
+  type TerminateOrchestrationAction,
+} from './actions';
+export {
+  ActivityFailedError,
+  ActivityNotRegisteredError,
+  ConflictError,
+  DurableError,
+  InstanceAlreadyExistsError,
+  InstanceFinishedError,
+  InstanceNotFoundError,
+  InvalidArgumentError,
+  isRetriable,
+  NonDeterminismError,
+  OrchestratorNotRegisteredError,
+  OwnershipLostError,
+  PayloadTooLargeError,
+  SubOrchestrationFailedError,
+  TaskFailedError,
+  TimeoutError,
+  UnavailableError,
+} from './errors';
+export { failureDetailsFromError, isFailureDetails, type FailureDetails } from './failure';
+export {
+  fromTimestamp,
+  HistoryEventType,
+  newEvent,
+  toTimestamp,
+  type ContinueAsNewEvent,
+  type EventRaisedEvent,
+  type EventSentEvent,
+  type ExecutionCompletedEvent,
+  type ExecutionResumedEvent,
+  type ExecutionStartedEvent,
+  type ExecutionSuspendedEvent,
+  type ExecutionTerminatedEvent,
+  type GenericEvent,
+  type HistoryEvent,
+  type HistoryEventOf,
+  type OrchestrationInstanceRef,
+  type OrchestratorCompletedEvent,
+  type OrchestratorStartedEvent,
+  type ParentInstanceInfo,
+  type SubOrchestrationInstanceCompletedEvent,
+  type SubOrchestrationInstanceCreatedEvent,
+  type SubOrchestrationInstanceFailedEvent,
+  type TaskCompletedEvent,
+  type TaskFailedEvent,
+  type TaskScheduledEvent,
+  type TimerCreatedEvent,
+  type TimerFiredEvent,
+} from './history';
+export { instanceIdProblem, maxInstanceIdLength, validateInstanceId } from './instance-id';
+export { parsePayload, payloadSize, serializePayload } from './payload';
+export type { Clock, IdSource } from './ports';
+export {
+  parseActions,
+  parseHistory,
+  serializeActions,
+  serializeHistory,
+  toHistoryEvent,
+  toOrchestratorAction,
+} from './serialization';
+export { isRuntimeStatus, isTerminalStatus, RuntimeStatus } from './status';

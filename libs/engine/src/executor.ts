@@ -1,0 +1,647 @@
+import {
+  ActivityFailedError,
+  failureDetailsFromError,
+  fromTimestamp,
+  InvalidArgumentError,
+  NonDeterminismError,
+  OrchestratorNotRegisteredError,
+  parsePayload,
+  serializePayload,
+  SubOrchestrationFailedError,
+  TaskFailedError,
+  TimeoutError,
+  toTimestamp,
+  validateInstanceId,
+  type CompleteOrchestrationAction,
+  type CompletionStatus,
+  type EventRaisedEvent,
+  type ExecutionStartedEvent,
+  type FailureDetails,
+  type HistoryEvent,
+  type OrchestratorAction,
+} from '@durable/core';
+import type {
+  ActivityDefinition,
+  CallOptions,
+  ContinueAsNewOptions,
+  OrchestrationContext,
+  OrchestrationDefinition,
+  SubOrchestrationOptions,
+  WaitForEventOptions,
+} from './definitions';
+import { uuidV5 } from './guid';
+import { replaySafeLogger, silentLogger, type Logger } from './logger';
+import type { Registry } from './registry';
+import { nextRetryDelay, validateRetryPolicy, type RetryPolicy } from './retry';
+import { Task, whenAll, whenAny } from './task';
+
+/** What one episode of an orchestrator produced. */
+export interface ExecutionResult {
+  /** New actions, in the order the orchestrator took them; a CompleteOrchestration comes last. */
+  readonly actions: readonly OrchestratorAction[];
+  /** The custom status as JSON text, if the orchestrator set one. */
+  readonly customStatus: string | undefined;
+  /** The completion action when this episode ended the execution. */
+  readonly completion: CompleteOrchestrationAction | undefined;
+}
+
+export interface ExecutorOptions {
+  readonly logger?: Logger;
+}
+
+/**
+ * Runs orchestrator code against history: "history in, actions out". Stateless use replays the
+ * whole history each time; a host that keeps a session between episodes pays only for new events.
+ */
+export class OrchestrationExecutor {
+  constructor(
+    private readonly registry: Registry,
+    private readonly options: ExecutorOptions = {},
+  ) {}
+
+  /** Replays `pastEvents`, applies `newEvents`, and returns the new actions. */
+  execute(
+    pastEvents: readonly HistoryEvent[],
+    newEvents: readonly HistoryEvent[],
+  ): Promise<ExecutionResult> {
+    return this.createSession().execute(pastEvents, newEvents);
+  }
+
+  /** A session keeps the orchestrator's in-memory state between episodes of one execution. */
+  createSession(): OrchestrationSession {
+    return new OrchestrationSession(this.registry, this.options.logger ?? silentLogger);
+  }
+}
+
+type OpenTaskKind = 'activity' | 'subOrchestration' | 'timer';
+
+interface OpenTask {
+  readonly kind: OpenTaskKind;
+  readonly name: string;
+  readonly task: Task<unknown>;
+}
+
+interface EventWaiter {
+  readonly task: Task<unknown>;
+  active: boolean;
+}
+
+interface Completion {
+  readonly id: number;
+  readonly status: CompletionStatus;
+  readonly result?: string;
+  readonly failureDetails?: FailureDetails;
+  /** Defined when unprocessed events are carried into the next execution. */
+  readonly carryover?: EventRaisedEvent[];
+}
+
+/** Events that record a step the orchestrator took; on replay they must match what the code does. */
+const actionRecordTypes = new Set<HistoryEvent['type']>([
+  'TaskScheduled',
+  'TimerCreated',
+  'SubOrchestrationInstanceCreated',
+  'EventSent',
+]);
+
+/** Events held back while an instance is suspended. */
+const suspendableTypes = new Set<HistoryEvent['type']>([
+  'TaskCompleted',
+  'TaskFailed',
+  'TimerFired',
+  'SubOrchestrationInstanceCompleted',
+  'SubOrchestrationInstanceFailed',
+  'EventRaised',
+]);
+
+/**
+ * The in-memory state of one execution of one orchestration. Contract with the host: once
+ * `execute` returns, its actions count as recorded in history; pass only events that are new to
+ * this session on the next call. If the host cannot commit, it drops the session and replays.
+ */
+export class OrchestrationSession {
+  private readonly ctx: SessionContext;
+  private sequence = 0;
+  private readonly pending = new Map<number, OrchestratorAction>();
+  private readonly open = new Map<number, OpenTask>();
+  private readonly waiters = new Map<string, EventWaiter[]>();
+  private readonly buffered = new Map<string, Array<{ event: EventRaisedEvent; order: number }>>();
+  private bufferedCount = 0;
+  private suspendedEvents: HistoryEvent[] | undefined;
+  private completion: Completion | undefined;
+  private completionEmitted = false;
+  private customStatus: string | undefined;
+  private started = false;
+  /** Terminated or found non-deterministic: later events change nothing. */
+  private halted = false;
+  private woke = false;
+  private readonly wake = (): void => {
+    this.woke = true;
+  };
+
+  /** @internal */ replaying = false;
+  /** @internal */ currentTimeMs = 0;
+  /** @internal */ startEvent: ExecutionStartedEvent | undefined;
+
+  constructor(
+    private readonly registry: Registry,
+    /** @internal */ readonly logger: Logger,
+  ) {
+    this.ctx = new SessionContext(this);
+  }
+
+  get isCompleted(): boolean {
+    return this.completion !== undefined;
+  }
+
+  async execute(pastEvents: readonly HistoryEvent[], newEvents: readonly HistoryEvent[]): Promise<ExecutionResult> {
+    this.replaying = true;
+    for (const event of pastEvents) await this.step(event);
+    this.replaying = false;
+    for (const event of newEvents) await this.step(event);
+    return this.collect();
+  }
+
+  private async step(event: HistoryEvent): Promise<void> {
+    if (this.suspendedEvents !== undefined && suspendableTypes.has(event.type) && this.completion === undefined) {
+      this.suspendedEvents.push(event);
+      return;
+    }
+    if (event.type === 'ExecutionResumed') {
+      const queued = this.suspendedEvents ?? [];
+      this.suspendedEvents = undefined;
+      for (const e of queued) await this.step(e);
+      return;
+    }
+    this.woke = false;
+    const previousHook = Task.onWake;
+    Task.onWake = this.wake;
+    try {
+      this.apply(event);
+    } catch (error) {
+      if (!(error instanceof NonDeterminismError)) throw error;
+      this.failNonDeterministic(error);
+    } finally {
+      Task.onWake = previousHook;
+    }
+    // Settling a task queued the awaiting code as microtasks; let it run to its next await.
+    if (this.woke) await drainMicrotasks();
+  }
+
+  private apply(event: HistoryEvent): void {
+    if (this.completion !== undefined) {
+      if (this.halted) return;
+      if (event.type === 'EventRaised') this.completion.carryover?.push(event);
+      // Steps taken before completing are recorded after it; anything else is a changed orchestrator.
+      if (actionRecordTypes.has(event.type)) this.matchRecordedAction(event);
+      return;
+    }
+    if (!this.started && event.type !== 'ExecutionStarted' && event.type !== 'OrchestratorStarted') {
+      if (event.type === 'OrchestratorCompleted') return;
+      this.finish('Failed', undefined, failureDetailsFromError(
+        new InvalidArgumentError(`history must begin with ExecutionStarted, got ${event.type}`),
+      ));
+      return;
+    }
+    switch (event.type) {
+      case 'OrchestratorStarted':
+        this.currentTimeMs = fromTimestamp(event.timestamp);
+        return;
+      case 'ExecutionStarted':
+        this.start(event);
+        return;
+      case 'TaskScheduled':
+      case 'TimerCreated':
+      case 'SubOrchestrationInstanceCreated':
+      case 'EventSent':
+        this.matchRecordedAction(event);
+        return;
+      case 'TaskCompleted':
+        this.settle(event.taskScheduledId, 'activity', event, (t) => t.complete(parsePayload(event.result)));
+        return;
+      case 'TaskFailed':
+        this.settle(event.taskScheduledId, 'activity', event, (t, open) =>
+          t.fail(new ActivityFailedError(event.taskScheduledId, open.name, event.failureDetails)),
+        );
+        return;
+      case 'SubOrchestrationInstanceCompleted':
+        this.settle(event.taskScheduledId, 'subOrchestration', event, (t) => t.complete(parsePayload(event.result)));
+        return;
+      case 'SubOrchestrationInstanceFailed':
+        this.settle(event.taskScheduledId, 'subOrchestration', event, (t, open) =>
+          t.fail(new SubOrchestrationFailedError(event.taskScheduledId, open.name, event.failureDetails)),
+        );
+        return;
+      case 'TimerFired':
+        this.settle(event.timerId, 'timer', event, (t) => t.complete(undefined));
+        return;
+      case 'EventRaised':
+        this.deliverEvent(event);
+        return;
+      case 'ExecutionTerminated':
+        this.pending.clear();
+        this.finish('Terminated', event.input);
+        this.halted = true;
+        return;
+      case 'ExecutionSuspended':
+        this.suspendedEvents ??= [];
+        return;
+      case 'ExecutionResumed':
+      case 'ExecutionCompleted':
+      case 'ContinueAsNew':
+      case 'OrchestratorCompleted':
+      case 'GenericEvent':
+        return;
+    }
+  }
+
+  private start(event: ExecutionStartedEvent): void {
+    if (this.started) return;
+    this.started = true;
+    this.startEvent = event;
+    if (this.currentTimeMs === 0) this.currentTimeMs = fromTimestamp(event.timestamp);
+    const fn = this.registry.getOrchestrator(event.name);
+    if (fn === undefined) {
+      this.finish('Failed', undefined, failureDetailsFromError(new OrchestratorNotRegisteredError(event.name)));
+      return;
+    }
+    let outcome: Promise<unknown>;
+    try {
+      outcome = Promise.resolve(fn(this.ctx, parsePayload(event.input)));
+    } catch (error) {
+      outcome = Promise.reject(error);
+    }
+    outcome.then(
+      (output) => this.onReturned(output),
+      (error: unknown) => this.finish('Failed', undefined, failureDetailsFromError(error)),
+    );
+    this.woke = true;
+  }
+
+  private onReturned(output: unknown): void {
+    if (this.completion !== undefined) return;
+    let text: string | undefined;
+    try {
+      text = serializePayload(output);
+    } catch (error) {
+      this.finish('Failed', undefined, failureDetailsFromError(error));
+      return;
+    }
+    this.finish('Completed', text);
+  }
+
+  private matchRecordedAction(event: HistoryEvent): void {
+    const recorded = describeRecorded(event);
+    const action = this.pending.get(event.eventId);
+    if (action === undefined) {
+      const actual = this.completion !== undefined ? 'completed the orchestration' : `nothing at step ${event.eventId}`;
+      throw new NonDeterminismError(recorded, actual);
+    }
+    if (!recordMatches(event, action)) throw new NonDeterminismError(recorded, describeAction(action));
+    this.pending.delete(event.eventId);
+  }
+
+  private settle(
+    id: number,
+    kind: OpenTaskKind,
+    event: HistoryEvent,
+    settle: (task: Task<unknown>, open: OpenTask) => void,
+  ): void {
+    const open = this.open.get(id);
+    // Unknown ids are duplicate deliveries of results already applied: drop them.
+    if (open === undefined) return;
+    if (open.kind !== kind) {
+      throw new NonDeterminismError(`${event.type} for step ${id}`, `${open.kind} '${open.name}' at step ${id}`);
+    }
+    this.open.delete(id);
+    try {
+      settle(open.task, open);
+    } catch (error) {
+      open.task.fail(error);
+    }
+  }
+
+  private deliverEvent(event: EventRaisedEvent): void {
+    const key = event.name.toLowerCase();
+    const queue = this.waiters.get(key);
+    while (queue !== undefined && queue.length > 0) {
+      const waiter = queue.shift() as EventWaiter;
+      if (!waiter.active) continue;
+      waiter.active = false;
+      try {
+        waiter.task.complete(parsePayload(event.input));
+      } catch (error) {
+        waiter.task.fail(error);
+      }
+      return;
+    }
+    const buffer = this.buffered.get(key) ?? [];
+    buffer.push({ event, order: this.bufferedCount++ });
+    this.buffered.set(key, buffer);
+  }
+
+  private failNonDeterministic(error: NonDeterminismError): void {
+    this.pending.clear();
+    this.completion = undefined;
+    this.finish('Failed', undefined, failureDetailsFromError(error));
+    this.halted = true;
+  }
+
+  private collect(): ExecutionResult {
+    const actions: OrchestratorAction[] = [...this.pending.values()];
+    this.pending.clear();
+    let completion: CompleteOrchestrationAction | undefined;
+    if (this.completion !== undefined && !this.completionEmitted) {
+      const c = this.completion;
+      completion = {
+        type: 'CompleteOrchestration',
+        id: c.id,
+        orchestrationStatus: c.status,
+        ...(c.result !== undefined ? { result: c.result } : {}),
+        ...(c.failureDetails !== undefined ? { failureDetails: c.failureDetails } : {}),
+        ...(c.carryover !== undefined && c.carryover.length > 0 ? { carryoverEvents: c.carryover } : {}),
+      };
+      actions.push(completion);
+      this.completionEmitted = true;
+    }
+    return { actions, customStatus: this.customStatus, completion };
+  }
+
+  // --- used by the context -------------------------------------------------------------------
+
+  /** @internal */
+  finish(status: CompletionStatus, result?: string, failureDetails?: FailureDetails, carryover?: boolean): void {
+    if (this.completion !== undefined) return;
+    this.completion = {
+      id: this.sequence++,
+      status,
+      ...(result !== undefined ? { result } : {}),
+      ...(failureDetails !== undefined ? { failureDetails } : {}),
+      ...(carryover === true ? { carryover: this.takeBufferedEvents() } : {}),
+    };
+  }
+
+  /** @internal */
+  setCustomStatus(text: string | undefined): void {
+    this.customStatus = text;
+  }
+
+  /** @internal */
+  nextId(): number {
+    return this.sequence++;
+  }
+
+  /** @internal Records an action and, unless it is fire-and-forget, the task that its result settles. */
+  record(action: OrchestratorAction, open?: { kind: OpenTaskKind; name: string }): Task<unknown> {
+    const task = new Task<unknown>();
+    if (this.completion !== undefined) return task;
+    this.pending.set(action.id, action);
+    if (open !== undefined) this.open.set(action.id, { ...open, task });
+    return task;
+  }
+
+  /** @internal */
+  waitForEvent(name: string): { task: Task<unknown>; waiter?: EventWaiter } {
+    const key = name.toLowerCase();
+    const buffer = this.buffered.get(key);
+    const first = buffer?.shift();
+    const task = new Task<unknown>();
+    if (first !== undefined) {
+      if (buffer?.length === 0) this.buffered.delete(key);
+      try {
+        task.complete(parsePayload(first.event.input));
+      } catch (error) {
+        task.fail(error);
+      }
+      return { task };
+    }
+    const waiter: EventWaiter = { task, active: true };
+    const queue = this.waiters.get(key) ?? [];
+    queue.push(waiter);
+    this.waiters.set(key, queue);
+    return { task, waiter };
+  }
+
+  private takeBufferedEvents(): EventRaisedEvent[] {
+    const all = [...this.buffered.values()].flat().sort((a, b) => a.order - b.order);
+    this.buffered.clear();
+    return all.map((b) => b.event);
+  }
+}
+
+/** The `ctx` passed to orchestrator functions. */
+class SessionContext implements OrchestrationContext {
+  private guidCounter = 0;
+  private cachedLog: Logger | undefined;
+
+  constructor(private readonly session: OrchestrationSession) {}
+
+  private get started(): ExecutionStartedEvent {
+    const event = this.session.startEvent;
+    if (event === undefined) throw new Error('the orchestration has not started');
+    return event;
+  }
+
+  get instanceId(): string {
+    return this.started.orchestrationInstance.instanceId;
+  }
+
+  get executionId(): string {
+    return this.started.orchestrationInstance.executionId;
+  }
+
+  get name(): string {
+    return this.started.name;
+  }
+
+  get version(): string | undefined {
+    return this.started.version;
+  }
+
+  get parentInstanceId(): string | undefined {
+    return this.started.parentInstance?.instanceId;
+  }
+
+  get currentUtcDateTime(): Date {
+    return new Date(this.session.currentTimeMs);
+  }
+
+  get isReplaying(): boolean {
+    return this.session.replaying;
+  }
+
+  get log(): Logger {
+    this.cachedLog ??= replaySafeLogger(this.session.logger, () => this.session.replaying, {
+      instanceId: this.instanceId,
+      orchestration: this.name,
+    });
+    return this.cachedLog;
+  }
+
+  callActivity<O>(
+    activity: string | ActivityDefinition<unknown, O>,
+    input?: unknown,
+    options?: CallOptions,
+  ): Task<O> {
+    const name = typeof activity === 'string' ? activity : activity.name;
+    const schedule = (): Task<O> => {
+      const text = serializePayload(input);
+      const id = this.session.nextId();
+      return this.session.record(
+        {
+          type: 'ScheduleTask',
+          id,
+          name,
+          ...(options?.version !== undefined ? { version: options.version } : {}),
+          ...(text !== undefined ? { input: text } : {}),
+        },
+        { kind: 'activity', name },
+      ) as Task<O>;
+    };
+    return options?.retry !== undefined ? this.withRetry(options.retry, schedule) : schedule();
+  }
+
+  callSubOrchestrator<O>(
+    orchestration: string | OrchestrationDefinition<unknown, O>,
+    input?: unknown,
+    options?: SubOrchestrationOptions,
+  ): Task<O> {
+    const name = typeof orchestration === 'string' ? orchestration : orchestration.name;
+    if (options?.instanceId !== undefined) validateInstanceId(options.instanceId);
+    const schedule = (): Task<O> => {
+      const text = serializePayload(input);
+      const id = this.session.nextId();
+      const instanceId = options?.instanceId ?? `${this.instanceId}:${id.toString(16).padStart(4, '0')}`;
+      return this.session.record(
+        {
+          type: 'CreateSubOrchestration',
+          id,
+          name,
+          instanceId,
+          ...(options?.version !== undefined ? { version: options.version } : {}),
+          ...(text !== undefined ? { input: text } : {}),
+        },
+        { kind: 'subOrchestration', name },
+      ) as Task<O>;
+    };
+    return options?.retry !== undefined ? this.withRetry(options.retry, schedule) : schedule();
+  }
+
+  createTimer(fireAt: Date | number): Task<void> {
+    const at = fireAt instanceof Date ? fireAt.getTime() : this.session.currentTimeMs + fireAt;
+    if (!Number.isFinite(at) || Number.isNaN(new Date(at).getTime())) {
+      throw new InvalidArgumentError(`createTimer needs a valid Date or a delay in milliseconds, got ${String(fireAt)}`);
+    }
+    const id = this.session.nextId();
+    return this.session.record({ type: 'CreateTimer', id, fireAt: toTimestamp(at) }, { kind: 'timer', name: 'timer' }) as Task<void>;
+  }
+
+  waitForExternalEvent<T>(name: string, options?: WaitForEventOptions): Task<T> {
+    if (typeof name !== 'string' || name === '') throw new InvalidArgumentError('event name must be a non-empty string');
+    const { task, waiter } = this.session.waitForEvent(name);
+    if (waiter !== undefined && options?.timeout !== undefined) {
+      const timer = this.createTimer(options.timeout);
+      timer.onSettled(() => {
+        if (!waiter.active) return;
+        waiter.active = false;
+        waiter.task.fail(new TimeoutError(`timed out waiting for external event '${name}'`));
+      });
+    }
+    return task as Task<T>;
+  }
+
+  sendEvent(instanceId: string, name: string, data?: unknown): void {
+    validateInstanceId(instanceId);
+    if (typeof name !== 'string' || name === '') throw new InvalidArgumentError('event name must be a non-empty string');
+    const text = serializePayload(data);
+    const id = this.session.nextId();
+    this.session.record({ type: 'SendEvent', id, instanceId, name, ...(text !== undefined ? { data: text } : {}) });
+  }
+
+  whenAll<const T extends readonly Task<unknown>[]>(tasks: T) {
+    return whenAll(tasks);
+  }
+
+  whenAny(tasks: readonly Task<unknown>[]): Task<number> {
+    return whenAny(tasks);
+  }
+
+  continueAsNew(input?: unknown, options?: ContinueAsNewOptions): void {
+    this.session.finish('ContinuedAsNew', serializePayload(input), undefined, options?.preserveUnprocessedEvents ?? true);
+  }
+
+  setCustomStatus(status: unknown): void {
+    this.session.setCustomStatus(serializePayload(status));
+  }
+
+  newGuid(): string {
+    return uuidV5(`${this.instanceId}_${toTimestamp(this.session.currentTimeMs)}_${this.guidCounter++}`);
+  }
+
+  /** Attempts run as ordinary orchestrator code, so every wait is a durable timer in history. */
+  private withRetry<O>(policy: RetryPolicy, attempt: () => Task<O>): Task<O> {
+    validateRetryPolicy(policy);
+    const outer = new Task<O>();
+    const firstAttemptAt = this.session.currentTimeMs;
+    const run = async (): Promise<void> => {
+      for (let n = 1; ; n++) {
+        try {
+          outer.complete(await attempt());
+          return;
+        } catch (error) {
+          if (!(error instanceof TaskFailedError)) throw error;
+          const delay = nextRetryDelay(policy, n, error, this.session.currentTimeMs - firstAttemptAt);
+          if (delay === undefined) throw error;
+          await this.createTimer(delay);
+        }
+      }
+    };
+    run().catch((error: unknown) => outer.fail(error));
+    return outer;
+  }
+}
+
+function drainMicrotasks(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function recordMatches(event: HistoryEvent, action: OrchestratorAction): boolean {
+  switch (event.type) {
+    case 'TaskScheduled':
+      return action.type === 'ScheduleTask' && action.name === event.name;
+    case 'TimerCreated':
+      return action.type === 'CreateTimer';
+    case 'SubOrchestrationInstanceCreated':
+      return action.type === 'CreateSubOrchestration' && action.name === event.name;
+    case 'EventSent':
+      return action.type === 'SendEvent' && action.name === event.name && action.instanceId === event.instanceId;
+    default:
+      return false;
+  }
+}
+
+function describeRecorded(event: HistoryEvent): string {
+  switch (event.type) {
+    case 'TaskScheduled':
+      return `TaskScheduled '${event.name}' at step ${event.eventId}`;
+    case 'SubOrchestrationInstanceCreated':
+      return `SubOrchestrationInstanceCreated '${event.name}' at step ${event.eventId}`;
+    case 'EventSent':
+      return `EventSent '${event.name}' to '${event.instanceId}' at step ${event.eventId}`;
+    default:
+      return `${event.type} at step ${event.eventId}`;
+  }
+}
+
+function describeAction(action: OrchestratorAction): string {
+  switch (action.type) {
+    case 'ScheduleTask':
+      return `ScheduleTask '${action.name}' at step ${action.id}`;
+    case 'CreateSubOrchestration':
+      return `CreateSubOrchestration '${action.name}' at step ${action.id}`;
+    case 'SendEvent':
+      return `SendEvent '${action.name}' to '${action.instanceId}' at step ${action.id}`;
+    default:
+      return `${action.type} at step ${action.id}`;
+  }
+}
+

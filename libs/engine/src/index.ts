@@ -1,0 +1,26 @@
+export { executeActivity, type ActivityOutcome, type ActivityRequest } from './activity';
+export {
+  defineActivity,
+  defineOrchestration,
+  type ActivityContext,
+  type ActivityDefinition,
+  type ActivityFunction,
+  type CallOptions,
+  type ContinueAsNewOptions,
+  type OrchestrationContext,
+  type OrchestrationDefinition,
+  type OrchestratorFunction,
+  type SubOrchestrationOptions,
+  type WaitForEventOptions,
+} from './definitions';
+export {
+  OrchestrationExecutor,
+  OrchestrationSession,
+  type ExecutionResult,
+  type ExecutorOptions,
+} from './executor';
+export { uuidV5 } from './guid';
+export { replaySafeLogger, silentLogger, type Logger } from './logger';
+export { Registry } from './registry';
+export { nextRetryDelay, validateRetryPolicy, type RetryPolicy } from './retry';
+export { Task, whenAll, whenAny, type TaskResult } from './task';
