@@ -1,7 +1,7 @@
 import type { HistoryEvent } from '@durable/core';
 import { OrchestrationExecutor } from './executor';
 import { prng, programRegistry, randomProgram } from './samples/program';
-import { TestHost, type TestHostOptions } from './testing';
+import { TestHost, type TestHostOptions } from './test-host';
 
 /** What an observer can compare between runs: each instance's outcome and recorded steps. */
 function observe(host: TestHost) {

@@ -1,0 +1,90 @@
+// Representative orchestrations whose recorded histories are replayed in CI (golden histories):
+// a change that breaks replay of existing instances fails that test.
+import { defineActivity, defineOrchestration } from '../definitions';
+import { Registry } from '../registry';
+import { fanOutFanIn, helloSequence, sayHello, square } from './hello';
+import { prng, programRegistry, randomProgram } from './program';
+
+const flakyAttempts = new Map<string, number>();
+export const flaky = defineActivity('Flaky', (key: string) => {
+  const attempt = (flakyAttempts.get(key) ?? 0) + 1;
+  flakyAttempts.set(key, attempt);
+  if (attempt <= 2) throw new Error(`attempt ${attempt} failed`);
+  return `succeeded on attempt ${attempt}`;
+});
+
+export const retryThenSucceed = defineOrchestration('RetryThenSucceed', async (ctx) =>
+  ctx.callActivity(flaky, ctx.instanceId, { retry: { maxAttempts: 5, firstRetryIntervalMs: 1000, backoffCoefficient: 2 } }),
+);
+
+export const approval = defineOrchestration('Approval', async (ctx, input: { timeoutSeconds: number }) => {
+  const decision = ctx.waitForExternalEvent<boolean>('Approval');
+  const timeout = ctx.createTimer(input.timeoutSeconds * 1000);
+  const first = await ctx.whenAny([decision, timeout]);
+  if (first === 1) return 'timed out';
+  return decision.result ? 'approved' : 'rejected';
+});
+
+export const failingChild = defineOrchestration('FailingChild', async (_ctx, message: string) => {
+  throw new Error(message);
+});
+
+export const parentChild = defineOrchestration('ParentChild', async (ctx) => {
+  const [a, b] = await ctx.whenAll([
+    ctx.callSubOrchestrator(helloSequence, undefined),
+    ctx.callSubOrchestrator(fanOutFanIn, 4),
+  ]);
+  let failure = 'none';
+  try {
+    await ctx.callSubOrchestrator(failingChild, 'child failed');
+  } catch (error) {
+    failure = (error as Error).name;
+  }
+  ctx.setCustomStatus({ children: 3 });
+  return { greetings: a, sum: b, failure };
+});
+
+export const eternalCounter = defineOrchestration('EternalCounter', async (ctx, count: number) => {
+  const increment = await ctx.waitForExternalEvent<number>('add');
+  if (count + increment >= 3) return count + increment;
+  ctx.continueAsNew(count + increment);
+  return undefined;
+});
+
+export interface GoldenScenario {
+  readonly name: string;
+  readonly orchestration: string;
+  readonly input?: unknown;
+  readonly events?: ReadonlyArray<readonly [string, unknown]>;
+}
+
+export const goldenScenarios: readonly GoldenScenario[] = [
+  { name: 'hello-sequence', orchestration: 'HelloSequence' },
+  { name: 'fan-out-fan-in', orchestration: 'FanOutFanIn', input: 5 },
+  { name: 'approval-approved', orchestration: 'Approval', input: { timeoutSeconds: 30 }, events: [['Approval', true]] },
+  { name: 'approval-timed-out', orchestration: 'Approval', input: { timeoutSeconds: 30 } },
+  { name: 'retry-then-succeed', orchestration: 'RetryThenSucceed' },
+  { name: 'parent-child', orchestration: 'ParentChild' },
+  { name: 'eternal-counter', orchestration: 'EternalCounter', input: 0, events: [['add', 1], ['add', 1], ['add', 1]] },
+  ...[7, 21, 42].map((seed) => {
+    const { steps, events } = randomProgram(prng(seed), 10);
+    return { name: `program-${seed}`, orchestration: 'Program', input: { steps }, events: events.map((e, i) => [e, i] as const) };
+  }),
+];
+
+/** Everything the golden scenarios need, with fresh per-run activity state. */
+export function goldenRegistry(): Registry {
+  flakyAttempts.clear();
+  return programRegistry().add(
+    sayHello,
+    helloSequence,
+    square,
+    fanOutFanIn,
+    flaky,
+    retryThenSucceed,
+    approval,
+    failingChild,
+    parentChild,
+    eternalCounter,
+  );
+}
