@@ -1,0 +1,22 @@
+/** A one-line progress display on stderr (redrawn in a terminal, plain lines otherwise). */
+export class Progress {
+  private lastLength = 0;
+  constructor(private readonly enabled = true) {}
+
+  update(message: string): void {
+    if (!this.enabled) return;
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r${message.padEnd(this.lastLength)}`);
+      this.lastLength = message.length;
+    } else {
+      process.stderr.write(`${message}\n`);
+    }
+  }
+
+  done(message: string): void {
+    if (!this.enabled) return;
+    if (process.stderr.isTTY) process.stderr.write(`\r${message.padEnd(this.lastLength)}\n`);
+    else process.stderr.write(`${message}\n`);
+    this.lastLength = 0;
+  }
+}
