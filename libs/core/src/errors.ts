@@ -90,7 +90,6 @@ export class NonDeterminismError extends DurableError {
 /** A scheduled activity or sub-orchestration failed; `details` carries the remote failure. */
 export class TaskFailedError extends DurableError {
   override readonly name: string = 'TaskFailedError';
-  readonly retriable = false;
   constructor(
     message: string,
     readonly taskId: number,
@@ -98,6 +97,11 @@ export class TaskFailedError extends DurableError {
     readonly details: FailureDetails,
   ) {
     super(message);
+  }
+
+  /** Retriable unless the remote failure said otherwise. */
+  get retriable(): boolean {
+    return this.details.isNonRetriable !== true;
   }
 }
 

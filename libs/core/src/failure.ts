@@ -33,15 +33,15 @@ export function failureDetailsFromError(error: unknown, depth = 0): FailureDetai
   return { errorType: 'Error', errorMessage: describeThrown(error) };
 }
 
-export function isFailureDetails(value: unknown): value is FailureDetails {
-  if (typeof value !== 'object' || value === null) return false;
+export function isFailureDetails(value: unknown, depth = 0): value is FailureDetails {
+  if (typeof value !== 'object' || value === null || depth > maxInnerDepth) return false;
   const v = value as Record<string, unknown>;
   return (
     typeof v['errorType'] === 'string' &&
     typeof v['errorMessage'] === 'string' &&
     (v['stackTrace'] === undefined || typeof v['stackTrace'] === 'string') &&
     (v['isNonRetriable'] === undefined || typeof v['isNonRetriable'] === 'boolean') &&
-    (v['innerFailure'] === undefined || isFailureDetails(v['innerFailure']))
+    (v['innerFailure'] === undefined || isFailureDetails(v['innerFailure'], depth + 1))
   );
 }
 

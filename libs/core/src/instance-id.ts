@@ -3,7 +3,7 @@ import { InvalidArgumentError } from './errors';
 export const maxInstanceIdLength = 256;
 
 /** Characters Durable Functions forbids in instance ids (they break URLs and storage keys). */
-const forbidden = /[/\\#?\u0000-\u001f\u007f]/;
+const forbidden = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
 
 /**
  * Throws InvalidArgumentError unless `id` is a valid orchestration instance id: 1 to 256 characters,

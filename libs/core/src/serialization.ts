@@ -4,7 +4,18 @@ import { isFailureDetails } from './failure';
 import { HistoryEventType, type HistoryEvent } from './history';
 import { isRuntimeStatus } from './status';
 
-type FieldKind = 'string' | 'number' | 'boolean' | 'failure' | 'status' | 'instance' | 'parent' | 'tags' | 'events';
+type FieldKind =
+  | 'string'
+  | 'number'
+  | 'boolean'
+  | 'failure'
+  | 'status'
+  | 'completion'
+  | 'entityMessage'
+  | 'instance'
+  | 'parent'
+  | 'tags'
+  | 'events';
 type Schema = Readonly<Record<string, `${FieldKind}` | `${FieldKind}?`>>;
 
 const eventSchemas: Readonly<Record<HistoryEventType, Schema>> = {
@@ -43,7 +54,7 @@ const actionSchemas: Readonly<Record<ActionType, Schema>> = {
   CreateTimer: { fireAt: 'string' },
   SendEvent: { instanceId: 'string', name: 'string', data: 'string?' },
   CompleteOrchestration: {
-    orchestrationStatus: 'status',
+    orchestrationStatus: 'completion',
     result: 'string?',
     failureDetails: 'failure?',
     newVersion: 'string?',
@@ -51,7 +62,7 @@ const actionSchemas: Readonly<Record<ActionType, Schema>> = {
   },
   TerminateOrchestration: { instanceId: 'string', reason: 'string?', recurse: 'boolean' },
   SendEntityMessage: {
-    kind: 'string',
+    kind: 'entityMessage',
     targetInstanceId: 'string',
     operation: 'string?',
     input: 'string?',
@@ -154,6 +165,10 @@ function isKind(value: unknown, kind: FieldKind): boolean {
       return isFailureDetails(value);
     case 'status':
       return isRuntimeStatus(value);
+    case 'completion':
+      return value === 'Completed' || value === 'Failed' || value === 'ContinuedAsNew' || value === 'Terminated';
+    case 'entityMessage':
+      return value === 'signal' || value === 'call' || value === 'lock' || value === 'unlock';
     case 'instance': {
       const r = value as Record<string, unknown> | null;
       return typeof r === 'object' && r !== null && typeof r['instanceId'] === 'string' && typeof r['executionId'] === 'string';
@@ -165,7 +180,8 @@ function isKind(value: unknown, kind: FieldKind): boolean {
         r !== null &&
         typeof r['taskScheduledId'] === 'number' &&
         typeof r['name'] === 'string' &&
-        typeof r['instanceId'] === 'string'
+        typeof r['instanceId'] === 'string' &&
+        (r['executionId'] === undefined || typeof r['executionId'] === 'string')
       );
     }
     case 'tags':
@@ -188,6 +204,10 @@ function describe(kind: FieldKind): string {
       return 'failure details ({ errorType, errorMessage, ... })';
     case 'status':
       return 'a runtime status';
+    case 'completion':
+      return 'one of Completed, Failed, ContinuedAsNew, Terminated';
+    case 'entityMessage':
+      return 'one of signal, call, lock, unlock';
     case 'instance':
       return 'an instance reference ({ instanceId, executionId })';
     case 'parent':
