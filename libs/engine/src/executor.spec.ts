@@ -409,7 +409,7 @@ describe('failures', () => {
     expect(completion(result.actions)).toMatchObject({
       orchestrationStatus: 'Failed',
       failureDetails: { errorType: 'ActivityFailedError', errorMessage: expect.stringContaining('boom'), innerFailure: boom },
-    }    });
+    });
     // A parent's retry policy must still be able to retry this instance as a sub-orchestration.
     expect(completion(result.actions).failureDetails?.isNonRetriable).toBeUndefined();
   });
