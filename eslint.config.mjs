@@ -34,12 +34,23 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ['type:pure'],
               bannedExternalImports: frameworkModules,
             },
+            {
+              sourceTag: 'type:runtime',
+              onlyDependOnLibsWithTags: ['type:pure'],
+              bannedExternalImports: frameworkModules,
+            },
             { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter'] },
-            { sourceTag: 'type:host', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', 'type:host'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', 'type:host'] },
+            {
+              sourceTag: 'type:host',
+              onlyDependOnLibsWithTags: ['type:pure', 'type:runtime', 'type:adapter', 'type:host'],
+            },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:pure', 'type:runtime', 'type:adapter', 'type:host'],
+            },
             {
               sourceTag: 'type:tool',
-              onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', 'type:host', 'type:app'],
+              onlyDependOnLibsWithTags: ['type:pure', 'type:runtime', 'type:adapter', 'type:host', 'type:app'],
             },
           ],
         },
@@ -47,7 +58,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/core/src/**/*.ts', 'libs/engine/src/**/*.ts'],
+    // Pure libs, ports and the runtime: no I/O, no frameworks, no wall-clock (they take ports).
+    files: [
+      'libs/core/src/**/*.ts',
+      'libs/engine/src/**/*.ts',
+      'libs/log/port/src/**/*.ts',
+      'libs/storage/port/src/**/*.ts',
+      'libs/runtime/src/**/*.ts',
+    ],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [

@@ -1,0 +1,1 @@
+export { SqliteLog, type SqliteLogOptions } from './sqlite-log';

@@ -1,0 +1,255 @@
+import Database from 'better-sqlite3';
+import { InvalidArgumentError } from '@durable/core';
+import {
+  Stream,
+  type AppendRecord,
+  type LogRecord,
+  type Membership,
+  type OwnershipListener,
+  type PartitionedLog,
+  type ReadOptions,
+} from '@durable/log';
+
+export interface SqliteLogOptions {
+  readonly partitions: number;
+  readonly synchronous?: 'NORMAL' | 'FULL';
+}
+
+interface Member {
+  readonly listener: OwnershipListener;
+  owned: number[];
+}
+
+/**
+ * The embedded PartitionedLog: one SQLite table, appends grouped into one transaction per event-loop
+ * turn, readers woken in-process. Consumer groups share partitions among the members that joined in
+ * this process; each assignment gets a new persisted epoch for fencing.
+ */
+export class SqliteLog implements PartitionedLog {
+  private readonly db: Database.Database;
+  private readonly statements;
+  private readonly nextOffsets = new Map<string, number>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly groups = new Map<string, Member[]>();
+  private queued: Array<{ records: readonly AppendRecord[]; resolve: () => void; reject: (error: unknown) => void }> = [];
+  private flushScheduled = false;
+  private closed = false;
+
+  constructor(
+    file: string,
+    private readonly options: SqliteLogOptions,
+  ) {
+    if (!Number.isInteger(options.partitions) || options.partitions < 1) {
+      throw new InvalidArgumentError('partitions must be a positive integer');
+    }
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS log (
+        stream TEXT NOT NULL, partition INTEGER NOT NULL, offset INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (stream, partition, offset)
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS offsets (
+        grp TEXT NOT NULL, stream TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
+        PRIMARY KEY (grp, stream, partition)
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS epochs (
+        grp TEXT NOT NULL, stream TEXT NOT NULL, partition INTEGER NOT NULL, epoch INTEGER NOT NULL,
+        PRIMARY KEY (grp, stream, partition)
+      ) WITHOUT ROWID;
+    `);
+    this.statements = {
+      insert: this.db.prepare('INSERT INTO log (stream, partition, offset, key, value) VALUES (?, ?, ?, ?, ?)'),
+      maxOffset: this.db.prepare<[string, number], { max: number | null }>(
+        'SELECT MAX(offset) AS max FROM log WHERE stream = ? AND partition = ?',
+      ),
+      read: this.db.prepare<[string, number, number, number], { offset: number; key: string; value: string }>(
+        'SELECT offset, key, value FROM log WHERE stream = ? AND partition = ? AND offset >= ? ORDER BY offset LIMIT ?',
+      ),
+      committed: this.db.prepare<[string, string, number], { next_offset: number }>(
+        'SELECT next_offset FROM offsets WHERE grp = ? AND stream = ? AND partition = ?',
+      ),
+      commit: this.db.prepare(
+        `INSERT INTO offsets (grp, stream, partition, next_offset) VALUES (?, ?, ?, ?)
+         ON CONFLICT (grp, stream, partition) DO UPDATE SET next_offset = MAX(next_offset, excluded.next_offset)`,
+      ),
+      minCommitted: this.db.prepare<[string, number], { min: number | null }>(
+        'SELECT MIN(next_offset) AS min FROM offsets WHERE stream = ? AND partition = ?',
+      ),
+      truncate: this.db.prepare('DELETE FROM log WHERE stream = ? AND partition = ? AND offset < ?'),
+      bumpEpoch: this.db.prepare<[string, string, number], { epoch: number }>(
+        `INSERT INTO epochs (grp, stream, partition, epoch) VALUES (?, ?, ?, 1)
+         ON CONFLICT (grp, stream, partition) DO UPDATE SET epoch = epoch + 1 RETURNING epoch`,
+      ),
+    };
+  }
+
+  partitionCount(_stream: Stream): number {
+    return this.options.partitions;
+  }
+
+  append(records: readonly AppendRecord[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the log is closed'));
+    try {
+      for (const record of records) this.checkPartition(record.partition);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (records.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.queued.push({ records, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  async read(stream: Stream, partition: number, fromOffset: number, options: ReadOptions): Promise<LogRecord[]> {
+    this.checkPartition(partition);
+    const fetch = (): LogRecord[] =>
+      this.statements.read
+        .all(stream, partition, fromOffset, options.maxRecords)
+        .map((row) => ({ stream, partition, offset: row.offset, key: row.key, value: row.value }));
+    let records = fetch();
+    if (records.length > 0 || options.waitMs <= 0 || this.closed) return records;
+    await this.waitForAppend(stream, partition, options.waitMs, options.signal);
+    if (this.closed) return [];
+    records = fetch();
+    return records;
+  }
+
+  async committedOffset(group: string, stream: Stream, partition: number): Promise<number> {
+    return this.statements.committed.get(group, stream, partition)?.next_offset ?? 0;
+  }
+
+  async commitOffset(group: string, stream: Stream, partition: number, nextOffset: number): Promise<void> {
+    this.db.transaction(() => {
+      this.statements.commit.run(group, stream, partition, nextOffset);
+      // Records every group has consumed are not needed any more.
+      const min = this.statements.minCommitted.get(stream, partition)?.min;
+      if (min !== null && min !== undefined) this.statements.truncate.run(stream, partition, min);
+    })();
+  }
+
+  async join(group: string, stream: Stream, listener: OwnershipListener): Promise<Membership> {
+    const key = `${group}\u0000${stream}`;
+    const members = this.groups.get(key) ?? [];
+    this.groups.set(key, members);
+    const member: Member = { listener, owned: [] };
+    members.push(member);
+    await this.rebalance(group, stream, members);
+    return {
+      leave: async () => {
+        const index = members.indexOf(member);
+        if (index < 0) return;
+        members.splice(index, 1);
+        if (member.owned.length > 0) await listener.revoked(member.owned);
+        member.owned = [];
+        await this.rebalance(group, stream, members);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    for (const set of this.waiters.values()) for (const wake of set) wake();
+    this.waiters.clear();
+    this.db.close();
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queued;
+    this.queued = [];
+    if (batch.length === 0) return;
+    const touched = new Set<string>();
+    try {
+      this.db.transaction(() => {
+        for (const { records } of batch) {
+          for (const record of records) {
+            const key = `${record.stream}\u0000${record.partition}`;
+            const offset = this.nextOffset(record.stream, record.partition, key);
+            this.statements.insert.run(record.stream, record.partition, offset, record.key, record.value);
+            this.nextOffsets.set(key, offset + 1);
+            touched.add(key);
+          }
+        }
+      })();
+    } catch (error) {
+      // The transaction rolled back: forget cached offsets and fail every caller of this batch.
+      this.nextOffsets.clear();
+      for (const entry of batch) entry.reject(error);
+      return;
+    }
+    for (const entry of batch) entry.resolve();
+    for (const key of touched) {
+      const set = this.waiters.get(key);
+      if (set === undefined) continue;
+      this.waiters.delete(key);
+      for (const wake of set) wake();
+    }
+  }
+
+  private nextOffset(stream: string, partition: number, key: string): number {
+    const cached = this.nextOffsets.get(key);
+    if (cached !== undefined) return cached;
+    const max = this.statements.maxOffset.get(stream, partition)?.max;
+    return max === null || max === undefined ? 0 : max + 1;
+  }
+
+  private waitForAppend(stream: Stream, partition: number, waitMs: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const key = `${stream}\u0000${partition}`;
+      const set = this.waiters.get(key) ?? new Set();
+      this.waiters.set(key, set);
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        set.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, waitMs);
+      signal?.addEventListener('abort', done, { once: true });
+      set.add(done);
+    });
+  }
+
+  private async rebalance(group: string, stream: Stream, members: Member[]): Promise<void> {
+    const partitions = this.options.partitions;
+    const target = members.map((_, i) => range(partitions).filter((p) => p % members.length === i));
+    // Revoke first, so no partition ever has two owners.
+    for (const [i, member] of members.entries()) {
+      const keep = new Set(target[i]);
+      const lost = member.owned.filter((p) => !keep.has(p));
+      if (lost.length > 0) {
+        member.owned = member.owned.filter((p) => keep.has(p));
+        await member.listener.revoked(lost);
+      }
+    }
+    for (const [i, member] of members.entries()) {
+      const gained = (target[i] ?? []).filter((p) => !member.owned.includes(p));
+      if (gained.length === 0) continue;
+      const withEpochs = gained.map((partition) => ({
+        partition,
+        epoch: this.statements.bumpEpoch.get(group, stream, partition)?.epoch ?? 1,
+      }));
+      member.owned.push(...gained);
+      await member.listener.assigned(withEpochs);
+    }
+  }
+
+  private checkPartition(partition: number): void {
+    if (!Number.isInteger(partition) || partition < 0 || partition >= this.options.partitions) {
+      throw new InvalidArgumentError(`partition ${partition} is outside 0..${this.options.partitions - 1}`);
+    }
+  }
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

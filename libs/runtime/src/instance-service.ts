@@ -1,0 +1,110 @@
+import type { FailureDetails, HistoryEvent, RuntimeStatus } from '@durable/core';
+
+/** What to do when a start names an instance id that already exists. */
+export const ReusePolicy = {
+  /** Replace a finished instance (Completed, Failed, Terminated); refuse a live one. Default. */
+  ReplaceFinished: 'replaceFinished',
+  /** Refuse whenever the id exists. */
+  Error: 'error',
+  /** Keep the existing instance and report its id without starting anything. */
+  Ignore: 'ignore',
+} as const;
+export type ReusePolicy = (typeof ReusePolicy)[keyof typeof ReusePolicy];
+
+export interface StartOptions {
+  /** Defaults to a new random id. */
+  readonly instanceId?: string;
+  /** The input as JSON text (already validated as JSON by the caller, or undefined for none). */
+  readonly input?: string;
+  /** Start no earlier than this time. */
+  readonly scheduledStartTime?: Date;
+  readonly version?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly reusePolicy?: ReusePolicy;
+}
+
+export interface InstanceStatus {
+  readonly instanceId: string;
+  readonly name: string;
+  readonly version?: string;
+  readonly executionId: string;
+  readonly runtimeStatus: RuntimeStatus;
+  /** JSON text. */
+  readonly input?: string;
+  /** JSON text. */
+  readonly output?: string;
+  /** JSON text. */
+  readonly customStatus?: string;
+  readonly failureDetails?: FailureDetails;
+  /** ISO-8601 UTC. */
+  readonly createdAt: string;
+  /** ISO-8601 UTC. */
+  readonly lastUpdatedAt: string;
+  readonly completedAt?: string;
+  readonly scheduledStartAt?: string;
+  readonly parentInstanceId?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Only when asked for: the history of the current execution. */
+  readonly history?: readonly HistoryEvent[];
+}
+
+export interface StatusOptions {
+  readonly includeInput?: boolean;
+  readonly includeOutput?: boolean;
+  readonly includeHistory?: boolean;
+}
+
+export interface InstanceQuery {
+  readonly statuses?: readonly RuntimeStatus[];
+  readonly name?: string;
+  readonly createdFrom?: Date;
+  readonly createdTo?: Date;
+  readonly instanceIdPrefix?: string;
+  /** Page size, 1..1000 (default 100). */
+  readonly pageSize?: number;
+  readonly continuationToken?: string;
+  readonly includeInput?: boolean;
+}
+
+export interface InstancePage {
+  readonly instances: readonly InstanceStatus[];
+  /** Present when more results follow; pass it back to get the next page. */
+  readonly continuationToken?: string;
+}
+
+export interface PurgeFilter {
+  readonly createdFrom?: Date;
+  readonly createdTo?: Date;
+  /** Only finished statuses can be purged; defaults to all finished statuses. */
+  readonly statuses?: readonly RuntimeStatus[];
+}
+
+/**
+ * Managing orchestration instances: the one service behind REST (and later gRPC).
+ *
+ * Errors (from @durable/core): InvalidArgumentError (bad id, bad input, bad query),
+ * PayloadTooLargeError, OrchestratorNotRegisteredError (start of an unknown name),
+ * InstanceAlreadyExistsError (start refused by the reuse policy), InstanceNotFoundError,
+ * InstanceFinishedError (an operation that needs a live instance on a finished one, or rewind of
+ * an instance that has not failed).
+ */
+export interface InstanceService {
+  start(name: string, options?: StartOptions): Promise<{ readonly instanceId: string }>;
+  getStatus(instanceId: string, options?: StatusOptions): Promise<InstanceStatus | undefined>;
+  list(query?: InstanceQuery): Promise<InstancePage>;
+  raiseEvent(instanceId: string, eventName: string, data?: string): Promise<void>;
+  terminate(instanceId: string, reason?: string, options?: { readonly recursive?: boolean }): Promise<void>;
+  suspend(instanceId: string, reason?: string): Promise<void>;
+  resume(instanceId: string, reason?: string): Promise<void>;
+  /** Starts the same orchestration with the same input again, under the same id or a new one. */
+  restart(instanceId: string, options?: { readonly newInstanceId?: boolean }): Promise<{ readonly instanceId: string }>;
+  /** Re-runs the failed steps of a Failed instance. */
+  rewind(instanceId: string, reason?: string): Promise<void>;
+  /** Deletes a finished instance and its history; false when there was none. */
+  purge(instanceId: string): Promise<boolean>;
+  purgeWhere(filter: PurgeFilter): Promise<number>;
+  /** Resolves with the final status, or the current one when `timeoutMs` passes first. */
+  waitForCompletion(instanceId: string, options?: { readonly timeoutMs?: number }): Promise<InstanceStatus | undefined>;
+  /** Names of orchestrations that can be started. */
+  orchestrationNames(): readonly string[];
+}

@@ -1,0 +1,11 @@
+export type {
+  HistoryAppend,
+  InstanceFilter,
+  InstanceListQuery,
+  InstanceRecord,
+  InstanceWrite,
+  OutboxMessage,
+  PendingTimer,
+  StateStore,
+  StoredInstance,
+} from './state-store';

@@ -1,0 +1,109 @@
+import type { FailureDetails, HistoryEvent, RuntimeStatus } from '@durable/core';
+
+/** A message an instance's commit promised to send; sent after the commit, resent after a crash. */
+export interface OutboxMessage {
+  readonly stream: 'orchestrations' | 'activities';
+  readonly partition: number;
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface PendingTimer {
+  readonly id: number;
+  /** Epoch ms. */
+  readonly fireAt: number;
+}
+
+/** The instance document: the single commit point of everything that happens to an instance. */
+export interface InstanceRecord {
+  readonly instanceId: string;
+  readonly partition: number;
+  readonly name: string;
+  readonly version?: string;
+  readonly executionId: string;
+  readonly status: RuntimeStatus;
+  readonly input?: string;
+  readonly output?: string;
+  readonly customStatus?: string;
+  readonly failureDetails?: FailureDetails;
+  /** Epoch ms. */
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly completedAt?: number;
+  readonly scheduledStartAt?: number;
+  readonly parentInstanceId?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Events stored for the current execution. */
+  readonly historyLength: number;
+  /** The last orchestration-log offset applied to this instance (-1: none). */
+  readonly appliedOffset: number;
+  /** Highest event sequence applied per sending instance, to drop resent messages. */
+  readonly receivedFrom?: Readonly<Record<string, number>>;
+  readonly timers: readonly PendingTimer[];
+  /** Messages to send after this commit; `offset` is the last log offset of the batch. */
+  readonly outbox?: { readonly offset: number; readonly messages: readonly OutboxMessage[] };
+  /** A start accepted by a frontend but not yet applied: the ExecutionStarted message to (re)send. */
+  readonly pendingStart?: OutboxMessage;
+}
+
+export interface StoredInstance {
+  readonly record: InstanceRecord;
+  /** Opaque version for conditional writes. */
+  readonly etag: string;
+}
+
+export interface HistoryAppend {
+  readonly executionId: string;
+  /** Index of the first event in the execution's history; the chunk id, so rewrites are idempotent. */
+  readonly fromIndex: number;
+  readonly events: readonly HistoryEvent[];
+}
+
+export interface InstanceWrite {
+  readonly record: InstanceRecord;
+  /** The etag the write expects; undefined to create (fails if the instance exists). */
+  readonly expectedEtag: string | undefined;
+  readonly history?: HistoryAppend;
+}
+
+export interface InstanceFilter {
+  readonly statuses?: readonly RuntimeStatus[];
+  readonly name?: string;
+  readonly createdFrom?: number;
+  readonly createdTo?: number;
+  readonly instanceIdPrefix?: string;
+}
+
+export interface InstanceListQuery extends InstanceFilter {
+  readonly pageSize: number;
+  readonly continuationToken?: string;
+}
+
+/**
+ * Durable state of a task hub: instance documents, their history, partition epochs.
+ *
+ * Errors: ConflictError when an etag or create condition fails (another writer won);
+ * OwnershipLostError when the partition epoch of a commit is older than the stored one;
+ * UnavailableError (retriable) for throttling or brief outages; InvalidArgumentError for a bad
+ * continuation token.
+ */
+export interface StateStore {
+  /** Records that `epoch` owns `partition`; throws OwnershipLostError if a newer epoch did. */
+  claimPartition(partition: number, epoch: number): Promise<void>;
+  getInstance(instanceId: string): Promise<StoredInstance | undefined>;
+  readHistory(instanceId: string, executionId: string): Promise<HistoryEvent[]>;
+  /**
+   * Writes history first (idempotent chunks), then each instance document conditionally. Without
+   * transactions a batch may land partially; every write is still all-or-nothing per instance.
+   * Returns the new etags by instance id.
+   */
+  commit(partition: number, epoch: number, writes: readonly InstanceWrite[]): Promise<Map<string, string>>;
+  /** Instances of a partition that need attention after a restart: timers, unsent outboxes, pending starts. */
+  partitionWork(partition: number, outboxFromOffset: number): Promise<StoredInstance[]>;
+  /** Creates or conditionally replaces one instance document outside any partition (frontend writes). */
+  putInstance(record: InstanceRecord, expectedEtag: string | undefined): Promise<string>;
+  listInstances(query: InstanceListQuery): Promise<{ records: InstanceRecord[]; continuationToken?: string }>;
+  /** Deletes an instance and all its history; false when there was none. */
+  deleteInstance(instanceId: string): Promise<boolean>;
+  close(): Promise<void>;
+}

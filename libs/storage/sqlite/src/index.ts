@@ -1,0 +1,1 @@
+export { SqliteStateStore, type SqliteStateStoreOptions } from './sqlite-state-store';

@@ -1,0 +1,223 @@
+import Database from 'better-sqlite3';
+import { ConflictError, InvalidArgumentError, OwnershipLostError, type HistoryEvent } from '@durable/core';
+import type {
+  InstanceListQuery,
+  InstanceRecord,
+  InstanceWrite,
+  StateStore,
+  StoredInstance,
+} from '@durable/storage';
+
+export interface SqliteStateStoreOptions {
+  /** FULL survives power loss; NORMAL (default) survives process crashes and is much faster. */
+  readonly synchronous?: 'NORMAL' | 'FULL';
+}
+
+interface InstanceRow {
+  etag: number;
+  doc: string;
+}
+
+/** The embedded StateStore: one SQLite file in WAL mode; a commit is one transaction. */
+export class SqliteStateStore implements StateStore {
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(file: string, options: SqliteStateStoreOptions = {}) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS instances (
+        instance_id TEXT PRIMARY KEY,
+        partition INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        has_work INTEGER NOT NULL,
+        outbox_offset INTEGER,
+        etag INTEGER NOT NULL,
+        doc TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS instances_work ON instances(partition) WHERE has_work = 1;
+      CREATE INDEX IF NOT EXISTS instances_created ON instances(created_at, instance_id);
+      CREATE TABLE IF NOT EXISTS history (
+        instance_id TEXT NOT NULL,
+        execution_id TEXT NOT NULL,
+        from_index INTEGER NOT NULL,
+        events TEXT NOT NULL,
+        PRIMARY KEY (instance_id, execution_id, from_index)
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS partitions (partition INTEGER PRIMARY KEY, epoch INTEGER NOT NULL);
+    `);
+    this.statements = {
+      getInstance: this.db.prepare<[string], InstanceRow>('SELECT etag, doc FROM instances WHERE instance_id = ?'),
+      insertInstance: this.db.prepare(
+        `INSERT INTO instances (instance_id, partition, name, status, created_at, has_work, outbox_offset, etag, doc)
+         VALUES (@instanceId, @partition, @name, @status, @createdAt, @hasWork, @outboxOffset, 1, @doc)
+         ON CONFLICT (instance_id) DO NOTHING`,
+      ),
+      updateInstance: this.db.prepare(
+        `UPDATE instances SET partition = @partition, name = @name, status = @status, created_at = @createdAt,
+           has_work = @hasWork, outbox_offset = @outboxOffset, etag = etag + 1, doc = @doc
+         WHERE instance_id = @instanceId AND etag = @expectedEtag`,
+      ),
+      etagOf: this.db.prepare<[string], { etag: number }>('SELECT etag FROM instances WHERE instance_id = ?'),
+      putHistory: this.db.prepare(
+        'INSERT OR REPLACE INTO history (instance_id, execution_id, from_index, events) VALUES (?, ?, ?, ?)',
+      ),
+      readHistory: this.db.prepare<[string, string], { events: string }>(
+        'SELECT events FROM history WHERE instance_id = ? AND execution_id = ? ORDER BY from_index',
+      ),
+      epochOf: this.db.prepare<[number], { epoch: number }>('SELECT epoch FROM partitions WHERE partition = ?'),
+      setEpoch: this.db.prepare(
+        'INSERT INTO partitions (partition, epoch) VALUES (?, ?) ON CONFLICT (partition) DO UPDATE SET epoch = excluded.epoch',
+      ),
+      partitionWork: this.db.prepare<[number, number], InstanceRow>(
+        `SELECT etag, doc FROM instances WHERE partition = ? AND has_work = 1
+           AND (outbox_offset IS NULL OR outbox_offset >= ? OR json_extract(doc, '$.timers[0]') IS NOT NULL
+                OR json_extract(doc, '$.pendingStart') IS NOT NULL)`,
+      ),
+      deleteInstance: this.db.prepare('DELETE FROM instances WHERE instance_id = ?'),
+      deleteHistory: this.db.prepare('DELETE FROM history WHERE instance_id = ?'),
+    };
+  }
+
+  async claimPartition(partition: number, epoch: number): Promise<void> {
+    this.db.transaction(() => {
+      const stored = this.statements.epochOf.get(partition)?.epoch ?? -1;
+      if (stored > epoch) throw new OwnershipLostError(`partition ${partition} is owned by epoch ${stored} > ${epoch}`);
+      this.statements.setEpoch.run(partition, epoch);
+    })();
+  }
+
+  async getInstance(instanceId: string): Promise<StoredInstance | undefined> {
+    const row = this.statements.getInstance.get(instanceId);
+    return row === undefined ? undefined : toStored(row);
+  }
+
+  async readHistory(instanceId: string, executionId: string): Promise<HistoryEvent[]> {
+    const chunks = this.statements.readHistory.all(instanceId, executionId);
+    const events: HistoryEvent[] = [];
+    for (const chunk of chunks) for (const event of JSON.parse(chunk.events) as HistoryEvent[]) events.push(event);
+    return events;
+  }
+
+  async commit(partition: number, epoch: number, writes: readonly InstanceWrite[]): Promise<Map<string, string>> {
+    return this.db.transaction(() => {
+      const stored = this.statements.epochOf.get(partition)?.epoch ?? -1;
+      if (stored > epoch) throw new OwnershipLostError(`partition ${partition} now belongs to epoch ${stored}, not ${epoch}`);
+      const etags = new Map<string, string>();
+      for (const write of writes) {
+        if (write.history !== undefined && write.history.events.length > 0) {
+          const { executionId, fromIndex, events } = write.history;
+          this.statements.putHistory.run(write.record.instanceId, executionId, fromIndex, JSON.stringify(events));
+        }
+        etags.set(write.record.instanceId, this.write(write.record, write.expectedEtag));
+      }
+      return etags;
+    })();
+  }
+
+  async partitionWork(partition: number, outboxFromOffset: number): Promise<StoredInstance[]> {
+    return this.statements.partitionWork.all(partition, outboxFromOffset).map(toStored);
+  }
+
+  async putInstance(record: InstanceRecord, expectedEtag: string | undefined): Promise<string> {
+    return this.write(record, expectedEtag);
+  }
+
+  async listInstances(query: InstanceListQuery): Promise<{ records: InstanceRecord[]; continuationToken?: string }> {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: query.pageSize + 1 };
+    if (query.statuses !== undefined && query.statuses.length > 0) {
+      where.push(`status IN (${query.statuses.map((_, i) => `@s${i}`).join(', ')})`);
+      query.statuses.forEach((s, i) => (params[`s${i}`] = s));
+    }
+    if (query.name !== undefined) {
+      where.push('name = @name');
+      params['name'] = query.name;
+    }
+    if (query.createdFrom !== undefined) {
+      where.push('created_at >= @createdFrom');
+      params['createdFrom'] = query.createdFrom;
+    }
+    if (query.createdTo !== undefined) {
+      where.push('created_at <= @createdTo');
+      params['createdTo'] = query.createdTo;
+    }
+    if (query.instanceIdPrefix !== undefined && query.instanceIdPrefix !== '') {
+      where.push('substr(instance_id, 1, @prefixLength) = @prefix');
+      params['prefix'] = query.instanceIdPrefix;
+      params['prefixLength'] = query.instanceIdPrefix.length;
+    }
+    if (query.continuationToken !== undefined) {
+      const after = decodeToken(query.continuationToken);
+      where.push('(created_at > @afterCreated OR (created_at = @afterCreated AND instance_id > @afterId))');
+      params['afterCreated'] = after.createdAt;
+      params['afterId'] = after.instanceId;
+    }
+    const sql = `SELECT etag, doc FROM instances ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY created_at, instance_id LIMIT @limit`;
+    const rows = this.db.prepare<[Record<string, unknown>], InstanceRow>(sql).all(params);
+    const records = rows.slice(0, query.pageSize).map((row) => JSON.parse(row.doc) as InstanceRecord);
+    const last = records[records.length - 1];
+    return rows.length > query.pageSize && last !== undefined
+      ? { records, continuationToken: encodeToken(last.createdAt, last.instanceId) }
+      : { records };
+  }
+
+  async deleteInstance(instanceId: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.statements.deleteHistory.run(instanceId);
+      return this.statements.deleteInstance.run(instanceId).changes > 0;
+    })();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private write(record: InstanceRecord, expectedEtag: string | undefined): string {
+    const row = {
+      instanceId: record.instanceId,
+      partition: record.partition,
+      name: record.name,
+      status: record.status,
+      createdAt: record.createdAt,
+      hasWork: record.timers.length > 0 || (record.outbox?.messages.length ?? 0) > 0 || record.pendingStart !== undefined ? 1 : 0,
+      outboxOffset: record.outbox !== undefined && record.outbox.messages.length > 0 ? record.outbox.offset : null,
+      doc: JSON.stringify(record),
+    };
+    if (expectedEtag === undefined) {
+      if (this.statements.insertInstance.run(row).changes === 0) {
+        throw new ConflictError(`instance '${record.instanceId}' already exists`);
+      }
+      return '1';
+    }
+    const result = this.statements.updateInstance.run({ ...row, expectedEtag: Number(expectedEtag) });
+    if (result.changes === 0) {
+      throw new ConflictError(`instance '${record.instanceId}' changed since etag ${expectedEtag}`);
+    }
+    return String(Number(expectedEtag) + 1);
+  }
+}
+
+function toStored(row: InstanceRow): StoredInstance {
+  return { record: JSON.parse(row.doc) as InstanceRecord, etag: String(row.etag) };
+}
+
+function encodeToken(createdAt: number, instanceId: string): string {
+  return Buffer.from(JSON.stringify([createdAt, instanceId])).toString('base64url');
+}
+
+function decodeToken(token: string): { createdAt: number; instanceId: string } {
+  try {
+    const [createdAt, instanceId] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof createdAt === 'number' && typeof instanceId === 'string') return { createdAt, instanceId };
+  } catch {
+    // fall through to the error below
+  }
+  throw new InvalidArgumentError('invalid continuation token');
+}
