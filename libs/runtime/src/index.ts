@@ -1,3 +1,6 @@
+export { ActivityWorker, type ActivityWorkerDeps } from './activity-worker';
+export { FaultPoint, type FaultHook } from './faults';
+export { InstanceClient, type InstanceClientDeps } from './instance-client';
 export {
   ReusePolicy,
   type InstancePage,
@@ -8,3 +11,14 @@ export {
   type StartOptions,
   type StatusOptions,
 } from './instance-service';
+export {
+  activityMessage,
+  instanceMessage,
+  parseActivityWorkItem,
+  parseInstanceMessage,
+  type ActivityWorkItem,
+  type InstanceMessage,
+} from './messages';
+export { OrchestrationWorker } from './orchestration-worker';
+export { PartitionProcessor, type ProcessorDeps } from './partition-processor';
+export { maxTimeoutMs, TimerQueue } from './timer-queue';

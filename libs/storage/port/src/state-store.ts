@@ -1,4 +1,4 @@
-import type { FailureDetails, HistoryEvent, RuntimeStatus } from '@durable/core';
+import type { FailureDetails, HistoryEvent, ParentInstanceInfo, RuntimeStatus } from '@durable/core';
 
 /** A message an instance's commit promised to send; sent after the commit, resent after a crash. */
 export interface OutboxMessage {
@@ -31,19 +31,22 @@ export interface InstanceRecord {
   readonly updatedAt: number;
   readonly completedAt?: number;
   readonly scheduledStartAt?: number;
-  readonly parentInstanceId?: string;
+  /** Set for sub-orchestrations: where to report completion. */
+  readonly parent?: ParentInstanceInfo;
   readonly tags?: Readonly<Record<string, string>>;
   /** Events stored for the current execution. */
   readonly historyLength: number;
   /** The last orchestration-log offset applied to this instance (-1: none). */
   readonly appliedOffset: number;
-  /** Highest event sequence applied per sending instance, to drop resent messages. */
-  readonly receivedFrom?: Readonly<Record<string, number>>;
+  /** Last `executionId:seq` applied per sending instance, to drop resent messages. */
+  readonly receivedFrom?: Readonly<Record<string, string>>;
   readonly timers: readonly PendingTimer[];
   /** Messages to send after this commit; `offset` is the last log offset of the batch. */
   readonly outbox?: { readonly offset: number; readonly messages: readonly OutboxMessage[] };
-  /** A start accepted by a frontend but not yet applied: the ExecutionStarted message to (re)send. */
+  /** A start accepted but not yet applied (new, scheduled or continued-as-new): the message to (re)send. */
   readonly pendingStart?: OutboxMessage;
+  /** Events that arrived before the pending start; delivered right after it. */
+  readonly pendingEvents?: readonly HistoryEvent[];
 }
 
 export interface StoredInstance {

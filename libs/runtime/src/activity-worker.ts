@@ -1,0 +1,122 @@
+import { failureDetailsFromError, newEvent, toTimestamp, type Clock } from '@durable/core';
+import { executeActivity, type Logger, type Registry } from '@durable/engine';
+import { Stream, type LogRecord, type Membership, type PartitionedLog } from '@durable/log';
+import { FaultPoint, type FaultHook } from './faults';
+import { instanceMessage, parseActivityWorkItem, type ActivityWorkItem } from './messages';
+
+export interface ActivityWorkerDeps {
+  readonly log: PartitionedLog;
+  readonly registry: Registry;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Consumer group of the activity workers. */
+  readonly group: string;
+  /** Activities running at once in this worker (default 100). */
+  readonly concurrency?: number;
+  readonly faults?: FaultHook;
+}
+
+/**
+ * Runs activities from the activities stream and sends each result to its instance's partition.
+ * An activity runs at least once; the offset is committed only after every result of a batch was
+ * sent, and the orchestration side applies a result once.
+ */
+export class ActivityWorker {
+  private membership: Membership | undefined;
+  private readonly loops = new Map<number, { stop: AbortController; done: Promise<void> }>();
+  private running = 0;
+  private readonly slotWaiters: Array<() => void> = [];
+
+  constructor(private readonly deps: ActivityWorkerDeps) {}
+
+  async start(): Promise<void> {
+    this.membership = await this.deps.log.join(this.deps.group, Stream.Activities, {
+      assigned: (partitions) => {
+        for (const { partition } of partitions) {
+          const stop = new AbortController();
+          this.loops.set(partition, { stop, done: this.consume(partition, stop.signal) });
+        }
+      },
+      revoked: async (partitions) => {
+        await Promise.all(
+          partitions.map(async (partition) => {
+            const loop = this.loops.get(partition);
+            this.loops.delete(partition);
+            loop?.stop.abort();
+            await loop?.done;
+          }),
+        );
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.membership?.leave();
+    this.membership = undefined;
+  }
+
+  private async consume(partition: number, signal: AbortSignal): Promise<void> {
+    const { log, group } = this.deps;
+    let offset = await log.committedOffset(group, Stream.Activities, partition);
+    while (!signal.aborted) {
+      let records: LogRecord[];
+      try {
+        records = await log.read(Stream.Activities, partition, offset, { maxRecords: 200, waitMs: 1000, signal });
+      } catch (error) {
+        if (signal.aborted) return;
+        this.deps.logger.warn('reading activities failed; retrying', { partition, error: String(error) });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      }
+      if (records.length === 0 || signal.aborted) continue;
+      try {
+        await Promise.all(records.map((record) => this.runOne(record, partition)));
+        await this.deps.faults?.(FaultPoint.AfterActivityResultSend, { partition });
+        const next = (records[records.length - 1] as LogRecord).offset + 1;
+        await log.commitOffset(group, Stream.Activities, partition, next);
+        offset = next;
+      } catch (error) {
+        this.deps.logger.error('activity batch failed; it will run again', { partition, error: String(error) });
+        offset = await log.committedOffset(group, Stream.Activities, partition);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
+  private async runOne(record: LogRecord, partition: number): Promise<void> {
+    let item: ActivityWorkItem;
+    try {
+      item = parseActivityWorkItem(record.value);
+    } catch (error) {
+      this.deps.logger.warn('dropping a malformed work item', { partition, offset: record.offset, error: String(error) });
+      return;
+    }
+    await this.acquireSlot();
+    let outcome;
+    try {
+      outcome = await executeActivity(this.deps.registry, item, this.deps.logger);
+    } catch (error) {
+      outcome = { ok: false as const, failureDetails: failureDetailsFromError(error) };
+    } finally {
+      this.releaseSlot();
+    }
+    await this.deps.faults?.(FaultPoint.AfterActivityRun, { partition });
+    const stamp = toTimestamp(this.deps.clock.now());
+    const event = outcome.ok
+      ? newEvent('TaskCompleted', stamp, { taskScheduledId: item.taskId, ...(outcome.result !== undefined ? { result: outcome.result } : {}) })
+      : newEvent('TaskFailed', stamp, { taskScheduledId: item.taskId, failureDetails: outcome.failureDetails });
+    const partitions = this.deps.log.partitionCount(Stream.Orchestrations);
+    await this.deps.log.append([instanceMessage({ instanceId: item.instanceId, executionId: item.executionId, event }, partitions)]);
+  }
+
+  private async acquireSlot(): Promise<void> {
+    const limit = this.deps.concurrency ?? 100;
+    while (this.running >= limit) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    this.running++;
+  }
+
+  private releaseSlot(): void {
+    this.running--;
+    this.slotWaiters.shift()?.();
+  }
+}

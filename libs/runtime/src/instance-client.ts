@@ -1,0 +1,317 @@
+import {
+  InstanceAlreadyExistsError,
+  InstanceFinishedError,
+  InstanceNotFoundError,
+  InvalidArgumentError,
+  isTerminalStatus,
+  newEvent,
+  OrchestratorNotRegisteredError,
+  ConflictError,
+  PayloadTooLargeError,
+  payloadSize,
+  RuntimeStatus,
+  toTimestamp,
+  validateInstanceId,
+  type Clock,
+  type HistoryEvent,
+  type IdSource,
+} from '@durable/core';
+import { partitionOf, Stream, type PartitionedLog } from '@durable/log';
+import type { InstanceRecord, StateStore } from '@durable/storage';
+import type {
+  InstancePage,
+  InstanceQuery,
+  InstanceService,
+  InstanceStatus,
+  PurgeFilter,
+  StartOptions,
+  StatusOptions,
+} from './instance-service';
+import { instanceMessage, type InstanceMessage } from './messages';
+
+export interface InstanceClientDeps {
+  readonly log: PartitionedLog;
+  readonly store: StateStore;
+  readonly clock: Clock;
+  readonly idSource: IdSource;
+  /** Orchestrations that can be started. */
+  readonly orchestrationNames: () => readonly string[];
+  /** Largest input or event payload accepted, in bytes (default 1 MiB). */
+  readonly maxPayloadBytes?: number;
+}
+
+const finishedStatuses = [RuntimeStatus.Completed, RuntimeStatus.Failed, RuntimeStatus.Terminated, RuntimeStatus.Canceled];
+
+/**
+ * Instance management over the log and the store. A start writes the Pending instance document
+ * (which carries the start message) before appending the message, so an acknowledged start is
+ * never lost: if the append is lost, the partition owner resends it from the document.
+ */
+export class InstanceClient implements InstanceService {
+  private readonly finishWaiters = new Map<string, Set<() => void>>();
+
+  constructor(private readonly deps: InstanceClientDeps) {}
+
+  /** Wakes `waitForCompletion` callers early; hosts call it when a worker reports a finish. */
+  notifyFinished(instanceId: string): void {
+    const waiters = this.finishWaiters.get(instanceId);
+    if (waiters === undefined) return;
+    this.finishWaiters.delete(instanceId);
+    for (const wake of waiters) wake();
+  }
+
+  orchestrationNames(): readonly string[] {
+    return this.deps.orchestrationNames();
+  }
+
+  async start(name: string, options: StartOptions = {}): Promise<{ instanceId: string }> {
+    if (!this.deps.orchestrationNames().includes(name)) throw new OrchestratorNotRegisteredError(name);
+    const instanceId = options.instanceId ?? this.deps.idSource.newId();
+    validateInstanceId(instanceId);
+    this.checkPayload(options.input, 'input');
+    if (options.scheduledStartTime !== undefined && Number.isNaN(options.scheduledStartTime.getTime())) {
+      throw new InvalidArgumentError('scheduledStartTime is not a valid date');
+    }
+    const existing = await this.deps.store.getInstance(instanceId);
+    if (existing !== undefined) {
+      const policy = options.reusePolicy ?? 'replaceFinished';
+      if (policy === 'ignore') return { instanceId };
+      if (policy === 'error' || !isTerminalStatus(existing.record.status)) throw new InstanceAlreadyExistsError(instanceId);
+    }
+    const now = this.deps.clock.now();
+    const executionId = this.deps.idSource.newId();
+    const event = newEvent('ExecutionStarted', toTimestamp(now), {
+      name,
+      ...(options.version !== undefined ? { version: options.version } : {}),
+      ...(options.input !== undefined ? { input: options.input } : {}),
+      orchestrationInstance: { instanceId, executionId },
+      ...(options.scheduledStartTime !== undefined ? { scheduledStartTimestamp: options.scheduledStartTime.toISOString() } : {}),
+      ...(options.tags !== undefined ? { tags: options.tags } : {}),
+    });
+    const message = this.message({ instanceId, event });
+    const record: InstanceRecord = {
+      instanceId,
+      partition: message.partition,
+      name,
+      ...(options.version !== undefined ? { version: options.version } : {}),
+      executionId,
+      status: 'Pending',
+      ...(options.input !== undefined ? { input: options.input } : {}),
+      createdAt: now,
+      updatedAt: now,
+      ...(options.scheduledStartTime !== undefined ? { scheduledStartAt: options.scheduledStartTime.getTime() } : {}),
+      ...(options.tags !== undefined ? { tags: options.tags } : {}),
+      historyLength: 0,
+      appliedOffset: existing?.record.appliedOffset ?? -1,
+      timers: [],
+      pendingStart: message,
+    };
+    try {
+      await this.deps.store.putInstance(record, existing?.etag);
+    } catch (error) {
+      if (error instanceof ConflictError) throw new InstanceAlreadyExistsError(instanceId);
+      throw error;
+    }
+    await this.deps.log.append([message]);
+    return { instanceId };
+  }
+
+  async getStatus(instanceId: string, options: StatusOptions = {}): Promise<InstanceStatus | undefined> {
+    validateInstanceId(instanceId);
+    const stored = await this.deps.store.getInstance(instanceId);
+    if (stored === undefined) return undefined;
+    const status = toStatus(stored.record, options.includeInput ?? true, options.includeOutput ?? true);
+    if (options.includeHistory !== true) return status;
+    const history = await this.deps.store.readHistory(instanceId, stored.record.executionId);
+    return { ...status, history };
+  }
+
+  async list(query: InstanceQuery = {}): Promise<InstancePage> {
+    const pageSize = query.pageSize ?? 100;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
+      throw new InvalidArgumentError('page size must be an integer from 1 to 1000');
+    }
+    const page = await this.deps.store.listInstances({
+      pageSize,
+      ...(query.statuses !== undefined ? { statuses: query.statuses } : {}),
+      ...(query.name !== undefined ? { name: query.name } : {}),
+      ...(query.createdFrom !== undefined ? { createdFrom: query.createdFrom.getTime() } : {}),
+      ...(query.createdTo !== undefined ? { createdTo: query.createdTo.getTime() } : {}),
+      ...(query.instanceIdPrefix !== undefined ? { instanceIdPrefix: query.instanceIdPrefix } : {}),
+      ...(query.continuationToken !== undefined ? { continuationToken: query.continuationToken } : {}),
+    });
+    return {
+      instances: page.records.map((r) => toStatus(r, query.includeInput ?? false, true)),
+      ...(page.continuationToken !== undefined ? { continuationToken: page.continuationToken } : {}),
+    };
+  }
+
+  async raiseEvent(instanceId: string, eventName: string, data?: string): Promise<void> {
+    if (typeof eventName !== 'string' || eventName.trim() === '') throw new InvalidArgumentError('event name must not be empty');
+    this.checkPayload(data, 'event data');
+    await this.requireLive(instanceId);
+    await this.send(instanceId, newEvent('EventRaised', this.now(), { name: eventName, ...(data !== undefined ? { input: data } : {}) }));
+  }
+
+  async terminate(instanceId: string, reason?: string, options: { recursive?: boolean } = {}): Promise<void> {
+    await this.requireLive(instanceId);
+    await this.send(
+      instanceId,
+      newEvent('ExecutionTerminated', this.now(), { ...reasonPayload(reason), ...(options.recursive === true ? { recurse: true } : {}) }),
+    );
+  }
+
+  async suspend(instanceId: string, reason?: string): Promise<void> {
+    await this.requireLive(instanceId);
+    await this.send(instanceId, newEvent('ExecutionSuspended', this.now(), reasonPayload(reason)));
+  }
+
+  async resume(instanceId: string, reason?: string): Promise<void> {
+    await this.requireLive(instanceId);
+    await this.send(instanceId, newEvent('ExecutionResumed', this.now(), reasonPayload(reason)));
+  }
+
+  async restart(instanceId: string, options: { newInstanceId?: boolean } = {}): Promise<{ instanceId: string }> {
+    validateInstanceId(instanceId);
+    const stored = await this.deps.store.getInstance(instanceId);
+    if (stored === undefined) throw new InstanceNotFoundError(instanceId);
+    const { record } = stored;
+    return this.start(record.name, {
+      ...(options.newInstanceId === true ? {} : { instanceId }),
+      ...(record.input !== undefined ? { input: record.input } : {}),
+      ...(record.version !== undefined ? { version: record.version } : {}),
+      ...(record.tags !== undefined ? { tags: record.tags } : {}),
+    });
+  }
+
+  async rewind(instanceId: string, reason?: string): Promise<void> {
+    validateInstanceId(instanceId);
+    const stored = await this.deps.store.getInstance(instanceId);
+    if (stored === undefined) throw new InstanceNotFoundError(instanceId);
+    if (stored.record.status !== 'Failed') {
+      throw new InstanceFinishedError(instanceId, `${stored.record.status}; only a Failed instance can be rewound`);
+    }
+    await this.deps.log.append([this.message({ instanceId, rewind: true, event: newEvent('GenericEvent', this.now(), reasonPayloadAsData(reason)) })]);
+  }
+
+  async purge(instanceId: string): Promise<boolean> {
+    validateInstanceId(instanceId);
+    const stored = await this.deps.store.getInstance(instanceId);
+    if (stored === undefined) return false;
+    if (!isTerminalStatus(stored.record.status)) {
+      throw new InvalidArgumentError(`instance '${instanceId}' is ${stored.record.status}; only finished instances can be purged`);
+    }
+    return this.deps.store.deleteInstance(instanceId);
+  }
+
+  async purgeWhere(filter: PurgeFilter): Promise<number> {
+    const statuses = filter.statuses ?? finishedStatuses;
+    const live = statuses.filter((s) => !isTerminalStatus(s));
+    if (live.length > 0) throw new InvalidArgumentError(`only finished instances can be purged, not ${live.join(', ')}`);
+    let deleted = 0;
+    let token: string | undefined;
+    const ids: string[] = [];
+    do {
+      const page = await this.deps.store.listInstances({
+        pageSize: 500,
+        statuses,
+        ...(filter.createdFrom !== undefined ? { createdFrom: filter.createdFrom.getTime() } : {}),
+        ...(filter.createdTo !== undefined ? { createdTo: filter.createdTo.getTime() } : {}),
+        ...(token !== undefined ? { continuationToken: token } : {}),
+      });
+      ids.push(...page.records.map((r) => r.instanceId));
+      token = page.continuationToken;
+    } while (token !== undefined);
+    for (const id of ids) if (await this.deps.store.deleteInstance(id)) deleted++;
+    return deleted;
+  }
+
+  async waitForCompletion(instanceId: string, options: { timeoutMs?: number } = {}): Promise<InstanceStatus | undefined> {
+    const deadline = this.deps.clock.now() + (options.timeoutMs ?? 30_000);
+    let pollMs = 5;
+    for (;;) {
+      const status = await this.getStatus(instanceId);
+      if (status === undefined || isTerminalStatus(status.runtimeStatus)) return status;
+      const remaining = deadline - this.deps.clock.now();
+      if (remaining <= 0) return status;
+      await this.waitForFinish(instanceId, Math.min(pollMs, remaining));
+      pollMs = Math.min(pollMs * 2, 500);
+    }
+  }
+
+  private waitForFinish(instanceId: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiters = this.finishWaiters.get(instanceId) ?? new Set();
+      this.finishWaiters.set(instanceId, waiters);
+      const done = (): void => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        if (waiters.size === 0) this.finishWaiters.delete(instanceId);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      waiters.add(done);
+    });
+  }
+
+  private async requireLive(instanceId: string): Promise<InstanceRecord> {
+    validateInstanceId(instanceId);
+    const stored = await this.deps.store.getInstance(instanceId);
+    if (stored === undefined) throw new InstanceNotFoundError(instanceId);
+    if (isTerminalStatus(stored.record.status)) throw new InstanceFinishedError(instanceId, stored.record.status);
+    return stored.record;
+  }
+
+  private async send(instanceId: string, event: HistoryEvent): Promise<void> {
+    await this.deps.log.append([this.message({ instanceId, event })]);
+  }
+
+  private message(message: InstanceMessage) {
+    return instanceMessage(message, this.deps.log.partitionCount(Stream.Orchestrations));
+  }
+
+  private checkPayload(text: string | undefined, what: string): void {
+    const limit = this.deps.maxPayloadBytes ?? 1024 * 1024;
+    const size = payloadSize(text);
+    if (size > limit) throw new PayloadTooLargeError(size, limit);
+    if (text !== undefined) {
+      try {
+        JSON.parse(text);
+      } catch {
+        throw new InvalidArgumentError(`${what} is not valid JSON`);
+      }
+    }
+  }
+
+  private now(): string {
+    return toTimestamp(this.deps.clock.now());
+  }
+}
+
+function toStatus(record: InstanceRecord, includeInput: boolean, includeOutput: boolean): InstanceStatus {
+  return {
+    instanceId: record.instanceId,
+    name: record.name,
+    ...(record.version !== undefined ? { version: record.version } : {}),
+    executionId: record.executionId,
+    runtimeStatus: record.status,
+    ...(includeInput && record.input !== undefined ? { input: record.input } : {}),
+    ...(includeOutput && record.output !== undefined ? { output: record.output } : {}),
+    ...(record.customStatus !== undefined ? { customStatus: record.customStatus } : {}),
+    ...(record.failureDetails !== undefined ? { failureDetails: record.failureDetails } : {}),
+    createdAt: toTimestamp(record.createdAt),
+    lastUpdatedAt: toTimestamp(record.updatedAt),
+    ...(record.completedAt !== undefined ? { completedAt: toTimestamp(record.completedAt) } : {}),
+    ...(record.scheduledStartAt !== undefined ? { scheduledStartAt: toTimestamp(record.scheduledStartAt) } : {}),
+    ...(record.parent !== undefined ? { parentInstanceId: record.parent.instanceId } : {}),
+    ...(record.tags !== undefined ? { tags: record.tags } : {}),
+  };
+}
+
+function reasonPayload(reason: string | undefined): { input?: string } {
+  return reason === undefined ? {} : { input: JSON.stringify(reason) };
+}
+
+function reasonPayloadAsData(reason: string | undefined): { data?: string } {
+  return reason === undefined ? {} : { data: JSON.stringify(reason) };
+}

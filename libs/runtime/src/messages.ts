@@ -1,0 +1,57 @@
+import { InvalidArgumentError, toHistoryEvent, type HistoryEvent } from '@durable/core';
+import { partitionOf, Stream } from '@durable/log';
+import type { OutboxMessage } from '@durable/storage';
+
+/** A message to an orchestration instance, on its partition of the orchestrations stream. */
+export interface InstanceMessage {
+  readonly instanceId: string;
+  /** Set on results of work an execution scheduled; results for another execution are dropped. */
+  readonly executionId?: string;
+  readonly event: HistoryEvent;
+  /** Set on events sent by another instance, so a resent copy is recognised. */
+  readonly source?: { readonly instanceId: string; readonly executionId: string; readonly seq: number };
+  /** Re-runs the failed steps of a failed instance (no history event of its own). */
+  readonly rewind?: true;
+}
+
+/** An activity to run, on the activities stream. */
+export interface ActivityWorkItem {
+  readonly instanceId: string;
+  readonly executionId: string;
+  readonly taskId: number;
+  readonly name: string;
+  readonly version?: string;
+  readonly input?: string;
+}
+
+export function instanceMessage(message: InstanceMessage, partitions: number): OutboxMessage {
+  return {
+    stream: Stream.Orchestrations,
+    partition: partitionOf(message.instanceId, partitions),
+    key: message.instanceId,
+    value: JSON.stringify(message),
+  };
+}
+
+export function activityMessage(item: ActivityWorkItem, partitions: number): OutboxMessage {
+  return {
+    stream: Stream.Activities,
+    partition: partitionOf(item.instanceId, partitions),
+    key: item.instanceId,
+    value: JSON.stringify(item),
+  };
+}
+
+export function parseInstanceMessage(value: string): InstanceMessage {
+  const raw = JSON.parse(value) as Record<string, unknown>;
+  if (typeof raw['instanceId'] !== 'string') throw new InvalidArgumentError('instance message without instanceId');
+  return { ...(raw as unknown as InstanceMessage), event: toHistoryEvent(raw['event'], 'message event') };
+}
+
+export function parseActivityWorkItem(value: string): ActivityWorkItem {
+  const raw = JSON.parse(value) as Record<string, unknown>;
+  if (typeof raw['instanceId'] !== 'string' || typeof raw['name'] !== 'string' || typeof raw['taskId'] !== 'number') {
+    throw new InvalidArgumentError('malformed activity work item');
+  }
+  return raw as unknown as ActivityWorkItem;
+}

@@ -1,0 +1,650 @@
+import {
+  fromTimestamp,
+  isTerminalStatus,
+  newEvent,
+  OwnershipLostError,
+  toTimestamp,
+  type Clock,
+  type CompleteOrchestrationAction,
+  type ExecutionStartedEvent,
+  type HistoryEvent,
+  type IdSource,
+  type OrchestratorAction,
+  type RuntimeStatus,
+} from '@durable/core';
+import type { Logger, OrchestrationExecutor, OrchestrationSession } from '@durable/engine';
+import { Stream, type LogRecord, type PartitionedLog } from '@durable/log';
+import type { InstanceRecord, InstanceWrite, OutboxMessage, PendingTimer, StateStore, StoredInstance } from '@durable/storage';
+import { FaultPoint, type FaultHook } from './faults';
+import { activityMessage, instanceMessage, parseInstanceMessage, type InstanceMessage } from './messages';
+import { maxTimeoutMs, TimerQueue } from './timer-queue';
+
+export interface ProcessorDeps {
+  readonly log: PartitionedLog;
+  readonly store: StateStore;
+  readonly executor: OrchestrationExecutor;
+  readonly clock: Clock;
+  readonly idSource: IdSource;
+  readonly logger: Logger;
+  /** Consumer group of the orchestration workers. */
+  readonly group: string;
+  readonly faults?: FaultHook;
+  /** Records per batch (default 500). */
+  readonly maxBatch?: number;
+  /** Drop an idle instance's cached state after this long (default 60 s). */
+  readonly idleEvictMs?: number;
+  /** Called after an instance finished and the commit is durable. */
+  readonly onFinished?: (instanceId: string, status: RuntimeStatus) => void;
+}
+
+/** The timer id used for a scheduled start. */
+const startTimerId = -1;
+
+interface CachedInstance {
+  stored: StoredInstance | undefined;
+  session: OrchestrationSession | undefined;
+  /** Task ids awaiting a result, with the child instance id for sub-orchestrations. */
+  openTasks: Map<number, string | undefined>;
+  /** Actions a replay produced that history does not have yet (e.g. a non-determinism failure). */
+  replayActions: OrchestratorAction[];
+  lastUsed: number;
+}
+
+interface Change {
+  readonly write: InstanceWrite;
+  readonly outbox: OutboxMessage[];
+  readonly timers: PendingTimer[];
+  readonly finished: RuntimeStatus | undefined;
+}
+
+/**
+ * Owns one partition of the orchestrations stream: reads a batch of messages, runs each instance's
+ * episode on its cached session, commits all instance documents with one store commit, then sends
+ * the outbox and commits the log offset. After a crash anywhere in that sequence, the committed
+ * `appliedOffset` of each instance drops re-read messages and `partitionWork` resends outboxes.
+ */
+export class PartitionProcessor {
+  private readonly cache = new Map<string, CachedInstance>();
+  private readonly timers = new TimerQueue<{ instanceId: string; executionId: string; timer: PendingTimer }>();
+  private timerHandle: ReturnType<typeof setTimeout> | undefined;
+  private nextOffset = 0;
+  private stopped = false;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private readonly partitions: number;
+  private readonly activityPartitions: number;
+
+  constructor(
+    readonly partition: number,
+    private readonly epoch: number,
+    private readonly deps: ProcessorDeps,
+  ) {
+    this.partitions = deps.log.partitionCount(Stream.Orchestrations);
+    this.activityPartitions = deps.log.partitionCount(Stream.Activities);
+  }
+
+  get cachedInstances(): number {
+    return this.cache.size;
+  }
+
+  async start(): Promise<void> {
+    await this.deps.store.claimPartition(this.partition, this.epoch);
+    await this.recover();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    if (this.timerHandle !== undefined) clearTimeout(this.timerHandle);
+    await this.loop;
+    this.cache.clear();
+    this.timers.clear();
+  }
+
+  /** Reloads the committed position, resends unsent outboxes and pending starts, re-arms timers. */
+  private async recover(): Promise<void> {
+    this.cache.clear();
+    this.timers.clear();
+    this.nextOffset = await this.deps.log.committedOffset(this.deps.group, Stream.Orchestrations, this.partition);
+    const work = await this.deps.store.partitionWork(this.partition, this.nextOffset);
+    const resend: OutboxMessage[] = [];
+    for (const { record } of work) {
+      if (record.outbox !== undefined && record.outbox.offset >= this.nextOffset) resend.push(...record.outbox.messages);
+      if (record.pendingStart !== undefined && !record.timers.some((t) => t.id === startTimerId)) resend.push(record.pendingStart);
+      for (const timer of record.timers) this.timers.push(timer.fireAt, { instanceId: record.instanceId, executionId: record.executionId, timer });
+    }
+    if (resend.length > 0) await this.deps.log.append(resend);
+    this.armTimers();
+  }
+
+  private async run(): Promise<void> {
+    const maxRecords = this.deps.maxBatch ?? 500;
+    while (!this.stopped) {
+      let records: LogRecord[];
+      try {
+        records = await this.deps.log.read(Stream.Orchestrations, this.partition, this.nextOffset, {
+          maxRecords,
+          waitMs: 1000,
+          signal: this.abort.signal,
+        });
+      } catch (error) {
+        if (this.stopped) return;
+        this.deps.logger.warn('reading the partition failed; retrying', { partition: this.partition, error: String(error) });
+        await sleep(100);
+        continue;
+      }
+      if (this.stopped) return;
+      if (records.length === 0) {
+        this.evictIdle();
+        continue;
+      }
+      try {
+        await this.processBatch(records);
+      } catch (error) {
+        if (error instanceof OwnershipLostError || this.stopped) {
+          this.deps.logger.warn('partition lost; stopping', { partition: this.partition });
+          this.stopped = true;
+          return;
+        }
+        this.deps.logger.error('batch failed; recovering from the last commit', {
+          partition: this.partition,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        });
+        await sleep(50);
+        try {
+          await this.recover();
+        } catch (recoverError) {
+          this.deps.logger.error('recovery failed', { partition: this.partition, error: String(recoverError) });
+        }
+      }
+    }
+  }
+
+  private async processBatch(records: readonly LogRecord[]): Promise<void> {
+    const now = this.deps.clock.now();
+    const byInstance = new Map<string, Array<{ offset: number; message: InstanceMessage }>>();
+    for (const record of records) {
+      let message: InstanceMessage;
+      try {
+        message = parseInstanceMessage(record.value);
+      } catch (error) {
+        this.deps.logger.warn('dropping a malformed message', { partition: this.partition, offset: record.offset, error: String(error) });
+        continue;
+      }
+      const list = byInstance.get(message.instanceId) ?? [];
+      list.push({ offset: record.offset, message });
+      byInstance.set(message.instanceId, list);
+    }
+    const batchLastOffset = (records[records.length - 1] as LogRecord).offset;
+
+    const changes: Array<{ instanceId: string; entry: CachedInstance; change: Change }> = [];
+    for (const [instanceId, messages] of byInstance) {
+      const entry = await this.load(instanceId, now);
+      const change = await this.applyMessages(instanceId, entry, messages, now, batchLastOffset);
+      if (change !== undefined) changes.push({ instanceId, entry, change });
+    }
+
+    if (changes.length > 0) {
+      const etags = await this.deps.store.commit(this.partition, this.epoch, changes.map((c) => c.change.write));
+      for (const { instanceId, entry, change } of changes) {
+        entry.stored = { record: change.write.record, etag: etags.get(instanceId) ?? '' };
+      }
+    }
+    await this.deps.faults?.(FaultPoint.AfterStateCommit, { partition: this.partition });
+
+    const outbox = changes.flatMap((c) => c.change.outbox);
+    if (outbox.length > 0) await this.deps.log.append(outbox);
+    await this.deps.faults?.(FaultPoint.AfterOutboxSend, { partition: this.partition });
+
+    await this.deps.log.commitOffset(this.deps.group, Stream.Orchestrations, this.partition, batchLastOffset + 1);
+    this.nextOffset = batchLastOffset + 1;
+
+    for (const { instanceId, entry, change } of changes) {
+      for (const timer of change.timers) {
+        this.timers.push(timer.fireAt, { instanceId, executionId: change.write.record.executionId, timer });
+      }
+      if (change.finished !== undefined) {
+        this.cache.delete(instanceId);
+        this.deps.onFinished?.(instanceId, change.finished);
+      } else if (entry.session === undefined) {
+        this.cache.delete(instanceId);
+      }
+    }
+    this.armTimers();
+  }
+
+  private async load(instanceId: string, now: number): Promise<CachedInstance> {
+    const cached = this.cache.get(instanceId);
+    if (cached !== undefined) {
+      cached.lastUsed = now;
+      return cached;
+    }
+    const stored = await this.deps.store.getInstance(instanceId);
+    const entry: CachedInstance = { stored, session: undefined, openTasks: new Map(), replayActions: [], lastUsed: now };
+    const record = stored?.record;
+    if (record !== undefined && !isTerminalStatus(record.status) && record.historyLength > 0) {
+      const history = await this.deps.store.readHistory(instanceId, record.executionId);
+      entry.session = this.deps.executor.createSession();
+      const replay = await entry.session.execute(history, []);
+      entry.replayActions = [...replay.actions];
+      collectOpenTasks(history, entry.openTasks);
+    }
+    this.cache.set(instanceId, entry);
+    return entry;
+  }
+
+  private async applyMessages(
+    instanceId: string,
+    entry: CachedInstance,
+    messages: ReadonlyArray<{ offset: number; message: InstanceMessage }>,
+    now: number,
+    batchLastOffset: number,
+  ): Promise<Change | undefined> {
+    const before = entry.stored?.record;
+    let record = before;
+    let appliedOffset = record?.appliedOffset ?? -1;
+    const events: HistoryEvent[] = [];
+    let receivedFrom = record?.receivedFrom;
+    let timers = record?.timers ?? [];
+    let pendingEvents = record?.pendingEvents ?? [];
+    let changed = false;
+    let startNow: ExecutionStartedEvent | undefined;
+    let startArmed = false;
+
+    for (const { offset, message } of messages) {
+      if (offset <= appliedOffset) continue;
+      appliedOffset = offset;
+      const event = message.event;
+
+      if (event.type === 'ExecutionStarted') {
+        const sameExecution = record !== undefined && record.executionId === event.orchestrationInstance.executionId;
+        const notStarted = record === undefined || (record.historyLength === 0 && !isTerminalStatus(record.status));
+        if (sameExecution && !notStarted) continue; // a resent start that was applied already
+        if (!sameExecution && record !== undefined && !isTerminalStatus(record.status) && !notStarted) continue;
+        const due = event.scheduledStartTimestamp === undefined || fromTimestamp(event.scheduledStartTimestamp) <= now;
+        if (!sameExecution) pendingEvents = [];
+        record = pendingRecord(instanceId, event, this.partition, now, instanceMessage({ instanceId, event }, this.partitions), record);
+        timers = due ? [] : [{ id: startTimerId, fireAt: fromTimestamp(event.scheduledStartTimestamp as string) }];
+        startArmed = !due;
+        changed = true;
+        if (due) {
+          startNow = event;
+          events.length = 0;
+          entry.session = this.deps.executor.createSession();
+          entry.openTasks.clear();
+          entry.replayActions = [];
+          events.push(event, ...pendingEvents);
+          pendingEvents = [];
+        }
+        continue;
+      }
+      if (record === undefined || isTerminalStatus(record.status)) continue;
+      if (message.executionId !== undefined && message.executionId !== record.executionId) continue;
+      const taskId = resultTaskId(event);
+      if (taskId !== undefined) {
+        if (!entry.openTasks.has(taskId)) continue; // a duplicate result
+        entry.openTasks.delete(taskId);
+        if (event.type === 'TimerFired') timers = timers.filter((t) => t.id !== taskId);
+      }
+      if (message.source !== undefined) {
+        const key = message.source.instanceId;
+        const last = receivedFrom?.[key];
+        const seen = `${message.source.executionId}:${message.source.seq}`;
+        if (last !== undefined && isSeen(last, message.source.executionId, message.source.seq)) continue;
+        receivedFrom = { ...receivedFrom, [key]: seen };
+      }
+      changed = true;
+      if (entry.session === undefined) {
+        // Not started yet (scheduled start, or a continue-as-new in flight).
+        if (event.type === 'ExecutionTerminated') {
+          record = { ...record, status: 'Terminated', completedAt: now, updatedAt: now, ...outputOf(event.input) };
+          timers = [];
+          pendingEvents = [];
+          const { pendingStart: _dropped, ...rest } = record;
+          record = rest;
+          continue;
+        }
+        pendingEvents = [...pendingEvents, event];
+        continue;
+      }
+      events.push(event);
+    }
+
+    if (record === undefined || !changed) return undefined;
+
+    const outbox: OutboxMessage[] = [];
+    const newTimers: PendingTimer[] = [];
+    let finished: RuntimeStatus | undefined;
+    let history: HistoryEvent[] = [];
+    let fromIndex = startNow !== undefined ? 0 : record.historyLength;
+
+    if (entry.session !== undefined && (events.length > 0 || entry.replayActions.length > 0)) {
+      const stamp = toTimestamp(now);
+      const episodeEvents = [newEvent('OrchestratorStarted', stamp, {}), ...events];
+      const result = await entry.session.execute([], episodeEvents);
+      const actions = [...entry.replayActions, ...result.actions];
+      entry.replayActions = [];
+      history = [...episodeEvents];
+      let status: RuntimeStatus = record.status === 'Pending' ? 'Running' : record.status;
+      for (const e of events) {
+        if (e.type === 'ExecutionSuspended') status = 'Suspended';
+        if (e.type === 'ExecutionResumed') status = 'Running';
+        if (e.type === 'ExecutionTerminated' && e.recurse === true) {
+          for (const child of entry.openTasks.values()) {
+            if (child !== undefined) outbox.push(instanceMessage({ instanceId: child, event: newEvent('ExecutionTerminated', stamp, { ...(e.input !== undefined ? { input: e.input } : {}), recurse: true }) }, this.partitions));
+          }
+        }
+      }
+      const executionId = record.executionId;
+      let completion: CompleteOrchestrationAction | undefined;
+      for (const action of actions) {
+        const produced = this.perform(instanceId, executionId, action, stamp, entry, outbox, newTimers);
+        if (produced !== undefined) history.push(produced);
+        if (action.type === 'CompleteOrchestration') completion = action;
+      }
+      history.push(newEvent('OrchestratorCompleted', stamp, {}));
+      timers = [...timers, ...newTimers];
+      record = {
+        ...record,
+        status,
+        updatedAt: now,
+        historyLength: fromIndex + history.length,
+        ...(result.customStatus !== undefined ? { customStatus: result.customStatus } : {}),
+      };
+      if (startNow !== undefined) {
+        const { pendingStart: _started, pendingEvents: _delivered, ...rest } = record;
+        record = rest;
+      }
+      if (completion !== undefined) {
+        ({ record, finished } = this.complete(record, completion, now, entry, outbox));
+        if (finished !== undefined || completion.orchestrationStatus === 'ContinuedAsNew') timers = [];
+        if (completion.orchestrationStatus === 'ContinuedAsNew') {
+          // The finished execution's history is not kept; the new one starts from a message.
+          history = [];
+          fromIndex = 0;
+          pendingEvents = [];
+        }
+      }
+    }
+
+    const finalRecord: InstanceRecord = {
+      ...withoutUndefined(record),
+      appliedOffset,
+      timers,
+      ...(receivedFrom !== undefined ? { receivedFrom } : {}),
+      ...(pendingEvents.length > 0 ? { pendingEvents } : {}),
+      ...(outbox.length > 0 ? { outbox: { offset: batchLastOffset, messages: outbox } } : {}),
+    };
+    if (outbox.length === 0) delete (finalRecord as { outbox?: unknown }).outbox;
+    if (pendingEvents.length === 0) delete (finalRecord as { pendingEvents?: unknown }).pendingEvents;
+    const write: InstanceWrite = {
+      record: finalRecord,
+      expectedEtag: entry.stored?.etag,
+      ...(history.length > 0 ? { history: { executionId: finalRecord.executionId, fromIndex, events: history } } : {}),
+    };
+    const timersToArm = finalRecord.timers.filter((t) => newTimers.includes(t) || (t.id === startTimerId && startArmed));
+    return { write, outbox, timers: timersToArm, finished };
+  }
+
+  /** Turns one action into its history event, outbox messages and timers. */
+  private perform(
+    instanceId: string,
+    executionId: string,
+    action: OrchestratorAction,
+    stamp: string,
+    entry: CachedInstance,
+    outbox: OutboxMessage[],
+    timers: PendingTimer[],
+  ): HistoryEvent | undefined {
+    switch (action.type) {
+      case 'ScheduleTask':
+        entry.openTasks.set(action.id, undefined);
+        outbox.push(
+          activityMessage(
+            {
+              instanceId,
+              executionId,
+              taskId: action.id,
+              name: action.name,
+              ...(action.version !== undefined ? { version: action.version } : {}),
+              ...(action.input !== undefined ? { input: action.input } : {}),
+            },
+            this.activityPartitions,
+          ),
+        );
+        return newEvent('TaskScheduled', stamp, pick(action, 'name', 'version', 'input'), action.id);
+      case 'CreateTimer':
+        entry.openTasks.set(action.id, undefined);
+        timers.push({ id: action.id, fireAt: fromTimestamp(action.fireAt) });
+        return newEvent('TimerCreated', stamp, { fireAt: action.fireAt }, action.id);
+      case 'CreateSubOrchestration': {
+        entry.openTasks.set(action.id, action.instanceId);
+        const record = entry.stored?.record;
+        const started = newEvent('ExecutionStarted', stamp, {
+          name: action.name,
+          ...(action.version !== undefined ? { version: action.version } : {}),
+          ...(action.input !== undefined ? { input: action.input } : {}),
+          orchestrationInstance: { instanceId: action.instanceId, executionId: `${executionId}:${action.id}` },
+          parentInstance: { taskScheduledId: action.id, name: record?.name ?? '', instanceId, executionId },
+        });
+        outbox.push(instanceMessage({ instanceId: action.instanceId, event: started }, this.partitions));
+        return newEvent('SubOrchestrationInstanceCreated', stamp, pick(action, 'name', 'instanceId', 'version', 'input'), action.id);
+      }
+      case 'SendEvent': {
+        const raised = newEvent('EventRaised', stamp, { name: action.name, ...(action.data !== undefined ? { input: action.data } : {}) });
+        outbox.push(
+          instanceMessage({ instanceId: action.instanceId, event: raised, source: { instanceId, executionId, seq: action.id } }, this.partitions),
+        );
+        return newEvent(
+          'EventSent',
+          stamp,
+          { instanceId: action.instanceId, name: action.name, ...(action.data !== undefined ? { input: action.data } : {}) },
+          action.id,
+        );
+      }
+      case 'TerminateOrchestration':
+        outbox.push(
+          instanceMessage(
+            {
+              instanceId: action.instanceId,
+              event: newEvent('ExecutionTerminated', stamp, { ...(action.reason !== undefined ? { input: action.reason } : {}), recurse: action.recurse }),
+            },
+            this.partitions,
+          ),
+        );
+        return undefined;
+      case 'SendEntityMessage':
+        return undefined;
+      case 'CompleteOrchestration':
+        return newEvent('ExecutionCompleted', stamp, {
+          orchestrationStatus: action.orchestrationStatus,
+          ...(action.result !== undefined ? { result: action.result } : {}),
+          ...(action.failureDetails !== undefined ? { failureDetails: action.failureDetails } : {}),
+        });
+    }
+  }
+
+  private complete(
+    record: InstanceRecord,
+    completion: CompleteOrchestrationAction,
+    now: number,
+    entry: CachedInstance,
+    outbox: OutboxMessage[],
+  ): { record: InstanceRecord; finished: RuntimeStatus | undefined } {
+    const stamp = toTimestamp(now);
+    if (completion.orchestrationStatus === 'ContinuedAsNew') {
+      const executionId = this.deps.idSource.newId();
+      const started = newEvent('ExecutionStarted', stamp, {
+        name: record.name,
+        ...(record.version !== undefined ? { version: record.version } : {}),
+        ...(completion.result !== undefined ? { input: completion.result } : {}),
+        orchestrationInstance: { instanceId: record.instanceId, executionId },
+        ...(record.parent !== undefined ? { parentInstance: record.parent } : {}),
+        ...(record.tags !== undefined ? { tags: record.tags } : {}),
+      });
+      const startMessage = instanceMessage({ instanceId: record.instanceId, event: started }, this.partitions);
+      outbox.push(startMessage);
+      for (const carried of completion.carryoverEvents ?? []) {
+        outbox.push(instanceMessage({ instanceId: record.instanceId, executionId, event: carried }, this.partitions));
+      }
+      entry.session = undefined;
+      entry.openTasks.clear();
+      const { output: _o, failureDetails: _f, completedAt: _c, ...rest } = record;
+      return {
+        record: { ...rest, executionId, historyLength: 0, ...(completion.result !== undefined ? { input: completion.result } : {}), pendingStart: startMessage },
+        finished: undefined,
+      };
+    }
+    const status = completion.orchestrationStatus;
+    const finishedRecord: InstanceRecord = {
+      ...record,
+      status,
+      completedAt: now,
+      ...(completion.result !== undefined ? { output: completion.result } : {}),
+      ...(completion.failureDetails !== undefined ? { failureDetails: completion.failureDetails } : {}),
+    };
+    const parent = record.parent;
+    if (parent !== undefined) {
+      const event =
+        status === 'Completed'
+          ? newEvent('SubOrchestrationInstanceCompleted', stamp, {
+              taskScheduledId: parent.taskScheduledId,
+              ...(completion.result !== undefined ? { result: completion.result } : {}),
+            })
+          : newEvent('SubOrchestrationInstanceFailed', stamp, {
+              taskScheduledId: parent.taskScheduledId,
+              failureDetails: completion.failureDetails ?? {
+                errorType: status,
+                errorMessage: `sub-orchestration '${record.instanceId}' was ${status.toLowerCase()}`,
+              },
+            });
+      outbox.push(
+        instanceMessage({ instanceId: parent.instanceId, ...(parent.executionId !== undefined ? { executionId: parent.executionId } : {}), event }, this.partitions),
+      );
+    }
+    entry.session = undefined;
+    return { record: finishedRecord, finished: status };
+  }
+
+  private armTimers(): void {
+    if (this.stopped) return;
+    if (this.timerHandle !== undefined) clearTimeout(this.timerHandle);
+    this.timerHandle = undefined;
+    const next = this.timers.peekTime();
+    if (next === undefined) return;
+    const delay = Math.min(Math.max(0, next - this.deps.clock.now()), maxTimeoutMs);
+    this.timerHandle = setTimeout(() => void this.fireDueTimers(), delay);
+  }
+
+  /** Appends TimerFired (or the scheduled start) to this partition; applying it is deduplicated. */
+  private async fireDueTimers(): Promise<void> {
+    this.timerHandle = undefined;
+    if (this.stopped) return;
+    const now = this.deps.clock.now();
+    const due = this.timers.popDue(now);
+    const messages: OutboxMessage[] = [];
+    for (const { instanceId, executionId, timer } of due) {
+      if (timer.id === startTimerId) {
+        const stored = await this.deps.store.getInstance(instanceId);
+        const start = stored?.record.pendingStart;
+        if (start !== undefined && stored?.record.executionId === executionId) messages.push(start);
+        continue;
+      }
+      const fired = newEvent('TimerFired', toTimestamp(now), { timerId: timer.id, fireAt: toTimestamp(timer.fireAt) });
+      messages.push(instanceMessage({ instanceId, executionId, event: fired }, this.partitions));
+    }
+    try {
+      if (messages.length > 0) await this.deps.log.append(messages);
+    } catch (error) {
+      this.deps.logger.warn('firing timers failed; retrying', { partition: this.partition, error: String(error) });
+      for (const entry of due) this.timers.push(now + 100, entry);
+    }
+    this.armTimers();
+  }
+
+  private evictIdle(): void {
+    const limit = this.deps.clock.now() - (this.deps.idleEvictMs ?? 60_000);
+    for (const [id, entry] of this.cache) if (entry.lastUsed < limit) this.cache.delete(id);
+  }
+}
+
+function pendingRecord(
+  instanceId: string,
+  event: ExecutionStartedEvent,
+  partition: number,
+  now: number,
+  startMessage: OutboxMessage,
+  previous: InstanceRecord | undefined,
+): InstanceRecord {
+  const sameExecution = previous?.executionId === event.orchestrationInstance.executionId;
+  return {
+    instanceId,
+    partition,
+    name: event.name,
+    ...(event.version !== undefined ? { version: event.version } : {}),
+    executionId: event.orchestrationInstance.executionId,
+    status: 'Pending',
+    ...(event.input !== undefined ? { input: event.input } : {}),
+    createdAt: sameExecution && previous !== undefined ? previous.createdAt : fromTimestamp(event.timestamp),
+    updatedAt: now,
+    ...(event.scheduledStartTimestamp !== undefined ? { scheduledStartAt: fromTimestamp(event.scheduledStartTimestamp) } : {}),
+    ...(event.parentInstance !== undefined ? { parent: event.parentInstance } : {}),
+    ...(event.tags !== undefined ? { tags: event.tags } : {}),
+    ...(previous?.receivedFrom !== undefined ? { receivedFrom: previous.receivedFrom } : {}),
+    historyLength: 0,
+    appliedOffset: previous?.appliedOffset ?? -1,
+    timers: [],
+    pendingStart: startMessage,
+  };
+}
+
+function outputOf(input: string | undefined): { output?: string } {
+  return input !== undefined ? { output: input } : {};
+}
+
+function resultTaskId(event: HistoryEvent): number | undefined {
+  switch (event.type) {
+    case 'TaskCompleted':
+    case 'TaskFailed':
+    case 'SubOrchestrationInstanceCompleted':
+    case 'SubOrchestrationInstanceFailed':
+      return event.taskScheduledId;
+    case 'TimerFired':
+      return event.timerId;
+    default:
+      return undefined;
+  }
+}
+
+function collectOpenTasks(history: readonly HistoryEvent[], open: Map<number, string | undefined>): void {
+  for (const event of history) {
+    if (event.type === 'TaskScheduled' || event.type === 'TimerCreated') open.set(event.eventId, undefined);
+    else if (event.type === 'SubOrchestrationInstanceCreated') open.set(event.eventId, event.instanceId);
+    else {
+      const id = resultTaskId(event);
+      if (id !== undefined) open.delete(id);
+    }
+  }
+}
+
+function isSeen(last: string, executionId: string, seq: number): boolean {
+  const separator = last.lastIndexOf(':');
+  const lastExecution = last.slice(0, separator);
+  const lastSeq = last.slice(separator + 1);
+  return lastExecution === executionId && Number(lastSeq) >= seq;
+}
+
+function pick<T extends object, K extends keyof T>(source: T, ...keys: K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
+  return out;
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
