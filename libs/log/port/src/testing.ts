@@ -107,6 +107,18 @@ export function describePartitionedLogConformance(name: string, makeFactory: () 
       expect(after[1]!.offset).toBeGreaterThan(after[0]!.offset);
     });
 
+    it('keeps offsets growing after every record was consumed and the log reopened', async () => {
+      await log.append([record(0, 'a'), record(0, 'b')]);
+      const consumed = await log.read(Stream.Orchestrations, 0, 0, { maxRecords: 10, waitMs: 0 });
+      const next = consumed[1]!.offset + 1;
+      await log.commitOffset('g', Stream.Orchestrations, 0, next);
+      await log.close();
+      log = await factory.open();
+      await log.append([record(0, 'c')]);
+      const after = await log.read(Stream.Orchestrations, 0, next, { maxRecords: 10, waitMs: 0 });
+      expect(after.map((r) => r.value)).toEqual(['c']);
+    });
+
     it('rejects a partition outside the range', async () => {
       await expect(log.append([record(factory.partitions, 'x')])).rejects.toBeInstanceOf(InvalidArgumentError);
     });

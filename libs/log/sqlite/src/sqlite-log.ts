@@ -75,6 +75,9 @@ export class SqliteLog implements PartitionedLog {
         `INSERT INTO offsets (grp, stream, partition, next_offset) VALUES (?, ?, ?, ?)
          ON CONFLICT (grp, stream, partition) DO UPDATE SET next_offset = MAX(next_offset, excluded.next_offset)`,
       ),
+      maxCommitted: this.db.prepare<[string, number], { max: number | null }>(
+        'SELECT MAX(next_offset) AS max FROM offsets WHERE stream = ? AND partition = ?',
+      ),
       minCommitted: this.db.prepare<[string, number], { min: number | null }>(
         'SELECT MIN(next_offset) AS min FROM offsets WHERE stream = ? AND partition = ?',
       ),
@@ -198,12 +201,18 @@ export class SqliteLog implements PartitionedLog {
   private nextOffset(stream: string, partition: number, key: string): number {
     const cached = this.nextOffsets.get(key);
     if (cached !== undefined) return cached;
-    const max = this.statements.maxOffset.get(stream, partition)?.max;
-    return max === null || max === undefined ? 0 : max + 1;
+    // Consumed records may have been truncated away; committed offsets still remember how far the log got.
+    const max = this.statements.maxOffset.get(stream, partition)?.max ?? -1;
+    const committed = this.statements.maxCommitted.get(stream, partition)?.max ?? 0;
+    return Math.max(max + 1, committed);
   }
 
   private waitForAppend(stream: Stream, partition: number, waitMs: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
+      if (signal?.aborted === true) {
+        resolve();
+        return;
+      }
       const key = `${stream}\u0000${partition}`;
       const set = this.waiters.get(key) ?? new Set();
       this.waiters.set(key, set);

@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { OrchestrationExecutor, silentLogger, type Logger, type Registry } from '@durable/engine';
+import { SqliteLog } from '@durable/log-sqlite';
+import { ActivityWorker, InstanceClient, OrchestrationWorker, type FaultHook } from '@durable/runtime';
+import { SqliteStateStore } from '@durable/storage-sqlite';
+import { randomIds, systemClock } from './system-ports';
+
+export interface EmbeddedOptions {
+  /** Where the SQLite files live (`DURABLE_DATA_DIR`, default `./.durable`). */
+  readonly dataDir: string;
+  readonly registry: Registry;
+  /** Partitions of the orchestrations stream (`PARTITION_COUNT`, default 12); fixed once data exists. */
+  readonly partitions?: number;
+  readonly logger?: Logger;
+  readonly maxPayloadBytes?: number;
+  readonly activityConcurrency?: number;
+  /** Test hook: called between the steps of the commit protocol. */
+  readonly faults?: FaultHook;
+  /** Durability of SQLite commits: NORMAL survives process crashes (default), FULL also power loss. */
+  readonly synchronous?: 'NORMAL' | 'FULL';
+}
+
+/**
+ * The whole product in one process on SQLite: an orchestration worker owning every partition, an
+ * activity worker, and the instance client the frontend serves.
+ */
+export class EmbeddedPlatform {
+  private constructor(
+    readonly client: InstanceClient,
+    private readonly orchestrations: OrchestrationWorker,
+    private readonly activities: ActivityWorker,
+    private readonly log: SqliteLog,
+    private readonly store: SqliteStateStore,
+  ) {}
+
+  static async start(options: EmbeddedOptions): Promise<EmbeddedPlatform> {
+    mkdirSync(options.dataDir, { recursive: true });
+    const partitions = options.partitions ?? 12;
+    const synchronous = options.synchronous ?? 'NORMAL';
+    const log = new SqliteLog(join(options.dataDir, 'log.db'), { partitions, synchronous });
+    const store = new SqliteStateStore(join(options.dataDir, 'state.db'), { synchronous });
+    const logger = options.logger ?? silentLogger;
+    const registry = options.registry;
+    const client = new InstanceClient({
+      log,
+      store,
+      clock: systemClock,
+      idSource: randomIds,
+      orchestrationNames: () => registry.orchestratorNames,
+      ...(options.maxPayloadBytes !== undefined ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+    });
+    const orchestrations = new OrchestrationWorker({
+      log,
+      store,
+      executor: new OrchestrationExecutor(registry, { logger }),
+      clock: systemClock,
+      idSource: randomIds,
+      logger,
+      group: 'orchestration-workers',
+      onFinished: (instanceId) => client.notifyFinished(instanceId),
+      ...(options.faults !== undefined ? { faults: options.faults } : {}),
+    });
+    const activities = new ActivityWorker({
+      log,
+      registry,
+      clock: systemClock,
+      logger,
+      group: 'activity-workers',
+      ...(options.activityConcurrency !== undefined ? { concurrency: options.activityConcurrency } : {}),
+      ...(options.faults !== undefined ? { faults: options.faults } : {}),
+    });
+    await orchestrations.start();
+    await activities.start();
+    return new EmbeddedPlatform(client, orchestrations, activities, log, store);
+  }
+
+  get cachedInstances(): number {
+    return this.orchestrations.cachedInstances;
+  }
+
+  /** Stops taking work, finishes the batches in flight, and closes the files. */
+  async stop(): Promise<void> {
+    await this.activities.stop();
+    await this.orchestrations.stop();
+    await this.log.close();
+    await this.store.close();
+  }
+}
