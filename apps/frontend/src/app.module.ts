@@ -1,5 +1,12 @@
-import { Module } from '@nestjs/common';
-import { HealthModule } from '@durable/host';
+import { Module, type Type } from '@nestjs/common';
+import { DurableHttpModule, HealthModule } from '@durable/host';
+import type { InstanceService } from '@durable/runtime';
 
-@Module({ imports: [HealthModule.forApp('frontend')] })
-export class AppModule {}
+/** The frontend: the Durable Functions HTTP API over an instance service, plus health. */
+export function appModule(instanceService: InstanceService, maxPayloadBytes: number): Type<unknown> {
+  @Module({
+    imports: [HealthModule.forApp('frontend'), DurableHttpModule.forRoot({ instanceService: { useValue: instanceService }, maxPayloadBytes })],
+  })
+  class FrontendModule {}
+  return FrontendModule;
+}

@@ -1,3 +1,22 @@
 export { bootstrapApp, listenOptionsFromEnv, type BootstrapOptions } from './bootstrap';
 export { HealthController, type HealthReport } from './health.controller';
 export { HealthModule } from './health.module';
+export {
+  defaultMaxPayloadBytes,
+  DURABLE_HTTP_SETTINGS,
+  durableBasePath,
+  DurableHttpModule,
+  INSTANCE_SERVICE,
+  openApiDocument,
+  type CheckStatusPayload,
+  type DurableHttpModuleOptions,
+  type DurableHttpSettings,
+  type ErrorBody,
+  type InstanceServiceProvider,
+  type PurgeResult,
+  type StatusBody,
+} from './http';
+export { EmbeddedPlatform, type EmbeddedOptions } from './embedded/embedded-platform';
+export { consoleLogger, randomIds, systemClock } from './embedded/system-ports';
+export { embeddedConfigFromEnv, type EmbeddedConfig } from './embedded/config';
+export { loadRegistry } from './embedded/user-app';

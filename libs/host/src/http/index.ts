@@ -1,0 +1,13 @@
+export {
+  DurableHttpModule,
+  type DurableHttpModuleOptions,
+  type InstanceServiceProvider,
+} from './durable-http.module';
+export type { ErrorBody } from './error-response';
+export type { PurgeResult } from './instances.controller';
+export { openApiDocument } from './openapi';
+export { defaultMaxPayloadBytes } from './request-body';
+export { durableBasePath } from './routes';
+export type { StatusBody } from './status-body';
+export { DURABLE_HTTP_SETTINGS, INSTANCE_SERVICE, type DurableHttpSettings } from './tokens';
+export type { CheckStatusPayload } from './urls';

@@ -1,0 +1,146 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { InstanceNotFoundError } from '@durable/core';
+import type { InstanceService } from '@durable/runtime';
+import { HttpApiError } from './error-response';
+import { apiBaseUrlOf, setPollHeaders, type HttpRequest, type HttpResponse } from './http-request';
+import {
+  booleanParam,
+  instanceIdParam,
+  parseListQuery,
+  parsePurgeQuery,
+  parseStatusQuery,
+  stringParam,
+  type QueryParams,
+} from './query';
+import { jsonBody } from './request-body';
+import { continuationTokenHeader, durableBasePath } from './routes';
+import { statusBody, statusHttpCode, type StatusBody } from './status-body';
+import { INSTANCE_SERVICE } from './tokens';
+import { checkStatusPayload, statusQueryUri, type CheckStatusPayload } from './urls';
+
+export interface PurgeResult {
+  readonly instancesDeleted: number;
+}
+
+/** `/instances`: query, signal, control and purge orchestration instances. */
+@Controller(`${durableBasePath}/instances`)
+export class InstancesController {
+  constructor(@Inject(INSTANCE_SERVICE) private readonly instances: InstanceService) {}
+
+  @Get()
+  async list(
+    @Query() query: QueryParams,
+    @Headers(continuationTokenHeader) continuationToken: string | undefined,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ): Promise<StatusBody[]> {
+    const filter = parseListQuery(query, continuationToken);
+    const page = await this.instances.list(filter);
+    if (page.continuationToken !== undefined) res.setHeader(continuationTokenHeader, page.continuationToken);
+    const options = { showInput: filter.includeInput ?? true, showHistory: false, showHistoryOutput: false };
+    return page.instances.map((status) => statusBody(status, options));
+  }
+
+  @Get(':instanceId')
+  async status(
+    @Param('instanceId') id: string,
+    @Query() query: QueryParams,
+    @Req() req: HttpRequest,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ): Promise<StatusBody> {
+    const instanceId = instanceIdParam(id);
+    const flags = parseStatusQuery(query);
+    const status = await this.instances.getStatus(instanceId, {
+      includeInput: flags.showInput,
+      includeOutput: true,
+      includeHistory: flags.showHistory,
+    });
+    if (status === undefined) throw new InstanceNotFoundError(instanceId);
+    const code = statusHttpCode(status.runtimeStatus, flags.returnInternalServerErrorOnFailure);
+    res.status(code);
+    if (code === 202) setPollHeaders(res, statusQueryUri(apiBaseUrlOf(req), instanceId));
+    return statusBody(status, flags);
+  }
+
+  @Post(':instanceId/raiseEvent/:eventName')
+  @HttpCode(202)
+  async raiseEvent(
+    @Param('instanceId') id: string,
+    @Param('eventName') eventName: string,
+    @Body() body: string | undefined,
+  ): Promise<void> {
+    const instanceId = instanceIdParam(id);
+    await this.instances.raiseEvent(instanceId, eventName, jsonBody(body));
+  }
+
+  @Post(':instanceId/terminate')
+  @HttpCode(202)
+  async terminate(@Param('instanceId') id: string, @Query() query: QueryParams): Promise<void> {
+    const instanceId = instanceIdParam(id);
+    const reason = stringParam(query, 'reason');
+    const recursive = booleanParam(query, 'recursive', false);
+    await this.instances.terminate(instanceId, reason, recursive ? { recursive } : undefined);
+  }
+
+  @Post(':instanceId/suspend')
+  @HttpCode(202)
+  async suspend(@Param('instanceId') id: string, @Query() query: QueryParams): Promise<void> {
+    await this.instances.suspend(instanceIdParam(id), stringParam(query, 'reason'));
+  }
+
+  @Post(':instanceId/resume')
+  @HttpCode(202)
+  async resume(@Param('instanceId') id: string, @Query() query: QueryParams): Promise<void> {
+    await this.instances.resume(instanceIdParam(id), stringParam(query, 'reason'));
+  }
+
+  @Post(':instanceId/rewind')
+  @HttpCode(202)
+  async rewind(@Param('instanceId') id: string, @Query() query: QueryParams): Promise<void> {
+    await this.instances.rewind(instanceIdParam(id), stringParam(query, 'reason'));
+  }
+
+  @Post(':instanceId/restart')
+  @HttpCode(202)
+  async restart(
+    @Param('instanceId') id: string,
+    @Query() query: QueryParams,
+    @Req() req: HttpRequest,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ): Promise<CheckStatusPayload> {
+    const instanceId = instanceIdParam(id);
+    const newInstanceId = booleanParam(query, 'restartWithNewInstanceId', true);
+    const restarted = await this.instances.restart(instanceId, { newInstanceId });
+    const payload = checkStatusPayload(apiBaseUrlOf(req), restarted.instanceId);
+    setPollHeaders(res, payload.statusQueryGetUri);
+    return payload;
+  }
+
+  @Delete(':instanceId')
+  async purge(@Param('instanceId') id: string): Promise<PurgeResult> {
+    const instanceId = instanceIdParam(id);
+    if (!(await this.instances.purge(instanceId))) throw new InstanceNotFoundError(instanceId);
+    return { instancesDeleted: 1 };
+  }
+
+  @Delete()
+  async purgeWhere(@Query() query: QueryParams): Promise<PurgeResult> {
+    const instancesDeleted = await this.instances.purgeWhere(parsePurgeQuery(query));
+    if (instancesDeleted === 0) {
+      throw new HttpApiError(404, 'InstanceNotFoundError', 'no finished instance matched the purge filter');
+    }
+    return { instancesDeleted };
+  }
+}

@@ -1,0 +1,362 @@
+import { RuntimeStatus } from '@durable/core';
+import { continuationTokenHeader, durableBasePath, retryAfterSeconds } from './routes';
+
+type Json = Readonly<Record<string, unknown>>;
+
+const ref = (kind: 'schemas' | 'responses' | 'parameters' | 'headers', name: string): Json => ({
+  $ref: `#/components/${kind}/${name}`,
+});
+
+const json = (schema: Json): Json => ({ 'application/json': { schema } });
+
+const errorResponses = (...names: ReadonlyArray<'BadRequest' | 'NotFound' | 'Conflict' | 'Gone' | 'PayloadTooLarge'>) => ({
+  ...Object.fromEntries(
+    names.map((name) => [
+      { BadRequest: '400', NotFound: '404', Conflict: '409', Gone: '410', PayloadTooLarge: '413' }[name],
+      ref('responses', name),
+    ]),
+  ),
+  '500': ref('responses', 'InternalServerError'),
+});
+
+const pollHeaders = { Location: ref('headers', 'Location'), 'Retry-After': ref('headers', 'RetryAfter') };
+
+const query = (name: string, schema: Json, description: string, required = false): Json => ({
+  name,
+  in: 'query',
+  required,
+  schema,
+  description,
+});
+
+const flag = (name: string, byDefault: boolean, description: string): Json =>
+  query(name, { type: 'boolean', default: byDefault }, description);
+
+const reason = query('reason', { type: 'string' }, 'Why; recorded in the instance history.');
+
+const createdFrom = query(
+  'createdTimeFrom',
+  { type: 'string', format: 'date-time' },
+  'Only instances created at or after this time (ISO-8601; UTC when no offset).',
+);
+const createdTo = query(
+  'createdTimeTo',
+  { type: 'string', format: 'date-time' },
+  'Only instances created at or before this time (ISO-8601; UTC when no offset).',
+);
+
+const statusFilter = query(
+  'runtimeStatus',
+  { type: 'string', example: 'Running,Pending' },
+  `Comma-separated runtime statuses: ${Object.values(RuntimeStatus).join(', ')}.`,
+);
+
+const controlOperation = (operationId: string, summary: string, extra: readonly Json[] = []): Json => ({
+  post: {
+    operationId,
+    summary,
+    tags: ['instances'],
+    parameters: [ref('parameters', 'instanceId'), reason, ...extra],
+    responses: { '202': { description: 'Accepted.' }, ...errorResponses('BadRequest', 'NotFound', 'Gone') },
+  },
+});
+
+const startOperation = (operationId: string, withId: boolean): Json => ({
+  post: {
+    operationId,
+    summary: withId ? 'Start an orchestration under a given instance id' : 'Start an orchestration under a new instance id',
+    tags: ['orchestrators'],
+    parameters: [
+      { name: 'name', in: 'path', required: true, schema: { type: 'string' }, description: 'Orchestrator name.' },
+      ...(withId ? [ref('parameters', 'instanceId')] : []),
+      query('version', { type: 'string' }, 'Orchestration version.'),
+    ],
+    requestBody: {
+      required: false,
+      description: 'The orchestration input: any JSON value. An empty body starts it without input.',
+      content: { 'application/json': { schema: {} } },
+    },
+    responses: {
+      '202': { description: 'Started.', headers: pollHeaders, content: json(ref('schemas', 'CheckStatus')) },
+      ...errorResponses('BadRequest', 'NotFound', 'Conflict', 'PayloadTooLarge'),
+    },
+  },
+});
+
+const statusSchema: Json = {
+  type: 'object',
+  required: ['name', 'instanceId', 'runtimeStatus', 'input', 'customStatus', 'output', 'createdTime', 'lastUpdatedTime'],
+  properties: {
+    name: { type: 'string' },
+    instanceId: { type: 'string' },
+    runtimeStatus: ref('schemas', 'RuntimeStatus'),
+    input: { nullable: true, description: 'The input as JSON; null when absent or not asked for.' },
+    customStatus: { nullable: true, description: 'The custom status as JSON; null when none.' },
+    output: { nullable: true, description: 'The output as JSON; null when none.' },
+    createdTime: { type: 'string', format: 'date-time' },
+    lastUpdatedTime: { type: 'string', format: 'date-time' },
+    historyEvents: {
+      type: 'array',
+      description: 'With showHistory=true: the history of the current execution.',
+      items: ref('schemas', 'HistoryEvent'),
+    },
+    failureDetails: ref('schemas', 'FailureDetails'),
+  },
+};
+
+const uri = (description: string): Json => ({ type: 'string', format: 'uri', description });
+
+/** The OpenAPI 3.0 description of the durable HTTP API, optionally naming the server it is served from. */
+export function openApiDocument(serverUrl?: string): Json {
+  const base = durableBasePath;
+  const instance = `${base}/instances/{instanceId}`;
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'Durable HTTP management API',
+      version: '1.0.0',
+      description:
+        "Start, query and control orchestration instances; the shape of Azure Durable Functions' HTTP API. " +
+        'Every error answers { error, message } with a stable error name.',
+    },
+    ...(serverUrl !== undefined ? { servers: [{ url: serverUrl }] } : {}),
+    tags: [{ name: 'orchestrators' }, { name: 'instances' }, { name: 'meta' }],
+    paths: {
+      [`${base}/orchestrators/{name}`]: startOperation('startOrchestration', false),
+      [`${base}/orchestrators/{name}/{instanceId}`]: startOperation('startOrchestrationWithId', true),
+      [`${base}/instances`]: {
+        get: {
+          operationId: 'listInstances',
+          summary: 'List instances, a page at a time',
+          tags: ['instances'],
+          parameters: [
+            createdFrom,
+            createdTo,
+            statusFilter,
+            query('instanceIdPrefix', { type: 'string' }, 'Only instances whose id starts with this.'),
+            query('top', { type: 'integer', minimum: 1, maximum: 1000 }, 'Page size (default 100).'),
+            flag('showInput', true, 'Include each input.'),
+            {
+              name: continuationTokenHeader,
+              in: 'header',
+              required: false,
+              schema: { type: 'string' },
+              description: 'The token from the previous page.',
+            },
+          ],
+          responses: {
+            '200': {
+              description: 'A page of instances.',
+              headers: {
+                [continuationTokenHeader]: {
+                  description: 'Present when more instances follow: send it back to get the next page.',
+                  schema: { type: 'string' },
+                },
+              },
+              content: json({ type: 'array', items: ref('schemas', 'InstanceStatus') }),
+            },
+            ...errorResponses('BadRequest'),
+          },
+        },
+        delete: {
+          operationId: 'purgeInstances',
+          summary: 'Purge the history of finished instances matching a filter',
+          tags: ['instances'],
+          parameters: [
+            { ...createdFrom, required: true },
+            createdTo,
+            { ...statusFilter, description: 'Comma-separated finished statuses: Completed, Failed, Terminated, Canceled.' },
+          ],
+          responses: {
+            '200': { description: 'Purged.', content: json(ref('schemas', 'PurgeResult')) },
+            ...errorResponses('BadRequest', 'NotFound'),
+          },
+        },
+      },
+      [instance]: {
+        get: {
+          operationId: 'getInstanceStatus',
+          summary: 'Get the status of an instance',
+          tags: ['instances'],
+          parameters: [
+            ref('parameters', 'instanceId'),
+            flag('showHistory', false, 'Include the execution history.'),
+            flag('showHistoryOutput', false, 'Include payloads (inputs, results) in the history.'),
+            flag('showInput', true, 'Include the input.'),
+            flag('returnInternalServerErrorOnFailure', false, 'Answer 500 instead of 400 when the instance failed.'),
+          ],
+          responses: {
+            '200': { description: 'Completed.', content: json(ref('schemas', 'InstanceStatus')) },
+            '202': {
+              description: 'Pending, Running, Suspended or ContinuedAsNew: poll again.',
+              headers: pollHeaders,
+              content: json(ref('schemas', 'InstanceStatus')),
+            },
+            '400': {
+              description: 'Failed, Terminated or Canceled (status body); or an invalid id or flag (error body).',
+              content: json({ oneOf: [ref('schemas', 'InstanceStatus'), ref('schemas', 'Error')] }),
+            },
+            '404': ref('responses', 'NotFound'),
+            '500': {
+              description: 'Failed, with returnInternalServerErrorOnFailure=true (status body); or a server fault.',
+              content: json({ oneOf: [ref('schemas', 'InstanceStatus'), ref('schemas', 'Error')] }),
+            },
+          },
+        },
+        delete: {
+          operationId: 'purgeInstance',
+          summary: 'Purge a finished instance and its history',
+          tags: ['instances'],
+          parameters: [ref('parameters', 'instanceId')],
+          responses: {
+            '200': { description: 'Purged.', content: json(ref('schemas', 'PurgeResult')) },
+            ...errorResponses('BadRequest', 'NotFound'),
+          },
+        },
+      },
+      [`${instance}/raiseEvent/{eventName}`]: {
+        post: {
+          operationId: 'raiseEvent',
+          summary: 'Raise an external event on an instance',
+          tags: ['instances'],
+          parameters: [
+            ref('parameters', 'instanceId'),
+            { name: 'eventName', in: 'path', required: true, schema: { type: 'string' } },
+          ],
+          requestBody: {
+            required: false,
+            description: 'The event data: any JSON value.',
+            content: { 'application/json': { schema: {} } },
+          },
+          responses: {
+            '202': { description: 'Accepted.' },
+            ...errorResponses('BadRequest', 'NotFound', 'Gone', 'PayloadTooLarge'),
+          },
+        },
+      },
+      [`${instance}/terminate`]: controlOperation('terminateInstance', 'Terminate a running instance', [
+        flag('recursive', false, 'Also terminate its sub-orchestrations.'),
+      ]),
+      [`${instance}/suspend`]: controlOperation('suspendInstance', 'Suspend a running instance'),
+      [`${instance}/resume`]: controlOperation('resumeInstance', 'Resume a suspended instance'),
+      [`${instance}/rewind`]: controlOperation('rewindInstance', 'Re-run the failed steps of a failed instance'),
+      [`${instance}/restart`]: {
+        post: {
+          operationId: 'restartInstance',
+          summary: 'Start the same orchestration with the same input again',
+          tags: ['instances'],
+          parameters: [
+            ref('parameters', 'instanceId'),
+            flag('restartWithNewInstanceId', true, 'Restart under a new id instead of the same one.'),
+          ],
+          responses: {
+            '202': { description: 'Restarted.', headers: pollHeaders, content: json(ref('schemas', 'CheckStatus')) },
+            ...errorResponses('BadRequest', 'NotFound', 'Conflict'),
+          },
+        },
+      },
+      [`${base}/openapi.json`]: openApiOperation('getOpenApiDocument'),
+      '/openapi.json': openApiOperation('getOpenApiDocumentAtRoot'),
+    },
+    components: {
+      parameters: {
+        instanceId: {
+          name: 'instanceId',
+          in: 'path',
+          required: true,
+          description: "1 to 256 characters; no '/', backslash, '#', '?' or control characters, and no leading '@'.",
+          schema: { type: 'string', minLength: 1, maxLength: 256 },
+        },
+      },
+      headers: {
+        Location: { description: 'The status query URL to poll.', schema: { type: 'string', format: 'uri' } },
+        RetryAfter: {
+          description: 'Seconds to wait before polling again.',
+          schema: { type: 'integer', example: retryAfterSeconds },
+        },
+      },
+      responses: {
+        BadRequest: { description: 'An invalid id, query parameter or body.', content: json(ref('schemas', 'Error')) },
+        NotFound: { description: 'No such instance or orchestration.', content: json(ref('schemas', 'Error')) },
+        Conflict: { description: 'An instance with this id already exists.', content: json(ref('schemas', 'Error')) },
+        Gone: { description: 'The instance has already finished.', content: json(ref('schemas', 'Error')) },
+        PayloadTooLarge: { description: 'The body is over the size limit.', content: json(ref('schemas', 'Error')) },
+        InternalServerError: { description: 'A server fault (logged).', content: json(ref('schemas', 'Error')) },
+      },
+      schemas: {
+        RuntimeStatus: { type: 'string', enum: Object.values(RuntimeStatus) },
+        CheckStatus: {
+          type: 'object',
+          required: [
+            'id',
+            'statusQueryGetUri',
+            'sendEventPostUri',
+            'terminatePostUri',
+            'rewindPostUri',
+            'purgeHistoryDeleteUri',
+            'restartPostUri',
+            'suspendPostUri',
+            'resumePostUri',
+          ],
+          properties: {
+            id: { type: 'string' },
+            statusQueryGetUri: uri('GET: the instance status.'),
+            sendEventPostUri: uri('POST: raise an event; replace {eventName}.'),
+            terminatePostUri: uri('POST: terminate; replace {text} with the reason.'),
+            rewindPostUri: uri('POST: rewind; replace {text} with the reason.'),
+            purgeHistoryDeleteUri: uri('DELETE: purge the instance.'),
+            restartPostUri: uri('POST: restart.'),
+            suspendPostUri: uri('POST: suspend; replace {text} with the reason.'),
+            resumePostUri: uri('POST: resume; replace {text} with the reason.'),
+          },
+        },
+        InstanceStatus: statusSchema,
+        HistoryEvent: {
+          type: 'object',
+          required: ['EventType', 'Timestamp'],
+          properties: { EventType: { type: 'string' }, Timestamp: { type: 'string', format: 'date-time' } },
+          additionalProperties: true,
+        },
+        FailureDetails: {
+          type: 'object',
+          required: ['errorType', 'errorMessage'],
+          properties: {
+            errorType: { type: 'string' },
+            errorMessage: { type: 'string' },
+            stackTrace: { type: 'string' },
+            innerFailure: ref('schemas', 'FailureDetails'),
+            isNonRetriable: { type: 'boolean' },
+          },
+        },
+        PurgeResult: {
+          type: 'object',
+          required: ['instancesDeleted'],
+          properties: { instancesDeleted: { type: 'integer', minimum: 1 } },
+        },
+        Error: {
+          type: 'object',
+          required: ['error', 'message'],
+          properties: {
+            error: {
+              type: 'string',
+              description: 'A stable name: InvalidArgumentError, OrchestratorNotRegisteredError, InstanceNotFoundError, ' +
+                'InstanceAlreadyExistsError, InstanceFinishedError, PayloadTooLargeError, InternalServerError, …',
+            },
+            message: { type: 'string', description: 'The reason, for people.' },
+          },
+        },
+      },
+    },
+  };
+}
+
+function openApiOperation(operationId: string): Json {
+  return {
+    get: {
+      operationId,
+      summary: 'This document',
+      tags: ['meta'],
+      responses: { '200': { description: 'The OpenAPI document.', content: json({ type: 'object' }) } },
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { Body, Controller, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { InstanceService } from '@durable/runtime';
+import { apiBaseUrlOf, setPollHeaders, type HttpRequest, type HttpResponse } from './http-request';
+import { instanceIdParam, stringParam, type QueryParams } from './query';
+import { jsonBody } from './request-body';
+import { durableBasePath } from './routes';
+import { INSTANCE_SERVICE } from './tokens';
+import { checkStatusPayload, type CheckStatusPayload } from './urls';
+
+/** `POST /orchestrators/{name}[/{instanceId}]`: starts an orchestration with the body as input. */
+@Controller(`${durableBasePath}/orchestrators`)
+export class OrchestratorsController {
+  constructor(@Inject(INSTANCE_SERVICE) private readonly instances: InstanceService) {}
+
+  @Post(':name')
+  @HttpCode(202)
+  startNew(
+    @Param('name') name: string,
+    @Query() query: QueryParams,
+    @Body() body: string | undefined,
+    @Req() req: HttpRequest,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ): Promise<CheckStatusPayload> {
+    return this.start(name, undefined, query, body, req, res);
+  }
+
+  @Post(':name/:instanceId')
+  @HttpCode(202)
+  startWithId(
+    @Param('name') name: string,
+    @Param('instanceId') instanceId: string,
+    @Query() query: QueryParams,
+    @Body() body: string | undefined,
+    @Req() req: HttpRequest,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ): Promise<CheckStatusPayload> {
+    return this.start(name, instanceIdParam(instanceId), query, body, req, res);
+  }
+
+  private async start(
+    name: string,
+    instanceId: string | undefined,
+    query: QueryParams,
+    body: string | undefined,
+    req: HttpRequest,
+    res: HttpResponse,
+  ): Promise<CheckStatusPayload> {
+    const input = jsonBody(body);
+    const version = stringParam(query, 'version');
+    const started = await this.instances.start(name, {
+      ...(instanceId !== undefined ? { instanceId } : {}),
+      ...(input !== undefined ? { input } : {}),
+      ...(version !== undefined ? { version } : {}),
+    });
+    const payload = checkStatusPayload(apiBaseUrlOf(req), started.instanceId);
+    setPollHeaders(res, payload.statusQueryGetUri);
+    return payload;
+  }
+}
