@@ -7,7 +7,7 @@ import { appModule } from './app.module';
 async function main(): Promise<void> {
   const config = embeddedConfigFromEnv(process.env, process.cwd());
   const logger = consoleLogger(config.logLevel);
-  const registry = config.appModule === undefined ? samples : loadRegistry(config.appModule);
+  const registry = config.appModule === undefined ? samples : await loadRegistry(config.appModule);
   const platform = await EmbeddedPlatform.start({ dataDir: config.dataDir, registry, partitions: config.partitions, logger });
   const app = await bootstrapApp(appModule(platform.client, config.maxPayloadBytes), {
     port: config.port,

@@ -3,14 +3,12 @@ export { HealthController, type HealthReport } from './health.controller';
 export { HealthModule } from './health.module';
 export {
   defaultMaxPayloadBytes,
-  DURABLE_HTTP_SETTINGS,
   durableBasePath,
   DurableHttpModule,
   INSTANCE_SERVICE,
   openApiDocument,
   type CheckStatusPayload,
   type DurableHttpModuleOptions,
-  type DurableHttpSettings,
   type ErrorBody,
   type InstanceServiceProvider,
   type PurgeResult,

@@ -228,14 +228,14 @@ export class InstanceClient implements InstanceService {
 
   async waitForCompletion(instanceId: string, options: { timeoutMs?: number } = {}): Promise<InstanceStatus | undefined> {
     const deadline = this.deps.clock.now() + (options.timeoutMs ?? 30_000);
-    let pollMs = 5;
+    let pollMs = 50;
     for (;;) {
       const status = await this.getStatus(instanceId);
       if (status === undefined || isTerminalStatus(status.runtimeStatus)) return status;
       const remaining = deadline - this.deps.clock.now();
       if (remaining <= 0) return status;
       await this.waitForFinish(instanceId, Math.min(pollMs, remaining));
-      pollMs = Math.min(pollMs * 2, 500);
+      pollMs = Math.min(pollMs * 2, 1000);
     }
   }
 

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { OrchestrationExecutor, silentLogger, type Logger, type Registry } from '@durable/engine';
 import { SqliteLog } from '@durable/log-sqlite';
+import { SqliteDatabase } from '@durable/sqlite';
 import { ActivityWorker, InstanceClient, OrchestrationWorker, type FaultHook } from '@durable/runtime';
 import { SqliteStateStore } from '@durable/storage-sqlite';
 import { randomIds, systemClock } from './system-ports';
@@ -37,9 +38,10 @@ export class EmbeddedPlatform {
   static async start(options: EmbeddedOptions): Promise<EmbeddedPlatform> {
     mkdirSync(options.dataDir, { recursive: true });
     const partitions = options.partitions ?? 12;
-    const synchronous = options.synchronous ?? 'NORMAL';
-    const log = new SqliteLog(join(options.dataDir, 'log.db'), { partitions, synchronous });
-    const store = new SqliteStateStore(join(options.dataDir, 'state.db'), { synchronous });
+    // Log and state share one database, so their writes share group commits.
+    const database = new SqliteDatabase(join(options.dataDir, 'durable.db'), { synchronous: options.synchronous ?? 'NORMAL' });
+    const log = new SqliteLog(database, { partitions });
+    const store = new SqliteStateStore(database);
     const logger = options.logger ?? silentLogger;
     const registry = options.registry;
     const client = new InstanceClient({

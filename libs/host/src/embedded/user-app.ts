@@ -4,10 +4,10 @@ import { Registry } from '@durable/engine';
  * Loads the user's app module: it exports a `registry` (or a default export) that is a Registry
  * or an array of definitions made with defineOrchestration / defineActivity.
  */
-export function loadRegistry(modulePath: string): Registry {
+export async function loadRegistry(modulePath: string): Promise<Registry> {
   let loaded: Record<string, unknown>;
   try {
-    loaded = require(modulePath) as Record<string, unknown>;
+    loaded = (await import(modulePath)) as Record<string, unknown>;
   } catch (error) {
     throw new Error(`cannot load the app module '${modulePath}': ${(error as Error).message}`, { cause: error });
   }

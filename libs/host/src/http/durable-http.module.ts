@@ -73,7 +73,8 @@ export class DurableHttpModule implements NestModule, OnModuleInit {
   }
 
   onModuleInit(): void {
-    const adapter = this.adapterHost.httpAdapter as { isMiddlewareApplied?(name: string): boolean } | undefined;
+    const adapter = this.adapterHost.httpAdapter as
+      { isMiddlewareApplied?(name: string): boolean } | undefined;
     if (nestBodyParsers.some((name) => adapter?.isMiddlewareApplied?.(name) === true)) {
       throw new Error(
         "DurableHttpModule reads request bodies itself, but Nest's body parser is on: create the app with " +

@@ -71,7 +71,8 @@ class MapInstanceService implements InstanceService {
 
   private live(instanceId: string): Writable<InstanceStatus> {
     const status = this.existing(instanceId);
-    if (isTerminalStatus(status.runtimeStatus)) throw new InstanceFinishedError(instanceId, status.runtimeStatus);
+    if (isTerminalStatus(status.runtimeStatus))
+      throw new InstanceFinishedError(instanceId, status.runtimeStatus);
     return status;
   }
 
@@ -111,7 +112,9 @@ class MapInstanceService implements InstanceService {
       ...rest,
       ...(query.includeInput !== false && input !== undefined ? { input } : {}),
     }));
-    return offset + size < matching.length ? { instances, continuationToken: String(offset + size) } : { instances };
+    return offset + size < matching.length
+      ? { instances, continuationToken: String(offset + size) }
+      : { instances };
   }
 
   async raiseEvent(instanceId: string, eventName: string, data?: string): Promise<void> {
@@ -119,7 +122,11 @@ class MapInstanceService implements InstanceService {
     this.live(instanceId);
   }
 
-  async terminate(instanceId: string, reason?: string, options?: { readonly recursive?: boolean }): Promise<void> {
+  async terminate(
+    instanceId: string,
+    reason?: string,
+    options?: { readonly recursive?: boolean },
+  ): Promise<void> {
     this.record('terminate', instanceId, reason, options);
     this.live(instanceId).runtimeStatus = RuntimeStatus.Terminated;
   }
@@ -134,19 +141,29 @@ class MapInstanceService implements InstanceService {
     this.live(instanceId).runtimeStatus = RuntimeStatus.Running;
   }
 
-  async restart(instanceId: string, options?: { readonly newInstanceId?: boolean }): Promise<{ instanceId: string }> {
+  async restart(
+    instanceId: string,
+    options?: { readonly newInstanceId?: boolean },
+  ): Promise<{ instanceId: string }> {
     this.record('restart', instanceId, options);
     const previous = this.existing(instanceId);
     const id = options?.newInstanceId === false ? instanceId : `restarted-${this.sequence + 1}`;
-    if (id === instanceId && !isTerminalStatus(previous.runtimeStatus)) throw new InstanceAlreadyExistsError(id);
-    this.seed({ instanceId: id, name: previous.name, runtimeStatus: RuntimeStatus.Pending, input: previous.input });
+    if (id === instanceId && !isTerminalStatus(previous.runtimeStatus))
+      throw new InstanceAlreadyExistsError(id);
+    this.seed({
+      instanceId: id,
+      name: previous.name,
+      runtimeStatus: RuntimeStatus.Pending,
+      input: previous.input,
+    });
     return { instanceId: id };
   }
 
   async rewind(instanceId: string, reason?: string): Promise<void> {
     this.record('rewind', instanceId, reason);
     const status = this.existing(instanceId);
-    if (status.runtimeStatus !== RuntimeStatus.Failed) throw new InstanceFinishedError(instanceId, status.runtimeStatus);
+    if (status.runtimeStatus !== RuntimeStatus.Failed)
+      throw new InstanceFinishedError(instanceId, status.runtimeStatus);
     status.runtimeStatus = RuntimeStatus.Running;
   }
 
@@ -205,7 +222,11 @@ afterAll(async () => {
 beforeEach(() => service.reset());
 
 async function post(path: string, body?: string, headers?: Record<string, string>): Promise<Response> {
-  return fetch(`${api}${path}`, { method: 'POST', ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) });
+  return fetch(`${api}${path}`, {
+    method: 'POST',
+    ...(body !== undefined ? { body } : {}),
+    ...(headers ? { headers } : {}),
+  });
 }
 
 function checkStatusOf(instanceId: string, base = api): Record<string, string> {
@@ -240,7 +261,9 @@ function postChunked(url: string, chunks: readonly string[]): Promise<{ status: 
 
 describe('POST /orchestrators/{name}', () => {
   it('starts the orchestration with the JSON body as input and answers 202 with the check-status payload', async () => {
-    const response = await post('/orchestrators/Hello', '{"city":"Tokyo"}', { 'content-type': 'application/json' });
+    const response = await post('/orchestrators/Hello', '{"city":"Tokyo"}', {
+      'content-type': 'application/json',
+    });
 
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual(checkStatusOf('generated-1'));
@@ -254,7 +277,9 @@ describe('POST /orchestrators/{name}', () => {
 
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual(checkStatusOf('order-42'));
-    expect(service.callsTo('start')).toEqual([['Hello', { instanceId: 'order-42', input: '7', version: '2' }]]);
+    expect(service.callsTo('start')).toEqual([
+      ['Hello', { instanceId: 'order-42', input: '7', version: '2' }],
+    ]);
   });
 
   it('starts without input when the body is empty', async () => {
@@ -265,7 +290,9 @@ describe('POST /orchestrators/{name}', () => {
   });
 
   it('accepts a body of any content type as long as it is JSON', async () => {
-    const response = await post('/orchestrators/Hello', '"Seattle"', { 'content-type': 'application/x-www-form-urlencoded' });
+    const response = await post('/orchestrators/Hello', '"Seattle"', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
 
     expect(response.status).toBe(202);
     expect(service.callsTo('start')).toEqual([['Hello', { input: '"Seattle"' }]]);
@@ -365,7 +392,11 @@ describe('POST /orchestrators/{name}', () => {
   it('answers 413 as soon as a chunked body passes the limit, without calling the service', async () => {
     const chunk = 'x'.repeat(64 * 1024);
 
-    const response = await postChunked(`${api}/orchestrators/Hello`, ['"', ...Array<string>(20).fill(chunk), '"']);
+    const response = await postChunked(`${api}/orchestrators/Hello`, [
+      '"',
+      ...Array<string>(20).fill(chunk),
+      '"',
+    ]);
 
     expect(response).toEqual({
       status: 413,
@@ -437,19 +468,21 @@ describe('GET /instances/{instanceId}', () => {
     expect(body).toMatchObject({ input: null, output: null, customStatus: null });
   });
 
-  it.each([RuntimeStatus.Pending, RuntimeStatus.Running, RuntimeStatus.Suspended, RuntimeStatus.ContinuedAsNew])(
-    'answers 202 with Location and Retry-After while the instance is %s',
-    async (runtimeStatus) => {
-      service.seed({ instanceId: 'busy', runtimeStatus });
+  it.each([
+    RuntimeStatus.Pending,
+    RuntimeStatus.Running,
+    RuntimeStatus.Suspended,
+    RuntimeStatus.ContinuedAsNew,
+  ])('answers 202 with Location and Retry-After while the instance is %s', async (runtimeStatus) => {
+    service.seed({ instanceId: 'busy', runtimeStatus });
 
-      const response = await fetch(`${api}/instances/busy?showInput=false`);
+    const response = await fetch(`${api}/instances/busy?showInput=false`);
 
-      expect(response.status).toBe(202);
-      expect(response.headers.get('location')).toBe(`${api}/instances/busy`);
-      expect(response.headers.get('retry-after')).toBe('1');
-      expect(await response.json()).toMatchObject({ instanceId: 'busy', runtimeStatus });
-    },
-  );
+    expect(response.status).toBe(202);
+    expect(response.headers.get('location')).toBe(`${api}/instances/busy`);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(await response.json()).toMatchObject({ instanceId: 'busy', runtimeStatus });
+  });
 
   it('answers 400 with the status body and failure details for a failed instance', async () => {
     const failureDetails = { errorType: 'Error', errorMessage: 'boom' };
@@ -458,7 +491,11 @@ describe('GET /instances/{instanceId}', () => {
     const response = await fetch(`${api}/instances/broken`);
 
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ instanceId: 'broken', runtimeStatus: 'Failed', failureDetails });
+    expect(await response.json()).toMatchObject({
+      instanceId: 'broken',
+      runtimeStatus: 'Failed',
+      failureDetails,
+    });
   });
 
   it('answers 500 for a failed instance when asked with returnInternalServerErrorOnFailure=true', async () => {
@@ -482,16 +519,26 @@ describe('GET /instances/{instanceId}', () => {
   it('leaves the input out with showInput=false', async () => {
     service.seed({ instanceId: 'done', runtimeStatus: RuntimeStatus.Completed, input: '"secret"' });
 
-    const body = (await (await fetch(`${api}/instances/done?showInput=false`)).json()) as Record<string, unknown>;
+    const body = (await (await fetch(`${api}/instances/done?showInput=false`)).json()) as Record<
+      string,
+      unknown
+    >;
 
     expect(body['input']).toBeNull();
-    expect(service.callsTo('getStatus')[0]?.[1]).toEqual({ includeInput: false, includeOutput: true, includeHistory: false });
+    expect(service.callsTo('getStatus')[0]?.[1]).toEqual({
+      includeInput: false,
+      includeOutput: true,
+      includeHistory: false,
+    });
   });
 
   it('adds the history with showHistory=true, and its payloads only with showHistoryOutput=true', async () => {
     service.seed({ instanceId: 'done', runtimeStatus: RuntimeStatus.Completed, history });
 
-    const without = (await (await fetch(`${api}/instances/done?showHistory=true`)).json()) as Record<string, unknown>;
+    const without = (await (await fetch(`${api}/instances/done?showHistory=true`)).json()) as Record<
+      string,
+      unknown
+    >;
     const withOutput = (await (
       await fetch(`${api}/instances/done?showHistory=true&showHistoryOutput=true`)
     ).json()) as Record<string, unknown>;
@@ -504,14 +551,22 @@ describe('GET /instances/{instanceId}', () => {
         FunctionName: 'SayHello',
         ScheduledTime: '2024-01-01T00:00:00.000Z',
       },
-      { EventType: 'ExecutionCompleted', Timestamp: '2024-01-01T00:00:02.000Z', OrchestrationStatus: 'Completed' },
+      {
+        EventType: 'ExecutionCompleted',
+        Timestamp: '2024-01-01T00:00:02.000Z',
+        OrchestrationStatus: 'Completed',
+      },
     ]);
     expect(withOutput['historyEvents']).toEqual([
       expect.objectContaining({ EventType: 'ExecutionStarted', Input: 'Tokyo' }),
       expect.objectContaining({ EventType: 'TaskCompleted', Result: 'Hello Tokyo!' }),
       expect.objectContaining({ EventType: 'ExecutionCompleted', Result: ['Hello Tokyo!'] }),
     ]);
-    expect(service.callsTo('getStatus')[0]?.[1]).toEqual({ includeInput: true, includeOutput: true, includeHistory: true });
+    expect(service.callsTo('getStatus')[0]?.[1]).toEqual({
+      includeInput: true,
+      includeOutput: true,
+      includeHistory: true,
+    });
   });
 
   it('answers 404 InstanceNotFoundError for an unknown instance', async () => {
@@ -548,15 +603,21 @@ describe('GET /instances/{instanceId}', () => {
 
 describe('GET /instances', () => {
   it('pages through instances, handing out and taking back x-ms-continuation-token', async () => {
-    for (const id of ['a', 'b', 'c']) service.seed({ instanceId: id, runtimeStatus: RuntimeStatus.Running, input: '1' });
+    for (const id of ['a', 'b', 'c'])
+      service.seed({ instanceId: id, runtimeStatus: RuntimeStatus.Running, input: '1' });
 
     const first = await fetch(`${api}/instances?top=2`);
     const token = first.headers.get('x-ms-continuation-token');
-    const second = await fetch(`${api}/instances?top=2`, { headers: { 'x-ms-continuation-token': token ?? '' } });
+    const second = await fetch(`${api}/instances?top=2`, {
+      headers: { 'x-ms-continuation-token': token ?? '' },
+    });
 
     expect(first.status).toBe(200);
     expect(token).toBe('2');
-    expect(((await first.json()) as Array<{ instanceId: string }>).map((s) => s.instanceId)).toEqual(['a', 'b']);
+    expect(((await first.json()) as Array<{ instanceId: string }>).map((s) => s.instanceId)).toEqual([
+      'a',
+      'b',
+    ]);
     expect(second.status).toBe(200);
     expect(second.headers.get('x-ms-continuation-token')).toBeNull();
     expect(await second.json()).toEqual([
@@ -661,7 +722,9 @@ describe('POST /instances/{instanceId}/raiseEvent/{eventName}', () => {
     const response = await post('/instances/waiting/raiseEvent/Approval', "{'approved':true}");
 
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { message: string }).message).toMatch(/^request body is not valid JSON: /);
+    expect(((await response.json()) as { message: string }).message).toMatch(
+      /^request body is not valid JSON: /,
+    );
     expect(service.callsTo('raiseEvent')).toEqual([]);
   });
 });
@@ -675,7 +738,9 @@ describe('POST /instances/{instanceId}/terminate|suspend|resume|rewind', () => {
   ] as const)('%s answers 202 and passes the reason on', async (operation, before, after) => {
     service.seed({ instanceId: 'target', runtimeStatus: before });
 
-    const response = await post(`/instances/target/${operation}?reason=${encodeURIComponent('ops: said so')}`);
+    const response = await post(
+      `/instances/target/${operation}?reason=${encodeURIComponent('ops: said so')}`,
+    );
 
     expect(response.status).toBe(202);
     expect(service.callsTo(operation)[0]?.slice(0, 2)).toEqual(['target', 'ops: said so']);
@@ -691,21 +756,27 @@ describe('POST /instances/{instanceId}/terminate|suspend|resume|rewind', () => {
     expect(service.callsTo('terminate')).toEqual([['parent', undefined, { recursive: true }]]);
   });
 
-  it.each(['terminate', 'suspend', 'resume', 'rewind'])('%s answers 404 for an unknown instance', async (operation) => {
-    const response = await post(`/instances/nobody/${operation}`);
+  it.each(['terminate', 'suspend', 'resume', 'rewind'])(
+    '%s answers 404 for an unknown instance',
+    async (operation) => {
+      const response = await post(`/instances/nobody/${operation}`);
 
-    expect(response.status).toBe(404);
-    expect(((await response.json()) as { error: string }).error).toBe('InstanceNotFoundError');
-  });
+      expect(response.status).toBe(404);
+      expect(((await response.json()) as { error: string }).error).toBe('InstanceNotFoundError');
+    },
+  );
 
-  it.each(['terminate', 'suspend', 'resume', 'rewind'])('%s answers 410 for a completed instance', async (operation) => {
-    service.seed({ instanceId: 'done', runtimeStatus: RuntimeStatus.Completed });
+  it.each(['terminate', 'suspend', 'resume', 'rewind'])(
+    '%s answers 410 for a completed instance',
+    async (operation) => {
+      service.seed({ instanceId: 'done', runtimeStatus: RuntimeStatus.Completed });
 
-    const response = await post(`/instances/done/${operation}`);
+      const response = await post(`/instances/done/${operation}`);
 
-    expect(response.status).toBe(410);
-    expect(((await response.json()) as { error: string }).error).toBe('InstanceFinishedError');
-  });
+      expect(response.status).toBe(410);
+      expect(((await response.json()) as { error: string }).error).toBe('InstanceFinishedError');
+    },
+  );
 
   it('answers 400 for an invalid instance id', async () => {
     const response = await post(`/instances/${encodeURIComponent(' padded')}/terminate`);
@@ -858,7 +929,10 @@ describe('errors', () => {
     const response = await fetch(`${api}/nothing-here`);
 
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: 'NotFound', message: 'Cannot GET /runtime/webhooks/durabletask/nothing-here' });
+    expect(await response.json()).toEqual({
+      error: 'NotFound',
+      message: 'Cannot GET /runtime/webhooks/durabletask/nothing-here',
+    });
   });
 
   it('answers a malformed percent-encoding in the path as 400', async () => {
@@ -897,7 +971,9 @@ describe('openapi.json', () => {
         router.stack.flatMap((layer) =>
           Object.keys(layer.route?.methods ?? {})
             .filter((method) => method !== '_all')
-            .map((method) => `${method} ${layer.route?.path.replace(/:(\w+)/g, '{$1}').replace(/(.)\/$/, '$1')}`),
+            .map(
+              (method) => `${method} ${layer.route?.path.replace(/:(\w+)/g, '{$1}').replace(/(.)\/$/, '$1')}`,
+            ),
         ),
       ),
     ].sort();
@@ -914,7 +990,12 @@ describe('DurableHttpModule', () => {
   it('takes its body size limit from maxPayloadBytes', async () => {
     const small = new MapInstanceService();
     const module = moduleWith({ instanceService: { useValue: small }, maxPayloadBytes: 16 });
-    const smallApp = await bootstrapApp(module, { port: 0, host: '127.0.0.1', logger: false, bodyParser: false });
+    const smallApp = await bootstrapApp(module, {
+      port: 0,
+      host: '127.0.0.1',
+      logger: false,
+      bodyParser: false,
+    });
     try {
       const url = `http://127.0.0.1:${portOf(smallApp)}/runtime/webhooks/durabletask/orchestrators/Hello`;
 
@@ -941,7 +1022,12 @@ describe('DurableHttpModule', () => {
       imports: [RuntimeModule],
       instanceService: { useFactory: (store: InstanceService) => store, inject: ['STORE'] },
     });
-    const factoryApp = await bootstrapApp(module, { port: 0, host: '127.0.0.1', logger: false, bodyParser: false });
+    const factoryApp = await bootstrapApp(module, {
+      port: 0,
+      host: '127.0.0.1',
+      logger: false,
+      bodyParser: false,
+    });
     try {
       const response = await fetch(
         `http://127.0.0.1:${portOf(factoryApp)}/runtime/webhooks/durabletask/orchestrators/Hello`,
@@ -966,13 +1052,20 @@ describe('DurableHttpModule', () => {
   it('takes a body an express text parser already read, and turns its entity.too.large into the 413 JSON', async () => {
     const textService = new MapInstanceService();
     const module = moduleWith({ instanceService: { useValue: textService } });
-    const textApp = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, logger: false });
+    const textApp = await NestFactory.create<NestExpressApplication>(module, {
+      bodyParser: false,
+      logger: false,
+    });
     textApp.useBodyParser('text', { type: () => true, limit: 32 });
     await textApp.listen(0, '127.0.0.1');
     try {
       const url = `http://127.0.0.1:${portOf(textApp)}/runtime/webhooks/durabletask/orchestrators/Hello`;
 
-      const fits = await fetch(url, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } });
+      const fits = await fetch(url, {
+        method: 'POST',
+        body: '{"a":1}',
+        headers: { 'content-type': 'application/json' },
+      });
       const tooBig = await fetch(url, { method: 'POST', body: JSON.stringify('y'.repeat(40)) });
 
       expect(fits.status).toBe(202);

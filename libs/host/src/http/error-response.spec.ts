@@ -63,14 +63,20 @@ describe('errorResponse', () => {
     });
     expect(errorResponse(tooLarge)).toEqual({
       status: 413,
-      body: { error: 'PayloadTooLargeError', message: 'request body of 2000 bytes exceeds the limit of 1000 bytes' },
+      body: {
+        error: 'PayloadTooLargeError',
+        message: 'request body of 2000 bytes exceeds the limit of 1000 bytes',
+      },
       headers: {},
       unexpected: false,
     });
   });
 
   it('answers any other exposed body-parser client error with its status', () => {
-    const unsupported = Object.assign(new Error('unsupported charset "KOI8-R"'), { status: 415, expose: true });
+    const unsupported = Object.assign(new Error('unsupported charset "KOI8-R"'), {
+      status: 415,
+      expose: true,
+    });
     expect(errorResponse(unsupported)).toMatchObject({
       status: 415,
       body: { error: 'UnsupportedMediaType', message: 'unsupported charset "KOI8-R"' },

@@ -57,7 +57,12 @@ const nameByStatus: Readonly<Record<number, string>> = {
   415: 'UnsupportedMediaType',
 };
 
-function answer(status: number, error: string, message: string, headers: Record<string, string> = {}): ErrorResponse {
+function answer(
+  status: number,
+  error: string,
+  message: string,
+  headers: Record<string, string> = {},
+): ErrorResponse {
   return { status, body: { error, message }, headers, unexpected: false };
 }
 

@@ -34,7 +34,13 @@ describe('historyEventsJson', () => {
       { EventType: 'TaskScheduled', Timestamp: t(0), FunctionName: 'Pending' },
       { EventType: 'TimerCreated', Timestamp: t(0), FireAt: t(9) },
       { EventType: 'TaskCompleted', Timestamp: t(1), FunctionName: 'A', ScheduledTime: t(0) },
-      { EventType: 'TaskFailed', Timestamp: t(2), FunctionName: 'B', ScheduledTime: t(0), FailureDetails: failure },
+      {
+        EventType: 'TaskFailed',
+        Timestamp: t(2),
+        FunctionName: 'B',
+        ScheduledTime: t(0),
+        FailureDetails: failure,
+      },
       {
         EventType: 'SubOrchestrationInstanceCompleted',
         Timestamp: t(3),
@@ -66,9 +72,16 @@ describe('historyEventsJson', () => {
   });
 
   it('keeps a pending sub-orchestration as its creation event', () => {
-    const pending = [newEvent('SubOrchestrationInstanceCreated', t(0), { name: 'Child', instanceId: 'c' }, 0)];
+    const pending = [
+      newEvent('SubOrchestrationInstanceCreated', t(0), { name: 'Child', instanceId: 'c' }, 0),
+    ];
     expect(historyEventsJson(pending, true)).toEqual([
-      { EventType: 'SubOrchestrationInstanceCreated', Timestamp: t(0), FunctionName: 'Child', InstanceId: 'c' },
+      {
+        EventType: 'SubOrchestrationInstanceCreated',
+        Timestamp: t(0),
+        FunctionName: 'Child',
+        InstanceId: 'c',
+      },
     ]);
   });
 });

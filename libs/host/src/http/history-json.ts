@@ -1,8 +1,4 @@
-import type {
-  HistoryEvent,
-  SubOrchestrationInstanceCreatedEvent,
-  TaskScheduledEvent,
-} from '@durable/core';
+import type { HistoryEvent, SubOrchestrationInstanceCreatedEvent, TaskScheduledEvent } from '@durable/core';
 import { jsonValue } from './json-value';
 
 export type HistoryEventJson = Readonly<Record<string, unknown>>;
@@ -16,7 +12,10 @@ type Scheduling = TaskScheduledEvent | SubOrchestrationInstanceCreatedEvent;
  * (`FunctionName`, `ScheduledTime`). Payloads (inputs, results, event data) only with
  * `showHistoryOutput`; failure details always.
  */
-export function historyEventsJson(history: readonly HistoryEvent[], showHistoryOutput: boolean): HistoryEventJson[] {
+export function historyEventsJson(
+  history: readonly HistoryEvent[],
+  showHistoryOutput: boolean,
+): HistoryEventJson[] {
   const scheduling = new Map<number, Scheduling>();
   const finished = new Set<number>();
   for (const event of history) {
@@ -50,7 +49,9 @@ export function historyEventsJson(history: readonly HistoryEvent[], showHistoryO
           ...base,
           FunctionName: event.name,
           ...(event.version !== undefined ? { Version: event.version } : {}),
-          ...(event.scheduledStartTimestamp !== undefined ? { ScheduledStartTime: event.scheduledStartTimestamp } : {}),
+          ...(event.scheduledStartTimestamp !== undefined
+            ? { ScheduledStartTime: event.scheduledStartTimestamp }
+            : {}),
           ...payload('Input', event.input),
         });
         break;
@@ -72,7 +73,8 @@ export function historyEventsJson(history: readonly HistoryEvent[], showHistoryO
         if (!finished.has(event.eventId)) out.push({ ...base, FunctionName: event.name });
         break;
       case 'SubOrchestrationInstanceCreated':
-        if (!finished.has(event.eventId)) out.push({ ...base, FunctionName: event.name, InstanceId: event.instanceId });
+        if (!finished.has(event.eventId))
+          out.push({ ...base, FunctionName: event.name, InstanceId: event.instanceId });
         break;
       case 'TaskCompleted':
       case 'SubOrchestrationInstanceCompleted':
@@ -92,7 +94,12 @@ export function historyEventsJson(history: readonly HistoryEvent[], showHistoryO
         out.push({ ...base, Name: event.name, ...payload('Input', event.input) });
         break;
       case 'EventSent':
-        out.push({ ...base, Name: event.name, InstanceId: event.instanceId, ...payload('Input', event.input) });
+        out.push({
+          ...base,
+          Name: event.name,
+          InstanceId: event.instanceId,
+          ...payload('Input', event.input),
+        });
         break;
       case 'GenericEvent':
         out.push({ ...base, ...payload('Data', event.data) });

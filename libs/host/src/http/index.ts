@@ -9,5 +9,5 @@ export { openApiDocument } from './openapi';
 export { defaultMaxPayloadBytes } from './request-body';
 export { durableBasePath } from './routes';
 export type { StatusBody } from './status-body';
-export { DURABLE_HTTP_SETTINGS, INSTANCE_SERVICE, type DurableHttpSettings } from './tokens';
+export { INSTANCE_SERVICE } from './tokens';
 export type { CheckStatusPayload } from './urls';

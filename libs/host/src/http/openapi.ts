@@ -9,7 +9,9 @@ const ref = (kind: 'schemas' | 'responses' | 'parameters' | 'headers', name: str
 
 const json = (schema: Json): Json => ({ 'application/json': { schema } });
 
-const errorResponses = (...names: ReadonlyArray<'BadRequest' | 'NotFound' | 'Conflict' | 'Gone' | 'PayloadTooLarge'>) => ({
+const errorResponses = (
+  ...names: ReadonlyArray<'BadRequest' | 'NotFound' | 'Conflict' | 'Gone' | 'PayloadTooLarge'>
+) => ({
   ...Object.fromEntries(
     names.map((name) => [
       { BadRequest: '400', NotFound: '404', Conflict: '409', Gone: '410', PayloadTooLarge: '413' }[name],
@@ -64,10 +66,18 @@ const controlOperation = (operationId: string, summary: string, extra: readonly 
 const startOperation = (operationId: string, withId: boolean): Json => ({
   post: {
     operationId,
-    summary: withId ? 'Start an orchestration under a given instance id' : 'Start an orchestration under a new instance id',
+    summary: withId
+      ? 'Start an orchestration under a given instance id'
+      : 'Start an orchestration under a new instance id',
     tags: ['orchestrators'],
     parameters: [
-      { name: 'name', in: 'path', required: true, schema: { type: 'string' }, description: 'Orchestrator name.' },
+      {
+        name: 'name',
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+        description: 'Orchestrator name.',
+      },
       ...(withId ? [ref('parameters', 'instanceId')] : []),
       query('version', { type: 'string' }, 'Orchestration version.'),
     ],
@@ -85,7 +95,16 @@ const startOperation = (operationId: string, withId: boolean): Json => ({
 
 const statusSchema: Json = {
   type: 'object',
-  required: ['name', 'instanceId', 'runtimeStatus', 'input', 'customStatus', 'output', 'createdTime', 'lastUpdatedTime'],
+  required: [
+    'name',
+    'instanceId',
+    'runtimeStatus',
+    'input',
+    'customStatus',
+    'output',
+    'createdTime',
+    'lastUpdatedTime',
+  ],
   properties: {
     name: { type: 'string' },
     instanceId: { type: 'string' },
@@ -165,7 +184,10 @@ export function openApiDocument(serverUrl?: string): Json {
           parameters: [
             { ...createdFrom, required: true },
             createdTo,
-            { ...statusFilter, description: 'Comma-separated finished statuses: Completed, Failed, Terminated, Canceled.' },
+            {
+              ...statusFilter,
+              description: 'Comma-separated finished statuses: Completed, Failed, Terminated, Canceled.',
+            },
           ],
           responses: {
             '200': { description: 'Purged.', content: json(ref('schemas', 'PurgeResult')) },
@@ -183,7 +205,11 @@ export function openApiDocument(serverUrl?: string): Json {
             flag('showHistory', false, 'Include the execution history.'),
             flag('showHistoryOutput', false, 'Include payloads (inputs, results) in the history.'),
             flag('showInput', true, 'Include the input.'),
-            flag('returnInternalServerErrorOnFailure', false, 'Answer 500 instead of 400 when the instance failed.'),
+            flag(
+              'returnInternalServerErrorOnFailure',
+              false,
+              'Answer 500 instead of 400 when the instance failed.',
+            ),
           ],
           responses: {
             '200': { description: 'Completed.', content: json(ref('schemas', 'InstanceStatus')) },
@@ -193,12 +219,14 @@ export function openApiDocument(serverUrl?: string): Json {
               content: json(ref('schemas', 'InstanceStatus')),
             },
             '400': {
-              description: 'Failed, Terminated or Canceled (status body); or an invalid id or flag (error body).',
+              description:
+                'Failed, Terminated or Canceled (status body); or an invalid id or flag (error body).',
               content: json({ oneOf: [ref('schemas', 'InstanceStatus'), ref('schemas', 'Error')] }),
             },
             '404': ref('responses', 'NotFound'),
             '500': {
-              description: 'Failed, with returnInternalServerErrorOnFailure=true (status body); or a server fault.',
+              description:
+                'Failed, with returnInternalServerErrorOnFailure=true (status body); or a server fault.',
               content: json({ oneOf: [ref('schemas', 'InstanceStatus'), ref('schemas', 'Error')] }),
             },
           },
@@ -239,7 +267,10 @@ export function openApiDocument(serverUrl?: string): Json {
       ]),
       [`${instance}/suspend`]: controlOperation('suspendInstance', 'Suspend a running instance'),
       [`${instance}/resume`]: controlOperation('resumeInstance', 'Resume a suspended instance'),
-      [`${instance}/rewind`]: controlOperation('rewindInstance', 'Re-run the failed steps of a failed instance'),
+      [`${instance}/rewind`]: controlOperation(
+        'rewindInstance',
+        'Re-run the failed steps of a failed instance',
+      ),
       [`${instance}/restart`]: {
         post: {
           operationId: 'restartInstance',
@@ -250,7 +281,11 @@ export function openApiDocument(serverUrl?: string): Json {
             flag('restartWithNewInstanceId', true, 'Restart under a new id instead of the same one.'),
           ],
           responses: {
-            '202': { description: 'Restarted.', headers: pollHeaders, content: json(ref('schemas', 'CheckStatus')) },
+            '202': {
+              description: 'Restarted.',
+              headers: pollHeaders,
+              content: json(ref('schemas', 'CheckStatus')),
+            },
             ...errorResponses('BadRequest', 'NotFound', 'Conflict'),
           },
         },
@@ -264,7 +299,8 @@ export function openApiDocument(serverUrl?: string): Json {
           name: 'instanceId',
           in: 'path',
           required: true,
-          description: "1 to 256 characters; no '/', backslash, '#', '?' or control characters, and no leading '@'.",
+          description:
+            "1 to 256 characters; no '/', backslash, '#', '?' or control characters, and no leading '@'.",
           schema: { type: 'string', minLength: 1, maxLength: 256 },
         },
       },
@@ -276,12 +312,27 @@ export function openApiDocument(serverUrl?: string): Json {
         },
       },
       responses: {
-        BadRequest: { description: 'An invalid id, query parameter or body.', content: json(ref('schemas', 'Error')) },
-        NotFound: { description: 'No such instance or orchestration.', content: json(ref('schemas', 'Error')) },
-        Conflict: { description: 'An instance with this id already exists.', content: json(ref('schemas', 'Error')) },
+        BadRequest: {
+          description: 'An invalid id, query parameter or body.',
+          content: json(ref('schemas', 'Error')),
+        },
+        NotFound: {
+          description: 'No such instance or orchestration.',
+          content: json(ref('schemas', 'Error')),
+        },
+        Conflict: {
+          description: 'An instance with this id already exists.',
+          content: json(ref('schemas', 'Error')),
+        },
         Gone: { description: 'The instance has already finished.', content: json(ref('schemas', 'Error')) },
-        PayloadTooLarge: { description: 'The body is over the size limit.', content: json(ref('schemas', 'Error')) },
-        InternalServerError: { description: 'A server fault (logged).', content: json(ref('schemas', 'Error')) },
+        PayloadTooLarge: {
+          description: 'The body is over the size limit.',
+          content: json(ref('schemas', 'Error')),
+        },
+        InternalServerError: {
+          description: 'A server fault (logged).',
+          content: json(ref('schemas', 'Error')),
+        },
       },
       schemas: {
         RuntimeStatus: { type: 'string', enum: Object.values(RuntimeStatus) },
@@ -339,7 +390,8 @@ export function openApiDocument(serverUrl?: string): Json {
           properties: {
             error: {
               type: 'string',
-              description: 'A stable name: InvalidArgumentError, OrchestratorNotRegisteredError, InstanceNotFoundError, ' +
+              description:
+                'A stable name: InvalidArgumentError, OrchestratorNotRegisteredError, InstanceNotFoundError, ' +
                 'InstanceAlreadyExistsError, InstanceFinishedError, PayloadTooLargeError, InternalServerError, …',
             },
             message: { type: 'string', description: 'The reason, for people.' },

@@ -31,7 +31,9 @@ describe('booleanParam', () => {
   });
 
   it('rejects anything else, naming the parameter', () => {
-    expect(() => booleanParam({ f: '1' }, 'f', false)).toThrow("invalid query parameter 'f': it must be 'true' or 'false', got '1'");
+    expect(() => booleanParam({ f: '1' }, 'f', false)).toThrow(
+      "invalid query parameter 'f': it must be 'true' or 'false', got '1'",
+    );
   });
 });
 
@@ -93,7 +95,7 @@ describe('instanceIdParam', () => {
 });
 
 describe('parseStatusQuery', () => {
-  it("defaults as Durable Functions does: input shown, history and failure-as-500 not", () => {
+  it('defaults as Durable Functions does: input shown, history and failure-as-500 not', () => {
     expect(parseStatusQuery({})).toEqual({
       showHistory: false,
       showHistoryOutput: false,
@@ -110,9 +112,9 @@ describe('parseListQuery', () => {
   });
 
   it('rejects a range that ends before it starts', () => {
-    expect(() => parseListQuery({ createdTimeFrom: '2024-02-01', createdTimeTo: '2024-01-01' }, undefined)).toThrow(
-      "invalid query parameter 'createdTimeTo': it must not be before createdTimeFrom",
-    );
+    expect(() =>
+      parseListQuery({ createdTimeFrom: '2024-02-01', createdTimeTo: '2024-01-01' }, undefined),
+    ).toThrow("invalid query parameter 'createdTimeTo': it must not be before createdTimeFrom");
   });
 });
 
@@ -124,12 +126,14 @@ describe('parsePurgeQuery', () => {
   });
 
   it('accepts finished statuses only', () => {
-    expect(parsePurgeQuery({ createdTimeFrom: '2024-01-01', runtimeStatus: 'Completed,Terminated' })).toEqual({
-      createdFrom: new Date('2024-01-01T00:00:00Z'),
-      statuses: ['Completed', 'Terminated'],
-    });
-    expect(() => parsePurgeQuery({ createdTimeFrom: '2024-01-01', runtimeStatus: 'Completed,Suspended' })).toThrow(
-      'only finished instances can be purged, not Suspended',
+    expect(parsePurgeQuery({ createdTimeFrom: '2024-01-01', runtimeStatus: 'Completed,Terminated' })).toEqual(
+      {
+        createdFrom: new Date('2024-01-01T00:00:00Z'),
+        statuses: ['Completed', 'Terminated'],
+      },
     );
+    expect(() =>
+      parsePurgeQuery({ createdTimeFrom: '2024-01-01', runtimeStatus: 'Completed,Suspended' }),
+    ).toThrow('only finished instances can be purged, not Suspended');
   });
 });

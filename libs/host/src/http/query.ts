@@ -66,7 +66,10 @@ export function statusesParam(query: QueryParams, name: string): RuntimeStatus[]
     if (trimmed === '') continue;
     const status = statusByLowerName.get(trimmed.toLowerCase());
     if (status === undefined) {
-      throw invalid(name, `'${trimmed}' is not a runtime status (${Object.values(RuntimeStatus).join(', ')})`);
+      throw invalid(
+        name,
+        `'${trimmed}' is not a runtime status (${Object.values(RuntimeStatus).join(', ')})`,
+      );
     }
     statuses.add(status);
   }

@@ -2,9 +2,12 @@ import { Readable } from 'node:stream';
 import { jsonBody, readRequestBody, requestBodyText, type BodyRequest } from './request-body';
 
 function request(chunks: ReadonlyArray<string | Buffer>, headers: Record<string, string> = {}): BodyRequest {
-  return Object.assign(Readable.from(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk))), {
-    headers,
-  });
+  return Object.assign(
+    Readable.from(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk))),
+    {
+      headers,
+    },
+  );
 }
 
 describe('readRequestBody', () => {
@@ -14,7 +17,9 @@ describe('readRequestBody', () => {
 
   it('joins a multi-byte character split across chunks and drops a byte-order mark', async () => {
     const bytes = Buffer.from('\uFEFF"ü"');
-    await expect(readRequestBody(request([bytes.subarray(0, 5), bytes.subarray(5)]), 100)).resolves.toBe('"ü"');
+    await expect(readRequestBody(request([bytes.subarray(0, 5), bytes.subarray(5)]), 100)).resolves.toBe(
+      '"ü"',
+    );
   });
 
   it('reads an empty body as an empty string', async () => {
@@ -27,7 +32,9 @@ describe('readRequestBody', () => {
 
   it('refuses a body whose Content-Length is over the limit before reading it', async () => {
     const body = request(['x'.repeat(10)], { 'content-length': '10' });
-    await expect(readRequestBody(body, 4)).rejects.toThrow('payload of 10 bytes exceeds the limit of 4 bytes');
+    await expect(readRequestBody(body, 4)).rejects.toThrow(
+      'payload of 10 bytes exceeds the limit of 4 bytes',
+    );
   });
 
   it('refuses a streamed body as soon as it passes the limit', async () => {
@@ -70,7 +77,9 @@ describe('requestBodyText', () => {
   });
 
   it('takes bytes another parser already read', async () => {
-    await expect(requestBodyText(Object.assign(request([]), { body: Buffer.from('[1]') }), 4)).resolves.toBe('[1]');
+    await expect(requestBodyText(Object.assign(request([]), { body: Buffer.from('[1]') }), 4)).resolves.toBe(
+      '[1]',
+    );
   });
 
   it('fails loudly when another parser turned the body into an object', async () => {

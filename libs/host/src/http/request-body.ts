@@ -39,7 +39,9 @@ export function readRequestBody(req: BodyRequest, limit: number): Promise<string
     };
     const encoding = firstHeader(req.headers['content-encoding'])?.trim().toLowerCase();
     if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
-      refuse(new HttpApiError(415, 'UnsupportedMediaType', `content-encoding '${encoding}' is not supported`));
+      refuse(
+        new HttpApiError(415, 'UnsupportedMediaType', `content-encoding '${encoding}' is not supported`),
+      );
       return;
     }
     const declared = Number(firstHeader(req.headers['content-length']));
@@ -125,7 +127,9 @@ export function jsonBody(text: string | undefined): string | undefined {
   try {
     JSON.parse(trimmed);
   } catch (error) {
-    throw new InvalidArgumentError(`request body is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new InvalidArgumentError(`request body is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return trimmed;
 }

@@ -45,7 +45,10 @@ export function statusBody(status: InstanceStatus, options: StatusBodyOptions): 
  * instance can still make progress (poll again), 400 when it failed or was terminated, and 500 for a
  * failure when the caller asked for `returnInternalServerErrorOnFailure`.
  */
-export function statusHttpCode(runtimeStatus: RuntimeStatus, returnInternalServerErrorOnFailure: boolean): number {
+export function statusHttpCode(
+  runtimeStatus: RuntimeStatus,
+  returnInternalServerErrorOnFailure: boolean,
+): number {
   switch (runtimeStatus) {
     case RuntimeStatus.Completed:
       return 200;

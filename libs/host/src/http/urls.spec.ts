@@ -8,7 +8,11 @@ describe('requestOrigin', () => {
   });
 
   it('prefers X-Forwarded-Proto and X-Forwarded-Host, taking the first of a list', () => {
-    const headers = { host: 'internal:80', 'x-forwarded-proto': 'https, http', 'x-forwarded-host': 'api.example.com, proxy' };
+    const headers = {
+      host: 'internal:80',
+      'x-forwarded-proto': 'https, http',
+      'x-forwarded-host': 'api.example.com, proxy',
+    };
     expect(requestOrigin(headers, false)).toBe('https://api.example.com');
   });
 
@@ -17,7 +21,9 @@ describe('requestOrigin', () => {
   });
 
   it('ignores host values that are not a host name and port, falling back to localhost', () => {
-    expect(requestOrigin({ host: 'good:1', 'x-forwarded-host': 'evil.com/phish?' }, false)).toBe('http://good:1');
+    expect(requestOrigin({ host: 'good:1', 'x-forwarded-host': 'evil.com/phish?' }, false)).toBe(
+      'http://good:1',
+    );
     expect(requestOrigin({ host: 'user@evil.com' }, false)).toBe('http://localhost');
     expect(requestOrigin({}, false)).toBe('http://localhost');
   });

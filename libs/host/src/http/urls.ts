@@ -28,7 +28,8 @@ function firstValue(value: string | string[] | undefined): string | undefined {
 /** `scheme://host[:port]` the client used, honouring X-Forwarded-Proto and X-Forwarded-Host. */
 export function requestOrigin(headers: Headers, encrypted: boolean): string {
   const forwardedProto = firstValue(headers['x-forwarded-proto'])?.toLowerCase();
-  const proto = forwardedProto === 'http' || forwardedProto === 'https' ? forwardedProto : encrypted ? 'https' : 'http';
+  const proto =
+    forwardedProto === 'http' || forwardedProto === 'https' ? forwardedProto : encrypted ? 'https' : 'http';
   const host =
     [firstValue(headers['x-forwarded-host']), firstValue(headers['host'])].find(
       (candidate) => candidate !== undefined && validHost.test(candidate),

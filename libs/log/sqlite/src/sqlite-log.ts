@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { SqliteDatabase } from '@durable/sqlite';
 import { InvalidArgumentError } from '@durable/core';
 import {
   Stream,
@@ -12,7 +12,6 @@ import {
 
 export interface SqliteLogOptions {
   readonly partitions: number;
-  readonly synchronous?: 'NORMAL' | 'FULL';
 }
 
 interface Member {
@@ -26,26 +25,25 @@ interface Member {
  * this process; each assignment gets a new persisted epoch for fencing.
  */
 export class SqliteLog implements PartitionedLog {
-  private readonly db: Database.Database;
+  private readonly database: SqliteDatabase;
+  private readonly db: SqliteDatabase['db'];
   private readonly statements;
   private readonly nextOffsets = new Map<string, number>();
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly groups = new Map<string, Member[]>();
-  private queued: Array<{ records: readonly AppendRecord[]; resolve: () => void; reject: (error: unknown) => void }> = [];
-  private flushScheduled = false;
+  private readonly lastTruncated = new Map<string, number>();
   private closed = false;
 
+  /** Opens `file`, or shares an open database (and its group commits) with other adapters. */
   constructor(
-    file: string,
+    database: SqliteDatabase | string,
     private readonly options: SqliteLogOptions,
   ) {
     if (!Number.isInteger(options.partitions) || options.partitions < 1) {
       throw new InvalidArgumentError('partitions must be a positive integer');
     }
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
-    this.db.pragma('busy_timeout = 5000');
+    this.database = typeof database === 'string' ? new SqliteDatabase(database) : database;
+    this.db = this.database.db;
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS log (
         stream TEXT NOT NULL, partition INTEGER NOT NULL, offset INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
@@ -101,13 +99,33 @@ export class SqliteLog implements PartitionedLog {
       return Promise.reject(error);
     }
     if (records.length === 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.queued.push({ records, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
+    return this.enqueue(records);
+  }
+
+  /** Appends and offset commits made in one event-loop turn share one transaction (group commit). */
+  private enqueue(
+    records: readonly AppendRecord[],
+    offset?: { group: string; stream: Stream; partition: number; nextOffset: number },
+  ): Promise<void> {
+    const touched = new Set<string>();
+    const written = this.database.write(() => {
+      if (offset !== undefined) this.commitOffsetNow(offset, Date.now());
+      for (const record of records) {
+        const key = `${record.stream}\u0000${record.partition}`;
+        const next = this.nextOffset(record.stream, record.partition, key);
+        this.statements.insert.run(record.stream, record.partition, next, record.key, record.value);
+        this.nextOffsets.set(key, next + 1);
+        touched.add(key);
       }
     });
+    return written.then(
+      () => this.wake(touched),
+      (error: unknown) => {
+        // The savepoint rolled back: cached offsets may be ahead of the table.
+        this.nextOffsets.clear();
+        throw error;
+      },
+    );
   }
 
   async read(stream: Stream, partition: number, fromOffset: number, options: ReadOptions): Promise<LogRecord[]> {
@@ -128,13 +146,9 @@ export class SqliteLog implements PartitionedLog {
     return this.statements.committed.get(group, stream, partition)?.next_offset ?? 0;
   }
 
-  async commitOffset(group: string, stream: Stream, partition: number, nextOffset: number): Promise<void> {
-    this.db.transaction(() => {
-      this.statements.commit.run(group, stream, partition, nextOffset);
-      // Records every group has consumed are not needed any more.
-      const min = this.statements.minCommitted.get(stream, partition)?.min;
-      if (min !== null && min !== undefined) this.statements.truncate.run(stream, partition, min);
-    })();
+  commitOffset(group: string, stream: Stream, partition: number, nextOffset: number): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the log is closed'));
+    return this.enqueue([], { group, stream, partition, nextOffset });
   }
 
   async join(group: string, stream: Stream, listener: OwnershipListener): Promise<Membership> {
@@ -158,44 +172,33 @@ export class SqliteLog implements PartitionedLog {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flush();
     this.closed = true;
+    this.database.flush();
     for (const set of this.waiters.values()) for (const wake of set) wake();
     this.waiters.clear();
-    this.db.close();
+    this.database.close();
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.queued;
-    this.queued = [];
-    if (batch.length === 0) return;
-    const touched = new Set<string>();
-    try {
-      this.db.transaction(() => {
-        for (const { records } of batch) {
-          for (const record of records) {
-            const key = `${record.stream}\u0000${record.partition}`;
-            const offset = this.nextOffset(record.stream, record.partition, key);
-            this.statements.insert.run(record.stream, record.partition, offset, record.key, record.value);
-            this.nextOffsets.set(key, offset + 1);
-            touched.add(key);
-          }
-        }
-      })();
-    } catch (error) {
-      // The transaction rolled back: forget cached offsets and fail every caller of this batch.
-      this.nextOffsets.clear();
-      for (const entry of batch) entry.reject(error);
-      return;
-    }
-    for (const entry of batch) entry.resolve();
-    for (const key of touched) {
+  private wake(keys: ReadonlySet<string>): void {
+    for (const key of keys) {
       const set = this.waiters.get(key);
       if (set === undefined) continue;
       this.waiters.delete(key);
       for (const wake of set) wake();
     }
+  }
+
+  private commitOffsetNow(
+    { group, stream, partition, nextOffset }: { group: string; stream: Stream; partition: number; nextOffset: number },
+    now: number,
+  ): void {
+    this.statements.commit.run(group, stream, partition, nextOffset);
+    // Records every group has consumed are not needed any more; deleting them now and then is enough.
+    const key = `${stream}\u0000${partition}`;
+    if (now - (this.lastTruncated.get(key) ?? 0) < 1000) return;
+    this.lastTruncated.set(key, now);
+    const min = this.statements.minCommitted.get(stream, partition)?.min;
+    if (min !== null && min !== undefined) this.statements.truncate.run(stream, partition, min);
   }
 
   private nextOffset(stream: string, partition: number, key: string): number {
@@ -243,10 +246,9 @@ export class SqliteLog implements PartitionedLog {
     for (const [i, member] of members.entries()) {
       const gained = (target[i] ?? []).filter((p) => !member.owned.includes(p));
       if (gained.length === 0) continue;
-      const withEpochs = gained.map((partition) => ({
-        partition,
-        epoch: this.statements.bumpEpoch.get(group, stream, partition)?.epoch ?? 1,
-      }));
+      const withEpochs = this.database.writeNow(() =>
+        gained.map((partition) => ({ partition, epoch: this.statements.bumpEpoch.get(group, stream, partition)?.epoch ?? 1 })),
+      );
       member.owned.push(...gained);
       await member.listener.assigned(withEpochs);
     }

@@ -1,1 +1,1 @@
-export { SqliteStateStore, type SqliteStateStoreOptions } from './sqlite-state-store';
+export { SqliteStateStore } from './sqlite-state-store';

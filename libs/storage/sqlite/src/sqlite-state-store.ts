@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { SqliteDatabase } from '@durable/sqlite';
 import { ConflictError, InvalidArgumentError, OwnershipLostError, type HistoryEvent } from '@durable/core';
 import type {
   InstanceListQuery,
@@ -8,10 +8,6 @@ import type {
   StoredInstance,
 } from '@durable/storage';
 
-export interface SqliteStateStoreOptions {
-  /** FULL survives power loss; NORMAL (default) survives process crashes and is much faster. */
-  readonly synchronous?: 'NORMAL' | 'FULL';
-}
 
 interface InstanceRow {
   etag: number;
@@ -20,14 +16,14 @@ interface InstanceRow {
 
 /** The embedded StateStore: one SQLite file in WAL mode; a commit is one transaction. */
 export class SqliteStateStore implements StateStore {
-  private readonly db: Database.Database;
+  private readonly database: SqliteDatabase;
+  private readonly db: SqliteDatabase['db'];
   private readonly statements;
 
-  constructor(file: string, options: SqliteStateStoreOptions = {}) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
-    this.db.pragma('busy_timeout = 5000');
+  /** Opens `file`, or shares an open database (and its group commits) with other adapters. */
+  constructor(database: SqliteDatabase | string) {
+    this.database = typeof database === 'string' ? new SqliteDatabase(database) : database;
+    this.db = this.database.db;
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS instances (
         instance_id TEXT PRIMARY KEY,
@@ -85,11 +81,11 @@ export class SqliteStateStore implements StateStore {
   }
 
   async claimPartition(partition: number, epoch: number): Promise<void> {
-    this.db.transaction(() => {
+    this.database.writeNow(() => {
       const stored = this.statements.epochOf.get(partition)?.epoch ?? -1;
       if (stored > epoch) throw new OwnershipLostError(`partition ${partition} is owned by epoch ${stored} > ${epoch}`);
       this.statements.setEpoch.run(partition, epoch);
-    })();
+    });
   }
 
   async getInstance(instanceId: string): Promise<StoredInstance | undefined> {
@@ -104,28 +100,31 @@ export class SqliteStateStore implements StateStore {
     return events;
   }
 
-  async commit(partition: number, epoch: number, writes: readonly InstanceWrite[]): Promise<Map<string, string>> {
-    return this.db.transaction(() => {
-      const stored = this.statements.epochOf.get(partition)?.epoch ?? -1;
-      if (stored > epoch) throw new OwnershipLostError(`partition ${partition} now belongs to epoch ${stored}, not ${epoch}`);
-      const etags = new Map<string, string>();
-      for (const write of writes) {
-        if (write.history !== undefined && write.history.events.length > 0) {
-          const { executionId, fromIndex, events } = write.history;
-          this.statements.putHistory.run(write.record.instanceId, executionId, fromIndex, JSON.stringify(events));
-        }
-        etags.set(write.record.instanceId, this.write(write.record, write.expectedEtag));
+  /** Commits of every partition made in one event-loop turn share one transaction (group commit). */
+  commit(partition: number, epoch: number, writes: readonly InstanceWrite[]): Promise<Map<string, string>> {
+    return this.database.write(() => this.commitNow(partition, epoch, writes));
+  }
+
+  private commitNow(partition: number, epoch: number, writes: readonly InstanceWrite[]): Map<string, string> {
+    const stored = this.statements.epochOf.get(partition)?.epoch ?? -1;
+    if (stored > epoch) throw new OwnershipLostError(`partition ${partition} now belongs to epoch ${stored}, not ${epoch}`);
+    const etags = new Map<string, string>();
+    for (const write of writes) {
+      if (write.history !== undefined && write.history.events.length > 0) {
+        const { executionId, fromIndex, events } = write.history;
+        this.statements.putHistory.run(write.record.instanceId, executionId, fromIndex, JSON.stringify(events));
       }
-      return etags;
-    })();
+      etags.set(write.record.instanceId, this.write(write.record, write.expectedEtag));
+    }
+    return etags;
   }
 
   async partitionWork(partition: number, outboxFromOffset: number): Promise<StoredInstance[]> {
     return this.statements.partitionWork.all(partition, outboxFromOffset).map(toStored);
   }
 
-  async putInstance(record: InstanceRecord, expectedEtag: string | undefined): Promise<string> {
-    return this.write(record, expectedEtag);
+  putInstance(record: InstanceRecord, expectedEtag: string | undefined): Promise<string> {
+    return this.database.write(() => this.write(record, expectedEtag));
   }
 
   async listInstances(query: InstanceListQuery): Promise<{ records: InstanceRecord[]; continuationToken?: string }> {
@@ -168,15 +167,15 @@ export class SqliteStateStore implements StateStore {
       : { records };
   }
 
-  async deleteInstance(instanceId: string): Promise<boolean> {
-    return this.db.transaction(() => {
+  deleteInstance(instanceId: string): Promise<boolean> {
+    return this.database.write(() => {
       this.statements.deleteHistory.run(instanceId);
       return this.statements.deleteInstance.run(instanceId).changes > 0;
-    })();
+    });
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    this.database.close();
   }
 
   private write(record: InstanceRecord, expectedEtag: string | undefined): string {

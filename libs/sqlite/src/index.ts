@@ -1,0 +1,1 @@
+export { SqliteDatabase, type SqliteDatabaseOptions } from './sqlite-database';

@@ -1,0 +1,79 @@
+import Database from 'better-sqlite3';
+
+export interface SqliteDatabaseOptions {
+  /** FULL survives power loss; NORMAL (default) survives process crashes and is much faster. */
+  readonly synchronous?: 'NORMAL' | 'FULL';
+}
+
+/**
+ * One SQLite connection in WAL mode with group commit: every write queued during one event-loop
+ * turn runs in a single transaction, each in its own savepoint so that one failing write rolls
+ * back alone. Adapters that share a database share its commits.
+ */
+export class SqliteDatabase {
+  readonly db: Database.Database;
+  private queued: Array<{ run: () => unknown; resolve: (value: never) => void; reject: (error: unknown) => void }> = [];
+  private flushScheduled = false;
+
+  constructor(file: string, options: SqliteDatabaseOptions = {}) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    // Fewer, larger checkpoints and a bigger page cache: commits are the hot path.
+    this.db.pragma('wal_autocheckpoint = 10000');
+    this.db.pragma('cache_size = -65536');
+    this.db.pragma('temp_store = MEMORY');
+  }
+
+  get isOpen(): boolean {
+    return this.db.open;
+  }
+
+  /** Runs `write` in the next group commit; resolves with its result once the commit is done. */
+  write<T>(write: () => T): Promise<T> {
+    if (!this.db.open) return Promise.reject(new Error('the database is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.queued.push({ run: write, resolve: resolve as (value: never) => void, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Runs `write` at once in its own transaction. */
+  writeNow<T>(write: () => T): T {
+    return this.db.transaction(write)();
+  }
+
+  flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queued;
+    this.queued = [];
+    if (batch.length === 0 || !this.db.open) return;
+    const outcomes: Array<() => void> = [];
+    try {
+      this.db.transaction(() => {
+        for (const entry of batch) {
+          try {
+            const result = this.db.transaction(entry.run)();
+            outcomes.push(() => entry.resolve(result as never));
+          } catch (error) {
+            outcomes.push(() => entry.reject(error));
+          }
+        }
+      })();
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+      return;
+    }
+    for (const settle of outcomes) settle();
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    this.flush();
+    this.db.close();
+  }
+}
