@@ -12,7 +12,12 @@ export interface SqliteDatabaseOptions {
  */
 export class SqliteDatabase {
   readonly db: Database.Database;
-  private queued: Array<{ run: () => unknown; resolve: (value: never) => void; reject: (error: unknown) => void }> = [];
+  private queued: Array<{
+    run: () => unknown;
+    savepoint: boolean;
+    resolve: (value: never) => void;
+    reject: (error: unknown) => void;
+  }> = [];
   private flushScheduled = false;
 
   constructor(file: string, options: SqliteDatabaseOptions = {}) {
@@ -30,11 +35,15 @@ export class SqliteDatabase {
     return this.db.open;
   }
 
-  /** Runs `write` in the next group commit; resolves with its result once the commit is done. */
-  write<T>(write: () => T): Promise<T> {
+  /**
+   * Runs `write` in the next group commit; resolves with its result once the commit is done.
+   * `savepoint: false` is for writes that check everything before changing anything, so they
+   * cannot fail halfway and need no rollback of their own.
+   */
+  write<T>(write: () => T, options: { savepoint?: boolean } = {}): Promise<T> {
     if (!this.db.open) return Promise.reject(new Error('the database is closed'));
     return new Promise<T>((resolve, reject) => {
-      this.queued.push({ run: write, resolve: resolve as (value: never) => void, reject });
+      this.queued.push({ run: write, savepoint: options.savepoint ?? true, resolve: resolve as (value: never) => void, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -57,7 +66,7 @@ export class SqliteDatabase {
       this.db.transaction(() => {
         for (const entry of batch) {
           try {
-            const result = this.db.transaction(entry.run)();
+            const result = entry.savepoint ? this.db.transaction(entry.run)() : entry.run();
             outcomes.push(() => entry.resolve(result as never));
           } catch (error) {
             outcomes.push(() => entry.reject(error));

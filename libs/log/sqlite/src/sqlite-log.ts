@@ -117,7 +117,7 @@ export class SqliteLog implements PartitionedLog {
         this.nextOffsets.set(key, next + 1);
         touched.add(key);
       }
-    });
+    }, { savepoint: false });
     return written.then(
       () => this.wake(touched),
       (error: unknown) => {

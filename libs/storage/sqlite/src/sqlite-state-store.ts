@@ -102,12 +102,24 @@ export class SqliteStateStore implements StateStore {
 
   /** Commits of every partition made in one event-loop turn share one transaction (group commit). */
   commit(partition: number, epoch: number, writes: readonly InstanceWrite[]): Promise<Map<string, string>> {
-    return this.database.write(() => this.commitNow(partition, epoch, writes));
+    return this.database.write(() => this.commitNow(partition, epoch, writes), { savepoint: false });
   }
 
   private commitNow(partition: number, epoch: number, writes: readonly InstanceWrite[]): Map<string, string> {
     const stored = this.statements.epochOf.get(partition)?.epoch ?? -1;
     if (stored > epoch) throw new OwnershipLostError(`partition ${partition} now belongs to epoch ${stored}, not ${epoch}`);
+    // Check every condition before writing anything: a failed commit changes nothing.
+    for (const write of writes) {
+      const current = this.statements.etagOf.get(write.record.instanceId)?.etag;
+      const expected = write.expectedEtag === undefined ? undefined : Number(write.expectedEtag);
+      if (current !== expected) {
+        throw new ConflictError(
+          expected === undefined
+            ? `instance '${write.record.instanceId}' already exists`
+            : `instance '${write.record.instanceId}' changed since etag ${write.expectedEtag}`,
+        );
+      }
+    }
     const etags = new Map<string, string>();
     for (const write of writes) {
       if (write.history !== undefined && write.history.events.length > 0) {
