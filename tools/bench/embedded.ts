@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedPlatform } from '@durable/host';
-import { sampleRegistry } from '@durable/engine/testing';
+import { registry as samples } from '@durable/samples';
 import type { Progress } from './progress';
 
 export interface EmbeddedBenchSizes {
@@ -28,7 +28,7 @@ export interface EmbeddedBenchResult {
 
 export async function runEmbeddedBench(sizes: EmbeddedBenchSizes, progress?: Progress): Promise<EmbeddedBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'durable-bench-'));
-  const platform = await EmbeddedPlatform.start({ dataDir: dir, registry: sampleRegistry() });
+  const platform = await EmbeddedPlatform.start({ dataDir: dir, registry: samples });
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
   try {

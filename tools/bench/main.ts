@@ -1,12 +1,13 @@
-// `npm run bench [-- --quick] [-- --only engine]`: runs the benchmarks, shows progress, writes
-// bench/results/<name>.json and .md, and prints a summary line last.
+// `npm run bench [-- --quick] [-- --only engine|embedded]`: runs the benchmarks with a progress
+// display, writes bench/results/<workload>.json and .md, and prints a summary line last.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { engineBenchSizes, engineMarkdown, runEngineBench } from './engine';
+import { embeddedBenchSizes, embeddedMarkdown, runEmbeddedBench, type EmbeddedBenchResult } from './embedded';
+import { engineBenchSizes, engineMarkdown, runEngineBench, type EngineBenchResult } from './engine';
 import { Progress } from './progress';
 
-const workloads = ['engine'] as const;
+const workloads = ['engine', 'embedded'] as const;
 type Workload = (typeof workloads)[number];
 
 async function main(): Promise<void> {
@@ -17,22 +18,41 @@ async function main(): Promise<void> {
   if (only !== undefined && !workloads.includes(only as Workload)) {
     throw new Error(`unknown workload '${only}'; choose one of: ${workloads.join(', ')}`);
   }
+  const selected = workloads.filter((w) => only === undefined || w === only);
   const outDir = join(__dirname, '..', '..', 'bench', 'results');
   mkdirSync(outDir, { recursive: true });
   const progress = new Progress();
   const machine = { node: process.version, cpus: cpus().length, quick, at: new Date().toISOString() };
+  const write = (name: string, result: unknown, markdown: string): void => {
+    writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify({ machine, result }, null, 2)}\n`);
+    writeFileSync(join(outDir, `${name}.md`), `${markdown}\n`);
+    console.log(`${markdown}\n`);
+  };
 
-  const engine = await runEngineBench({ sizes: quick ? engineBenchSizes.quick : engineBenchSizes.full, progress });
-  writeFileSync(join(outDir, 'engine.json'), `${JSON.stringify({ machine, engine }, null, 2)}\n`);
-  const markdown = engineMarkdown(engine);
-  writeFileSync(join(outDir, 'engine.md'), `${markdown}\n`);
-  console.log(markdown);
-  const flat = engine.perEventCost.map((c) => `${c.historyLength}:${c.sessionMicros}µs`).join(' ');
-  const fan = engine.fanOutFanIn.map((f) => `${f.activities}:${f.totalMs}ms`).join(' ');
-  console.log(
-    `summary: engine HelloSequence5 ${engine.helloSequence5.session.instancesPerSec}/s ` +
-      `(${engine.helloSequence5.session.episodesPerSec} episodes/s), per-event ${flat}, fan-out ${fan}`,
-  );
+  let engine: EngineBenchResult | undefined;
+  let embedded: EmbeddedBenchResult | undefined;
+  if (selected.includes('engine')) {
+    engine = await runEngineBench({ sizes: quick ? engineBenchSizes.quick : engineBenchSizes.full, progress });
+    write('engine', engine, engineMarkdown(engine));
+  }
+  if (selected.includes('embedded')) {
+    embedded = await runEmbeddedBench(quick ? embeddedBenchSizes.quick : embeddedBenchSizes.full, progress);
+    write('embedded', embedded, embeddedMarkdown(embedded));
+  }
+
+  const parts: string[] = [];
+  if (embedded !== undefined) {
+    parts.push(
+      `HelloSequence5 embedded ${embedded.helloSequence5.completedPerSec}/s ` +
+        `(p50 ${embedded.helloSequence5.p50Ms} ms at ${embedded.helloSequence5.concurrency} in flight), ` +
+        `3-step latency p50 ${embedded.helloSequence3Latency.p50Ms} ms p99 ${embedded.helloSequence3Latency.p99Ms} ms`,
+    );
+  }
+  if (engine !== undefined) {
+    const flat = engine.perEventCost.map((c) => `${c.historyLength}:${c.sessionMicros}µs`).join(' ');
+    parts.push(`engine ${engine.helloSequence5.session.instancesPerSec}/s, per-event ${flat}`);
+  }
+  console.log(`summary: ${parts.join('; ')}`);
 }
 
 main().catch((error: unknown) => {

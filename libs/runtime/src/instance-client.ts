@@ -16,7 +16,7 @@ import {
   type HistoryEvent,
   type IdSource,
 } from '@durable/core';
-import { partitionOf, Stream, type PartitionedLog } from '@durable/log';
+import { Stream, type PartitionedLog } from '@durable/log';
 import type { InstanceRecord, StateStore } from '@durable/storage';
 import type {
   InstancePage,
