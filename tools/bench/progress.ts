@@ -1,6 +1,7 @@
 /** A one-line progress display on stderr (redrawn in a terminal, plain lines otherwise). */
 export class Progress {
   private lastLength = 0;
+  private lastPlainWrite = 0;
   constructor(private readonly enabled = true) {}
 
   update(message: string): void {
@@ -8,7 +9,9 @@ export class Progress {
     if (process.stderr.isTTY) {
       process.stderr.write(`\r${message.padEnd(this.lastLength)}`);
       this.lastLength = message.length;
-    } else {
+    } else if (Date.now() - this.lastPlainWrite >= 2000) {
+      // Not a terminal (CI logs): a line every two seconds is enough.
+      this.lastPlainWrite = Date.now();
       process.stderr.write(`${message}\n`);
     }
   }

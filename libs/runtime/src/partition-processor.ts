@@ -252,10 +252,15 @@ export class PartitionProcessor {
     let startNow: ExecutionStartedEvent | undefined;
     let startArmed = false;
 
+    let rewind = false;
     for (const { offset, message } of messages) {
       if (offset <= appliedOffset) continue;
       appliedOffset = offset;
       const event = message.event;
+      if (message.rewind === true) {
+        rewind = record?.status === 'Failed';
+        continue;
+      }
 
       if (event.type === 'ExecutionStarted') {
         const sameExecution = record !== undefined && record.executionId === event.orchestrationInstance.executionId;
@@ -311,6 +316,9 @@ export class PartitionProcessor {
       events.push(event);
     }
 
+    if (rewind && record !== undefined && record.status === 'Failed') {
+      return this.rewind(instanceId, entry, record, now, appliedOffset, batchLastOffset);
+    }
     if (record === undefined || !changed) return undefined;
 
     const outbox: OutboxMessage[] = [];
@@ -385,6 +393,102 @@ export class PartitionProcessor {
     };
     const timersToArm = finalRecord.timers.filter((t) => newTimers.includes(t) || (t.id === startTimerId && startArmed));
     return { write, outbox, timers: timersToArm, finished };
+  }
+
+  /**
+   * Rewinds a failed instance to the start of the episode in which it first saw a failure (or
+   * failed): later history is dropped, work that is open again is dispatched again, failed
+   * sub-orchestrations are rewound too, and events raised after that point are delivered again.
+   */
+  private async rewind(
+    instanceId: string,
+    entry: CachedInstance,
+    record: InstanceRecord,
+    now: number,
+    appliedOffset: number,
+    batchLastOffset: number,
+  ): Promise<Change> {
+    const history = await this.deps.store.readHistory(instanceId, record.executionId);
+    const failedAt = history.findIndex(
+      (e) => e.type === 'TaskFailed' || e.type === 'SubOrchestrationInstanceFailed' || e.type === 'ExecutionCompleted',
+    );
+    let cut = failedAt < 0 ? history.length : failedAt;
+    while (cut > 0 && history[cut]?.type !== 'OrchestratorStarted') cut--;
+    const prefix = history.slice(0, cut);
+    const started = history.find((e): e is ExecutionStartedEvent => e.type === 'ExecutionStarted');
+    if (prefix.length === 0 && started !== undefined) {
+      // It failed in its first episode: run it again from its start.
+      const start = instanceMessage({ instanceId, event: started }, this.partitions);
+      const raisedLater = history.filter((e) => e.type === 'EventRaised').map((event) => instanceMessage({ instanceId, event }, this.partitions));
+      const { output: _o, failureDetails: _f, completedAt: _c, outbox: _old, ...rest } = record;
+      const outbox = [start, ...raisedLater];
+      entry.session = undefined;
+      return {
+        write: {
+          record: { ...rest, status: 'Running', updatedAt: now, historyLength: 0, appliedOffset, timers: [], pendingStart: start, outbox: { offset: batchLastOffset, messages: outbox } },
+          expectedEtag: entry.stored?.etag,
+          history: { executionId: record.executionId, fromIndex: 0, events: [], replace: true },
+        },
+        outbox,
+        timers: [],
+        finished: undefined,
+      };
+    }
+    entry.session = this.deps.executor.createSession();
+    entry.openTasks.clear();
+    entry.replayActions = [...(await entry.session.execute(prefix, [])).actions];
+    collectOpenTasks(prefix, entry.openTasks);
+
+    const stamp = toTimestamp(now);
+    const outbox: OutboxMessage[] = [];
+    const timers: PendingTimer[] = [];
+    for (const event of prefix) {
+      if (!entry.openTasks.has(event.eventId)) continue;
+      if (event.type === 'TaskScheduled') {
+        outbox.push(
+          activityMessage(
+            { instanceId, executionId: record.executionId, taskId: event.eventId, name: event.name, ...pick(event, 'version', 'input') },
+            this.activityPartitions,
+          ),
+        );
+      } else if (event.type === 'TimerCreated') {
+        timers.push({ id: event.eventId, fireAt: fromTimestamp(event.fireAt) });
+      } else if (event.type === 'SubOrchestrationInstanceCreated') {
+        const child = (await this.deps.store.getInstance(event.instanceId))?.record;
+        if (child?.status === 'Failed') {
+          outbox.push(instanceMessage({ instanceId: event.instanceId, rewind: true, event: newEvent('GenericEvent', stamp, {}) }, this.partitions));
+        } else if (child?.status === 'Completed') {
+          const done = newEvent('SubOrchestrationInstanceCompleted', stamp, {
+            taskScheduledId: event.eventId,
+            ...(child.output !== undefined ? { result: child.output } : {}),
+          });
+          outbox.push(instanceMessage({ instanceId, executionId: record.executionId, event: done }, this.partitions));
+        }
+      }
+    }
+    for (const event of history.slice(cut)) {
+      if (event.type === 'EventRaised') outbox.push(instanceMessage({ instanceId, event }, this.partitions));
+    }
+    const { output: _o, failureDetails: _f, completedAt: _c, outbox: _old, ...rest } = record;
+    const rewound: InstanceRecord = {
+      ...rest,
+      status: 'Running',
+      updatedAt: now,
+      historyLength: prefix.length,
+      appliedOffset,
+      timers,
+      ...(outbox.length > 0 ? { outbox: { offset: batchLastOffset, messages: outbox } } : {}),
+    };
+    return {
+      write: {
+        record: rewound,
+        expectedEtag: entry.stored?.etag,
+        history: { executionId: record.executionId, fromIndex: 0, events: prefix, replace: true },
+      },
+      outbox,
+      timers,
+      finished: undefined,
+    };
   }
 
   /** Turns one action into its history event, outbox messages and timers. */

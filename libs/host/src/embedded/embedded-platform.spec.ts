@@ -105,6 +105,19 @@ describe('embedded platform', () => {
     await expect(client.terminate('nobody')).rejects.toBeInstanceOf(InstanceNotFoundError);
   });
 
+  it('terminates sub-orchestrations too when terminating recursively', async () => {
+    const registry = goldenRegistry();
+    registry.add(
+      defineOrchestration('WaitingParent', async (ctx) => ctx.callSubOrchestrator('Approval', { timeoutSeconds: 3600 }, { instanceId: `${ctx.instanceId}-child` })),
+    );
+    const { client } = await start(registry);
+    const { instanceId } = await client.start('WaitingParent');
+    await waitFor(async () => (await client.getStatus(`${instanceId}-child`))?.runtimeStatus === 'Running');
+    await client.terminate(instanceId, 'stop all', { recursive: true });
+    expect((await client.waitForCompletion(instanceId, { timeoutMs: 10_000 }))?.runtimeStatus).toBe('Terminated');
+    expect((await client.waitForCompletion(`${instanceId}-child`, { timeoutMs: 10_000 }))?.runtimeStatus).toBe('Terminated');
+  });
+
   it('holds events while suspended and applies them after resume', async () => {
     const { client } = await start();
     const { instanceId } = await client.start('Approval', { input: '{"timeoutSeconds":3600}' });
@@ -136,6 +149,47 @@ describe('embedded platform', () => {
     ({ client } = await start());
     await client.raiseEvent(instanceId, 'Approval', 'true');
     expect(output((await client.waitForCompletion(instanceId, { timeoutMs: 10_000 }))?.output)).toBe('approved');
+  });
+
+  it('rewinds a failed instance: failed work runs again, failed children are rewound, and it completes', async () => {
+    const registry = goldenRegistry();
+    let broken = true;
+    registry.add(
+      defineActivity('Fragile', (n: number) => {
+        if (broken) throw new Error('not yet');
+        return n * 2;
+      }),
+      defineOrchestration('FragileChild', async (ctx, n: number) => ctx.callActivity<number>('Fragile', n)),
+      defineOrchestration('FragileParent', async (ctx) => {
+        const first = await ctx.callActivity<number>('SayHello', 'x');
+        const child = await ctx.callSubOrchestrator<number>('FragileChild', 21);
+        const own = await ctx.callActivity<number>('Fragile', 1);
+        return { first, child, own };
+      }),
+      defineOrchestration('FailsAtOnce', async () => {
+        if (broken) throw new Error('broken from the start');
+        return 'fine now';
+      }),
+    );
+    const { client } = await start(registry);
+    const parent = await client.start('FragileParent');
+    const early = await client.start('FailsAtOnce');
+    expect((await client.waitForCompletion(parent.instanceId, { timeoutMs: 10_000 }))?.runtimeStatus).toBe('Failed');
+    expect((await client.waitForCompletion(early.instanceId, { timeoutMs: 10_000 }))?.runtimeStatus).toBe('Failed');
+    await expect(client.rewind('nobody')).rejects.toBeInstanceOf(InstanceNotFoundError);
+
+    broken = false;
+    await client.rewind(parent.instanceId, 'fixed');
+    await client.rewind(early.instanceId);
+    // The rewind is a message: wait until the instance has left its Failed state.
+    for (const id of [parent.instanceId, early.instanceId]) {
+      await waitFor(async () => (await client.getStatus(id))?.runtimeStatus !== 'Failed');
+    }
+    const rewound = await client.waitForCompletion(parent.instanceId, { timeoutMs: 10_000 });
+    expect(rewound?.runtimeStatus).toBe('Completed');
+    expect(output(rewound?.output)).toEqual({ first: 'Hello x!', child: 42, own: 2 });
+    expect(output((await client.waitForCompletion(early.instanceId, { timeoutMs: 10_000 }))?.output)).toBe('fine now');
+    await expect(client.rewind(parent.instanceId)).rejects.toBeInstanceOf(InstanceFinishedError);
   });
 
   it.each([FaultPoint.AfterStateCommit, FaultPoint.AfterOutboxSend, FaultPoint.AfterActivityRun, FaultPoint.AfterActivityResultSend])(

@@ -60,6 +60,8 @@ export interface HistoryAppend {
   /** Index of the first event in the execution's history; the chunk id, so rewrites are idempotent. */
   readonly fromIndex: number;
   readonly events: readonly HistoryEvent[];
+  /** These events become the whole history of the execution (rewind); other chunks are dropped. */
+  readonly replace?: boolean;
 }
 
 export interface InstanceWrite {

@@ -96,6 +96,20 @@ export function describeStateStoreConformance(name: string, makeFactory: () => P
       expect(await store.readHistory('a', 'a-e1')).toHaveLength(1);
     });
 
+    it('replaces the whole history of an execution when asked to', async () => {
+      await store.claimPartition(0, 1);
+      let etags = await store.commit(0, 1, [
+        { record: sampleRecord('a'), expectedEtag: undefined, history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1'), raised('2')] } },
+      ]);
+      etags = await store.commit(0, 1, [
+        { record: sampleRecord('a'), expectedEtag: etags.get('a'), history: { executionId: 'a-e1', fromIndex: 2, events: [raised('3')] } },
+      ]);
+      await store.commit(0, 1, [
+        { record: sampleRecord('a'), expectedEtag: etags.get('a'), history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1')], replace: true } },
+      ]);
+      expect((await store.readHistory('a', 'a-e1')).map((e) => (e.type === 'EventRaised' ? e.name : e.type))).toEqual(['1']);
+    });
+
     it('fails a commit with a stale etag and leaves that instance unchanged', async () => {
       await store.claimPartition(0, 1);
       const etags = await store.commit(0, 1, [{ record: sampleRecord('a'), expectedEtag: undefined }]);

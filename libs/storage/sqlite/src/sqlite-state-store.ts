@@ -77,6 +77,7 @@ export class SqliteStateStore implements StateStore {
       ),
       deleteInstance: this.db.prepare('DELETE FROM instances WHERE instance_id = ?'),
       deleteHistory: this.db.prepare('DELETE FROM history WHERE instance_id = ?'),
+      deleteExecutionHistory: this.db.prepare('DELETE FROM history WHERE instance_id = ? AND execution_id = ?'),
     };
   }
 
@@ -122,9 +123,12 @@ export class SqliteStateStore implements StateStore {
     }
     const etags = new Map<string, string>();
     for (const write of writes) {
-      if (write.history !== undefined && write.history.events.length > 0) {
+      if (write.history !== undefined) {
         const { executionId, fromIndex, events } = write.history;
-        this.statements.putHistory.run(write.record.instanceId, executionId, fromIndex, JSON.stringify(events));
+        if (write.history.replace === true) this.statements.deleteExecutionHistory.run(write.record.instanceId, executionId);
+        if (events.length > 0) {
+          this.statements.putHistory.run(write.record.instanceId, executionId, fromIndex, JSON.stringify(events));
+        }
       }
       etags.set(write.record.instanceId, this.write(write.record, write.expectedEtag));
     }
