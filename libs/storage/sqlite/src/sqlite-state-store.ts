@@ -9,6 +9,8 @@ import type {
 } from '@durable/storage';
 
 
+const schemaVersion = 2;
+
 interface InstanceRow {
   etag: number;
   doc: string;
@@ -24,9 +26,17 @@ export class SqliteStateStore implements StateStore {
   constructor(database: SqliteDatabase | string) {
     this.database = typeof database === 'string' ? new SqliteDatabase(database) : database;
     this.db = this.database.db;
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    const hasTables = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'instances'").get() !== undefined;
+    if (hasTables && version !== schemaVersion) {
+      throw new Error(`the state database has schema ${version}, this version needs ${schemaVersion}: use a new data directory`);
+    }
+    // History rows are keyed by the instance's rowid, which grows with creation time: the histories
+    // of instances in flight sit together, so a commit touches few pages.
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS instances (
-        instance_id TEXT PRIMARY KEY,
+        id INTEGER PRIMARY KEY,
+        instance_id TEXT NOT NULL UNIQUE,
         partition INTEGER NOT NULL,
         name TEXT NOT NULL,
         status TEXT NOT NULL,
@@ -39,14 +49,15 @@ export class SqliteStateStore implements StateStore {
       CREATE INDEX IF NOT EXISTS instances_work ON instances(partition) WHERE has_work = 1;
       CREATE INDEX IF NOT EXISTS instances_created ON instances(created_at, instance_id);
       CREATE TABLE IF NOT EXISTS history (
-        instance_id TEXT NOT NULL,
+        instance INTEGER NOT NULL,
         execution_id TEXT NOT NULL,
         from_index INTEGER NOT NULL,
         events TEXT NOT NULL,
-        PRIMARY KEY (instance_id, execution_id, from_index)
+        PRIMARY KEY (instance, execution_id, from_index)
       ) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS partitions (partition INTEGER PRIMARY KEY, epoch INTEGER NOT NULL);
     `);
+    this.db.pragma(`user_version = ${schemaVersion}`);
     this.statements = {
       getInstance: this.db.prepare<[string], InstanceRow>('SELECT etag, doc FROM instances WHERE instance_id = ?'),
       insertInstance: this.db.prepare(
@@ -59,12 +70,13 @@ export class SqliteStateStore implements StateStore {
            has_work = @hasWork, outbox_offset = @outboxOffset, etag = etag + 1, doc = @doc
          WHERE instance_id = @instanceId AND etag = @expectedEtag`,
       ),
-      etagOf: this.db.prepare<[string], { etag: number }>('SELECT etag FROM instances WHERE instance_id = ?'),
+      etagOf: this.db.prepare<[string], { id: number; etag: number }>('SELECT id, etag FROM instances WHERE instance_id = ?'),
       putHistory: this.db.prepare(
-        'INSERT OR REPLACE INTO history (instance_id, execution_id, from_index, events) VALUES (?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO history (instance, execution_id, from_index, events) VALUES (?, ?, ?, ?)',
       ),
       readHistory: this.db.prepare<[string, string], { events: string }>(
-        'SELECT events FROM history WHERE instance_id = ? AND execution_id = ? ORDER BY from_index',
+        `SELECT events FROM history WHERE instance = (SELECT id FROM instances WHERE instance_id = ?) AND execution_id = ?
+         ORDER BY from_index`,
       ),
       epochOf: this.db.prepare<[number], { epoch: number }>('SELECT epoch FROM partitions WHERE partition = ?'),
       setEpoch: this.db.prepare(
@@ -76,8 +88,8 @@ export class SqliteStateStore implements StateStore {
                 OR json_extract(doc, '$.pendingStart') IS NOT NULL)`,
       ),
       deleteInstance: this.db.prepare('DELETE FROM instances WHERE instance_id = ?'),
-      deleteHistory: this.db.prepare('DELETE FROM history WHERE instance_id = ?'),
-      deleteExecutionHistory: this.db.prepare('DELETE FROM history WHERE instance_id = ? AND execution_id = ?'),
+      deleteHistory: this.db.prepare('DELETE FROM history WHERE instance = (SELECT id FROM instances WHERE instance_id = ?)'),
+      deleteExecutionHistory: this.db.prepare('DELETE FROM history WHERE instance = ? AND execution_id = ?'),
     };
   }
 
@@ -123,14 +135,13 @@ export class SqliteStateStore implements StateStore {
     }
     const etags = new Map<string, string>();
     for (const write of writes) {
+      etags.set(write.record.instanceId, this.write(write.record, write.expectedEtag));
       if (write.history !== undefined) {
         const { executionId, fromIndex, events } = write.history;
-        if (write.history.replace === true) this.statements.deleteExecutionHistory.run(write.record.instanceId, executionId);
-        if (events.length > 0) {
-          this.statements.putHistory.run(write.record.instanceId, executionId, fromIndex, JSON.stringify(events));
-        }
+        const id = this.statements.etagOf.get(write.record.instanceId)?.id;
+        if (write.history.replace === true) this.statements.deleteExecutionHistory.run(id, executionId);
+        if (events.length > 0) this.statements.putHistory.run(id, executionId, fromIndex, JSON.stringify(events));
       }
-      etags.set(write.record.instanceId, this.write(write.record, write.expectedEtag));
     }
     return etags;
   }
