@@ -141,6 +141,47 @@ describe('embedded platform', () => {
     expect(startedAt).toBeGreaterThanOrEqual(at.getTime());
   });
 
+  it('fires a durable timer once, after a restart, and not before it is due', async () => {
+    const registry = goldenRegistry();
+    registry.add(
+      defineOrchestration('Sleeper', async (ctx) => {
+        const before = ctx.currentUtcDateTime.getTime();
+        await ctx.createTimer(600);
+        return ctx.currentUtcDateTime.getTime() - before;
+      }),
+    );
+    let { client } = await start(registry);
+    const { instanceId } = await client.start('Sleeper');
+    await waitFor(async () => (await client.getStatus(instanceId))?.runtimeStatus === 'Running');
+    await platform?.stop();
+    ({ client } = await start(registry));
+    const status = await client.waitForCompletion(instanceId, { timeoutMs: 10_000 });
+    expect(output(status?.output)).toBeGreaterThanOrEqual(600);
+    const history = (await client.getStatus(instanceId, { includeHistory: true }))?.history ?? [];
+    expect(history.filter((e) => e.type === 'TimerFired')).toHaveLength(1);
+  });
+
+  it('lets finished instances leave memory, and restarts and purges them', async () => {
+    const p = await start();
+    const { client } = p;
+    const ids = await Promise.all(Array.from({ length: 20 }, () => client.start('HelloSequence')));
+    for (const { instanceId } of ids) await client.waitForCompletion(instanceId, { timeoutMs: 10_000 });
+    expect(p.cachedInstances).toBe(0);
+
+    const first = ids[0]!.instanceId;
+    const again = await client.restart(first, { newInstanceId: true });
+    expect(again.instanceId).not.toBe(first);
+    expect((await client.waitForCompletion(again.instanceId, { timeoutMs: 10_000 }))?.runtimeStatus).toBe('Completed');
+    await client.restart(first);
+    expect((await client.waitForCompletion(first, { timeoutMs: 10_000 }))?.runtimeStatus).toBe('Completed');
+
+    expect(await client.purge(ids[1]!.instanceId)).toBe(true);
+    expect(await client.getStatus(ids[1]!.instanceId)).toBeUndefined();
+    const purged = await client.purgeWhere({ createdFrom: new Date(0) });
+    expect(purged).toBe(20);
+    expect((await client.list({})).instances).toHaveLength(0);
+  });
+
   it('keeps a waiting instance across a restart on the same data directory', async () => {
     let { client } = await start();
     const { instanceId } = await client.start('Approval', { input: '{"timeoutSeconds":3600}' });
