@@ -1,4 +1,5 @@
 export { ActivityWorker, type ActivityWorkerDeps } from './activity-worker';
+export { SequentialBatchCommitter, type Batch, type BatchCommitter } from './batch-committer';
 export { FaultPoint, type FaultHook } from './faults';
 export { InstanceClient, type InstanceClientDeps } from './instance-client';
 export {

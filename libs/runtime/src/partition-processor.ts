@@ -15,7 +15,8 @@ import {
 import type { Logger, OrchestrationExecutor, OrchestrationSession } from '@durable/engine';
 import { Stream, type LogRecord, type PartitionedLog } from '@durable/log';
 import type { InstanceRecord, InstanceWrite, OutboxMessage, PendingTimer, StateStore, StoredInstance } from '@durable/storage';
-import { FaultPoint, type FaultHook } from './faults';
+import { SequentialBatchCommitter, type BatchCommitter } from './batch-committer';
+import type { FaultHook } from './faults';
 import { activityMessage, instanceMessage, parseInstanceMessage, type InstanceMessage } from './messages';
 import { maxTimeoutMs, TimerQueue } from './timer-queue';
 
@@ -29,6 +30,8 @@ export interface ProcessorDeps {
   /** Consumer group of the orchestration workers. */
   readonly group: string;
   readonly faults?: FaultHook;
+  /** How a batch becomes durable (default: store commit, then outbox, then offset). */
+  readonly committer?: BatchCommitter;
   /** Records per batch (default 500). */
   readonly maxBatch?: number;
   /** Drop an idle instance's cached state after this long (default 60 s). */
@@ -73,6 +76,7 @@ export class PartitionProcessor {
   private loop: Promise<void> | undefined;
   private readonly partitions: number;
   private readonly activityPartitions: number;
+  private readonly committer: BatchCommitter;
 
   constructor(
     readonly partition: number,
@@ -81,6 +85,7 @@ export class PartitionProcessor {
   ) {
     this.partitions = deps.log.partitionCount(Stream.Orchestrations);
     this.activityPartitions = deps.log.partitionCount(Stream.Activities);
+    this.committer = deps.committer ?? new SequentialBatchCommitter(deps.store, deps.log);
   }
 
   get cachedInstances(): number {
@@ -185,19 +190,20 @@ export class PartitionProcessor {
       if (change !== undefined) changes.push({ instanceId, entry, change });
     }
 
-    if (changes.length > 0) {
-      const etags = await this.deps.store.commit(this.partition, this.epoch, changes.map((c) => c.change.write));
-      for (const { instanceId, entry, change } of changes) {
-        entry.stored = { record: change.write.record, etag: etags.get(instanceId) ?? '' };
-      }
+    const etags = await this.committer.commit(
+      {
+        partition: this.partition,
+        epoch: this.epoch,
+        writes: changes.map((c) => c.change.write),
+        outbox: changes.flatMap((c) => c.change.outbox),
+        group: this.deps.group,
+        nextOffset: batchLastOffset + 1,
+      },
+      this.deps.faults,
+    );
+    for (const { instanceId, entry, change } of changes) {
+      entry.stored = { record: change.write.record, etag: etags.get(instanceId) ?? '' };
     }
-    await this.deps.faults?.(FaultPoint.AfterStateCommit, { partition: this.partition });
-
-    const outbox = changes.flatMap((c) => c.change.outbox);
-    if (outbox.length > 0) await this.deps.log.append(outbox);
-    await this.deps.faults?.(FaultPoint.AfterOutboxSend, { partition: this.partition });
-
-    await this.deps.log.commitOffset(this.deps.group, Stream.Orchestrations, this.partition, batchLastOffset + 1);
     this.nextOffset = batchLastOffset + 1;
 
     for (const { instanceId, entry, change } of changes) {
@@ -382,9 +388,9 @@ export class PartitionProcessor {
       timers,
       ...(receivedFrom !== undefined ? { receivedFrom } : {}),
       ...(pendingEvents.length > 0 ? { pendingEvents } : {}),
-      ...(outbox.length > 0 ? { outbox: { offset: batchLastOffset, messages: outbox } } : {}),
+      ...(outbox.length > 0 && !this.committer.atomic ? { outbox: { offset: batchLastOffset, messages: outbox } } : {}),
     };
-    if (outbox.length === 0) delete (finalRecord as { outbox?: unknown }).outbox;
+    if (outbox.length === 0 || this.committer.atomic) delete (finalRecord as { outbox?: unknown }).outbox;
     if (pendingEvents.length === 0) delete (finalRecord as { pendingEvents?: unknown }).pendingEvents;
     const write: InstanceWrite = {
       record: finalRecord,
@@ -425,7 +431,16 @@ export class PartitionProcessor {
       entry.session = undefined;
       return {
         write: {
-          record: { ...rest, status: 'Running', updatedAt: now, historyLength: 0, appliedOffset, timers: [], pendingStart: start, outbox: { offset: batchLastOffset, messages: outbox } },
+          record: {
+            ...rest,
+            status: 'Running',
+            updatedAt: now,
+            historyLength: 0,
+            appliedOffset,
+            timers: [],
+            pendingStart: start,
+            ...(!this.committer.atomic ? { outbox: { offset: batchLastOffset, messages: outbox } } : {}),
+          },
           expectedEtag: entry.stored?.etag,
           history: { executionId: record.executionId, fromIndex: 0, events: [], replace: true },
         },
@@ -477,7 +492,7 @@ export class PartitionProcessor {
       historyLength: prefix.length,
       appliedOffset,
       timers,
-      ...(outbox.length > 0 ? { outbox: { offset: batchLastOffset, messages: outbox } } : {}),
+      ...(outbox.length > 0 && !this.committer.atomic ? { outbox: { offset: batchLastOffset, messages: outbox } } : {}),
     };
     return {
       write: {

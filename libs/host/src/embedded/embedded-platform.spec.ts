@@ -13,8 +13,8 @@ describe('embedded platform', () => {
   let dir: string;
   let platform: EmbeddedPlatform | undefined;
 
-  const start = async (registry: Registry = goldenRegistry(), faults?: FaultHook) => {
-    platform = await EmbeddedPlatform.start({ dataDir: dir, registry, partitions: 4, ...(faults ? { faults } : {}) });
+  const start = async (registry: Registry = goldenRegistry(), faults?: FaultHook, atomicCommits = true) => {
+    platform = await EmbeddedPlatform.start({ dataDir: dir, registry, partitions: 4, atomicCommits, ...(faults ? { faults } : {}) });
     return platform;
   };
 
@@ -233,9 +233,16 @@ describe('embedded platform', () => {
     await expect(client.rewind(parent.instanceId)).rejects.toBeInstanceOf(InstanceFinishedError);
   });
 
-  it.each([FaultPoint.AfterStateCommit, FaultPoint.AfterOutboxSend, FaultPoint.AfterActivityRun, FaultPoint.AfterActivityResultSend])(
-    'loses nothing and applies each activity result once when a step fails at %s',
-    async (point) => {
+  it.each(
+    [FaultPoint.AfterStateCommit, FaultPoint.AfterOutboxSend, FaultPoint.AfterActivityRun, FaultPoint.AfterActivityResultSend].flatMap(
+      (point) => [
+        [point, 'three-step'],
+        [point, 'atomic'],
+      ],
+    ),
+  )(
+    'loses nothing and applies each activity result once when a step fails at %s (%s commits)',
+    async (point, mode) => {
       const registry = goldenRegistry();
       const runs = new Map<string, number>();
       registry.add(
@@ -256,7 +263,7 @@ describe('embedded platform', () => {
           throw new Error(`injected failure at ${at}`);
         }
       };
-      const { client } = await start(registry, faults);
+      const { client } = await start(registry, faults, mode === 'atomic');
       const ids = await Promise.all(Array.from({ length: 5 }, () => client.start('CountFive')));
       for (const { instanceId } of ids) {
         const status = await client.waitForCompletion(instanceId, { timeoutMs: 20_000 });

@@ -5,6 +5,7 @@ import { SqliteLog } from '@durable/log-sqlite';
 import { SqliteDatabase } from '@durable/sqlite';
 import { ActivityWorker, InstanceClient, OrchestrationWorker, type FaultHook } from '@durable/runtime';
 import { SqliteStateStore } from '@durable/storage-sqlite';
+import { SqliteBatchCommitter } from './sqlite-batch-committer';
 import { randomIds, systemClock } from './system-ports';
 
 export interface EmbeddedOptions {
@@ -16,6 +17,11 @@ export interface EmbeddedOptions {
   readonly logger?: Logger;
   readonly maxPayloadBytes?: number;
   readonly activityConcurrency?: number;
+  /**
+   * Commit a batch's state, outbox and offset in one transaction (default true). False runs the
+   * three-step protocol the distributed mode uses, so tests can break it between steps.
+   */
+  readonly atomicCommits?: boolean;
   /** Test hook: called between the steps of the commit protocol. */
   readonly faults?: FaultHook;
   /** Durability of SQLite commits: NORMAL survives process crashes (default), FULL also power loss. */
@@ -60,6 +66,7 @@ export class EmbeddedPlatform {
       idSource: randomIds,
       logger,
       group: 'orchestration-workers',
+      ...(options.atomicCommits !== false ? { committer: new SqliteBatchCommitter(database, store, log) } : {}),
       onFinished: (instanceId) => client.notifyFinished(instanceId),
       ...(options.faults !== undefined ? { faults: options.faults } : {}),
     });

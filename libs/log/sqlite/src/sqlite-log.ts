@@ -107,25 +107,55 @@ export class SqliteLog implements PartitionedLog {
     records: readonly AppendRecord[],
     offset?: { group: string; stream: Stream; partition: number; nextOffset: number },
   ): Promise<void> {
-    const touched = new Set<string>();
-    const written = this.database.write(() => {
-      if (offset !== undefined) this.commitOffsetNow(offset, Date.now());
-      for (const record of records) {
-        const key = `${record.stream}\u0000${record.partition}`;
-        const next = this.nextOffset(record.stream, record.partition, key);
-        this.statements.insert.run(record.stream, record.partition, next, record.key, record.value);
-        this.nextOffsets.set(key, next + 1);
-        touched.add(key);
-      }
-    }, { savepoint: false });
+    let touched: Set<string> = new Set();
+    const written = this.database.write(
+      () => {
+        if (offset !== undefined) this.commitOffsetInTransaction(offset.group, offset.stream, offset.partition, offset.nextOffset);
+        touched = this.appendInTransaction(records);
+      },
+      { savepoint: false },
+    );
     return written.then(
       () => this.wake(touched),
       (error: unknown) => {
-        // The savepoint rolled back: cached offsets may be ahead of the table.
-        this.nextOffsets.clear();
+        this.forgetOffsets();
         throw error;
       },
     );
+  }
+
+  /**
+   * For writers sharing this database: appends inside the caller's transaction and returns the
+   * partitions to `wake` once it committed (or call `forgetOffsets` if it rolled back).
+   */
+  appendInTransaction(records: readonly AppendRecord[]): Set<string> {
+    const touched = new Set<string>();
+    for (const record of records) {
+      this.checkPartition(record.partition);
+      const key = `${record.stream}\u0000${record.partition}`;
+      const next = this.nextOffset(record.stream, record.partition, key);
+      this.statements.insert.run(record.stream, record.partition, next, record.key, record.value);
+      this.nextOffsets.set(key, next + 1);
+      touched.add(key);
+    }
+    return touched;
+  }
+
+  /** For writers sharing this database: commits a group's offset inside the caller's transaction. */
+  commitOffsetInTransaction(group: string, stream: Stream, partition: number, nextOffset: number): void {
+    this.statements.commit.run(group, stream, partition, nextOffset);
+    // Records every group has consumed are not needed any more; deleting them now and then is enough.
+    const key = `${stream}\u0000${partition}`;
+    const now = Date.now();
+    if (now - (this.lastTruncated.get(key) ?? 0) < 1000) return;
+    this.lastTruncated.set(key, now);
+    const min = this.statements.minCommitted.get(stream, partition)?.min;
+    if (min !== null && min !== undefined) this.statements.truncate.run(stream, partition, min);
+  }
+
+  /** After a rolled-back transaction the cached next offsets may be ahead of the table. */
+  forgetOffsets(): void {
+    this.nextOffsets.clear();
   }
 
   async read(stream: Stream, partition: number, fromOffset: number, options: ReadOptions): Promise<LogRecord[]> {
@@ -179,26 +209,14 @@ export class SqliteLog implements PartitionedLog {
     this.database.close();
   }
 
-  private wake(keys: ReadonlySet<string>): void {
+  /** Wakes readers waiting on the given partitions (keys from `appendInTransaction`). */
+  wake(keys: ReadonlySet<string>): void {
     for (const key of keys) {
       const set = this.waiters.get(key);
       if (set === undefined) continue;
       this.waiters.delete(key);
       for (const wake of set) wake();
     }
-  }
-
-  private commitOffsetNow(
-    { group, stream, partition, nextOffset }: { group: string; stream: Stream; partition: number; nextOffset: number },
-    now: number,
-  ): void {
-    this.statements.commit.run(group, stream, partition, nextOffset);
-    // Records every group has consumed are not needed any more; deleting them now and then is enough.
-    const key = `${stream}\u0000${partition}`;
-    if (now - (this.lastTruncated.get(key) ?? 0) < 1000) return;
-    this.lastTruncated.set(key, now);
-    const min = this.statements.minCommitted.get(stream, partition)?.min;
-    if (min !== null && min !== undefined) this.statements.truncate.run(stream, partition, min);
   }
 
   private nextOffset(stream: string, partition: number, key: string): number {

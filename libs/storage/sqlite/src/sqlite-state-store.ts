@@ -118,6 +118,11 @@ export class SqliteStateStore implements StateStore {
     return this.database.write(() => this.commitNow(partition, epoch, writes), { savepoint: false });
   }
 
+  /** For writers sharing this database: `commit` inside the caller's transaction. */
+  commitInTransaction(partition: number, epoch: number, writes: readonly InstanceWrite[]): Map<string, string> {
+    return this.commitNow(partition, epoch, writes);
+  }
+
   private commitNow(partition: number, epoch: number, writes: readonly InstanceWrite[]): Map<string, string> {
     const stored = this.statements.epochOf.get(partition)?.epoch ?? -1;
     if (stored > epoch) throw new OwnershipLostError(`partition ${partition} now belongs to epoch ${stored}, not ${epoch}`);
