@@ -12,17 +12,23 @@ export interface EmbeddedBenchSizes {
   readonly seconds: number;
   readonly concurrency: number;
   readonly latencySamples: number;
+  /** Activities in the fan-out/fan-in run. */
+  readonly fanOut: number;
+  /** Instances kept waiting at once for the memory measurement. */
+  readonly inFlight: number;
 }
 
 export const embeddedBenchSizes = {
-  full: { warmupSeconds: 3, seconds: 15, concurrency: 200, latencySamples: 500 },
-  quick: { warmupSeconds: 2, seconds: 8, concurrency: 200, latencySamples: 200 },
-  tiny: { warmupSeconds: 0, seconds: 0.5, concurrency: 4, latencySamples: 5 },
+  full: { warmupSeconds: 3, seconds: 15, concurrency: 200, latencySamples: 500, fanOut: 10_000, inFlight: 10_000 },
+  quick: { warmupSeconds: 2, seconds: 8, concurrency: 200, latencySamples: 200, fanOut: 10_000, inFlight: 10_000 },
+  tiny: { warmupSeconds: 0, seconds: 0.5, concurrency: 4, latencySamples: 5, fanOut: 20, inFlight: 20 },
 } satisfies Record<string, EmbeddedBenchSizes>;
 
 export interface EmbeddedBenchResult {
   readonly helloSequence5: { readonly completedPerSec: number; readonly completed: number; readonly p50Ms: number; readonly p99Ms: number; readonly concurrency: number };
   readonly helloSequence3Latency: { readonly p50Ms: number; readonly p99Ms: number; readonly samples: number };
+  readonly fanOutFanIn: { readonly activities: number; readonly ms: number };
+  readonly inFlight: { readonly instances: number; readonly rssMb: number; readonly cachedWhileWaiting: number; readonly cachedAfterFinish: number };
   readonly peakRssMb: number;
 }
 
@@ -82,8 +88,38 @@ export async function runEmbeddedBench(sizes: EmbeddedBenchSizes, progress?: Pro
       progress?.update(`embedded: HelloSequence latency ${i + 1}/${sizes.latencySamples}…`);
       single.push(await runOne('HelloSequence'));
     }
+    progress?.update(`embedded: fan-out/fan-in of ${sizes.fanOut} activities…`);
+    const fanStart = performance.now();
+    const fan = await client.start('FanOutFanIn', { input: String(sizes.fanOut) });
+    const fanStatus = await client.waitForCompletion(fan.instanceId, { timeoutMs: 300_000 });
+    if (fanStatus?.runtimeStatus !== 'Completed') throw new Error('the fan-out did not complete');
+    const fanMs = Math.round(performance.now() - fanStart);
+
+    // Memory: many instances waiting at once, then all finished.
+    const waiting: string[] = [];
+    for (let i = 0; i < sizes.inFlight; i += 500) {
+      progress?.update(`embedded: starting waiting instances ${i}/${sizes.inFlight}…`);
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(500, sizes.inFlight - i) }, () => client.start('Approval', { input: '{"timeoutSeconds":3600}' })),
+      );
+      waiting.push(...batch.map((b) => b.instanceId));
+    }
+    const last = waiting[waiting.length - 1] as string;
+    while ((await client.getStatus(last))?.runtimeStatus !== 'Running') await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    global.gc?.();
+    const rssWaiting = process.memoryUsage().rss;
+    const cachedWhileWaiting = platform.cachedInstances;
+    for (let i = 0; i < waiting.length; i += 500) {
+      progress?.update(`embedded: approving ${i}/${waiting.length}…`);
+      await Promise.all(waiting.slice(i, i + 500).map((id) => client.raiseEvent(id, 'Approval', 'true')));
+    }
+    for (const id of waiting) await client.waitForCompletion(id, { timeoutMs: 120_000 });
+    const cachedAfterFinish = platform.cachedInstances;
     progress?.done('embedded: done');
     return {
+      fanOutFanIn: { activities: sizes.fanOut, ms: fanMs },
+      inFlight: { instances: waiting.length, rssMb: Math.round(rssWaiting / 1024 / 1024), cachedWhileWaiting, cachedAfterFinish },
       helloSequence5: {
         completedPerSec: Math.round(completed / Math.max(windowSeconds, 0.001)),
         completed,
@@ -111,7 +147,12 @@ export function embeddedMarkdown(result: EmbeddedBenchResult): string {
     `| HelloSequence5, ${h.concurrency} in flight | ${h.completedPerSec} | ${h.p50Ms} | ${h.p99Ms} | ${h.completed} completed in the window |`,
     `| HelloSequence (3 activities), 1 in flight | – | ${result.helloSequence3Latency.p50Ms} | ${result.helloSequence3Latency.p99Ms} | start-to-completion latency |`,
     '',
-    `Peak RSS: ${result.peakRssMb} MB`,
+    `Fan-out/fan-in of ${result.fanOutFanIn.activities} activities: ${result.fanOutFanIn.ms} ms start to completion.`,
+    '',
+    `${result.inFlight.instances} instances waiting at once: RSS ${result.inFlight.rssMb} MB with ${result.inFlight.cachedWhileWaiting} cached; ` +
+      `${result.inFlight.cachedAfterFinish} cached after they all finished.`,
+    '',
+    `Peak RSS of the benchmark process: ${result.peakRssMb} MB`,
   ].join('\n');
 }
 
