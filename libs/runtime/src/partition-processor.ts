@@ -7,6 +7,7 @@ import {
   type Clock,
   type CompleteOrchestrationAction,
   type ExecutionStartedEvent,
+  type FailureDetails,
   type HistoryEvent,
   type IdSource,
   type OrchestratorAction,
@@ -92,9 +93,9 @@ export class PartitionProcessor {
     return this.cache.size;
   }
 
+  /** Claims the partition (throws OwnershipLostError if a newer owner did) and starts processing. */
   async start(): Promise<void> {
     await this.deps.store.claimPartition(this.partition, this.epoch);
-    await this.recover();
     this.loop = this.run();
   }
 
@@ -123,8 +124,28 @@ export class PartitionProcessor {
     this.armTimers();
   }
 
+  /** Recovers until it succeeds: processing on a half-recovered partition could skip timers or sends. */
+  private async recoverFully(): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        await this.recover();
+        return;
+      } catch (error) {
+        if (error instanceof OwnershipLostError) throw error;
+        this.deps.logger.error('recovery failed; retrying', { partition: this.partition, attempt, error: String(error) });
+        await sleep(Math.min(100 * attempt, 2000));
+      }
+    }
+  }
+
   private async run(): Promise<void> {
     const maxRecords = this.deps.maxBatch ?? 500;
+    try {
+      await this.recoverFully();
+    } catch {
+      this.stopped = true;
+      return;
+    }
     while (!this.stopped) {
       let records: LogRecord[];
       try {
@@ -158,9 +179,10 @@ export class PartitionProcessor {
         });
         await sleep(50);
         try {
-          await this.recover();
-        } catch (recoverError) {
-          this.deps.logger.error('recovery failed', { partition: this.partition, error: String(recoverError) });
+          await this.recoverFully();
+        } catch {
+          this.stopped = true;
+          return;
         }
       }
     }
@@ -206,16 +228,16 @@ export class PartitionProcessor {
     }
     this.nextOffset = batchLastOffset + 1;
 
-    for (const { instanceId, entry, change } of changes) {
+    for (const { instanceId, change } of changes) {
       for (const timer of change.timers) {
         this.timers.push(timer.fireAt, { instanceId, executionId: change.write.record.executionId, timer });
       }
-      if (change.finished !== undefined) {
-        this.cache.delete(instanceId);
-        this.deps.onFinished?.(instanceId, change.finished);
-      } else if (entry.session === undefined) {
-        this.cache.delete(instanceId);
-      }
+      if (change.finished !== undefined) this.deps.onFinished?.(instanceId, change.finished);
+    }
+    // Keep only instances that are running: anything else is cheap to reload and may change elsewhere
+    // (a client replacing a finished instance, for one).
+    for (const instanceId of byInstance.keys()) {
+      if (this.cache.get(instanceId)?.session === undefined) this.cache.delete(instanceId);
     }
     this.armTimers();
   }
@@ -259,6 +281,9 @@ export class PartitionProcessor {
     let startArmed = false;
 
     let rewind = false;
+    let terminatedEarly = false;
+    // Messages that answer a start refused or repeated (to a parent), sent whatever else happens.
+    const replies: OutboxMessage[] = [];
     for (const { offset, message } of messages) {
       if (offset <= appliedOffset) continue;
       appliedOffset = offset;
@@ -269,10 +294,32 @@ export class PartitionProcessor {
       }
 
       if (event.type === 'ExecutionStarted') {
-        const sameExecution = record !== undefined && record.executionId === event.orchestrationInstance.executionId;
-        const notStarted = record === undefined || (record.historyLength === 0 && !isTerminalStatus(record.status));
-        if (sameExecution && !notStarted) continue; // a resent start that was applied already
-        if (!sameExecution && record !== undefined && !isTerminalStatus(record.status) && !notStarted) continue;
+        const executionId = event.orchestrationInstance.executionId;
+        const sameExecution = record !== undefined && record.executionId === executionId;
+        if (
+          record !== undefined &&
+          sameExecution &&
+          (startNow?.orchestrationInstance.executionId === executionId || record.historyLength > 0 || isTerminalStatus(record.status))
+        ) {
+          // A resent start of an execution that already began. A parent that asks again (after a
+          // rewind, say) gets the result again; it drops what it already has.
+          if (isTerminalStatus(record.status) && event.parentInstance !== undefined) {
+            replies.push(...this.parentNotification(record, record.status, now));
+          }
+          continue;
+        }
+        if (!sameExecution && record !== undefined && !isTerminalStatus(record.status)) {
+          // The id is taken by a live instance: refuse, and tell a parent so that it does not wait.
+          if (event.parentInstance !== undefined) {
+            replies.push(
+              ...this.parentNotification({ ...record, parent: event.parentInstance }, 'Failed', now, {
+                errorType: 'InstanceAlreadyExistsError',
+                errorMessage: `an orchestration instance with id '${instanceId}' is already running`,
+              }),
+            );
+          }
+          continue;
+        }
         const due = event.scheduledStartTimestamp === undefined || fromTimestamp(event.scheduledStartTimestamp) <= now;
         if (!sameExecution) pendingEvents = [];
         record = pendingRecord(instanceId, event, this.partition, now, instanceMessage({ instanceId, event }, this.partitions), record);
@@ -295,8 +342,13 @@ export class PartitionProcessor {
       const taskId = resultTaskId(event);
       if (taskId !== undefined) {
         if (!entry.openTasks.has(taskId)) continue; // a duplicate result
+        if (event.type === 'TimerFired') {
+          // Only the timer the instance waits for now (a rewind may have created it again, later).
+          const fireAt = fromTimestamp(event.fireAt);
+          if (!timers.some((t) => t.id === taskId && t.fireAt === fireAt)) continue;
+          timers = timers.filter((t) => t.id !== taskId);
+        }
         entry.openTasks.delete(taskId);
-        if (event.type === 'TimerFired') timers = timers.filter((t) => t.id !== taskId);
       }
       if (message.source !== undefined) {
         const key = message.source.instanceId;
@@ -314,6 +366,8 @@ export class PartitionProcessor {
           pendingEvents = [];
           const { pendingStart: _dropped, ...rest } = record;
           record = rest;
+          replies.push(...this.parentNotification(record, 'Terminated', now));
+          terminatedEarly = true;
           continue;
         }
         pendingEvents = [...pendingEvents, event];
@@ -325,11 +379,12 @@ export class PartitionProcessor {
     if (rewind && record !== undefined && record.status === 'Failed') {
       return this.rewind(instanceId, entry, record, now, appliedOffset, batchLastOffset);
     }
-    if (record === undefined || !changed) return undefined;
+    if (record === undefined || (!changed && replies.length === 0)) return undefined;
 
-    const outbox: OutboxMessage[] = [];
+    const outbox: OutboxMessage[] = [...replies];
     const newTimers: PendingTimer[] = [];
-    let finished: RuntimeStatus | undefined;
+    let finished: RuntimeStatus | undefined = terminatedEarly ? 'Terminated' : undefined;
+    let dropHistoryOf: string | undefined;
     let history: HistoryEvent[] = [];
     let fromIndex = startNow !== undefined ? 0 : record.historyLength;
 
@@ -370,11 +425,29 @@ export class PartitionProcessor {
         const { pendingStart: _started, pendingEvents: _delivered, ...rest } = record;
         record = rest;
       }
+      if (completion?.orchestrationStatus === 'ContinuedAsNew') {
+        // Control messages that came after the continue-as-new in this batch still count.
+        const terminated = events.find((e) => e.type === 'ExecutionTerminated');
+        if (terminated !== undefined) {
+          completion = {
+            type: 'CompleteOrchestration',
+            id: completion.id,
+            orchestrationStatus: 'Terminated',
+            ...(terminated.input !== undefined ? { result: terminated.input } : {}),
+          };
+          history[history.length - 2] = newEvent('ExecutionCompleted', stamp, {
+            orchestrationStatus: 'Terminated',
+            ...(terminated.input !== undefined ? { result: terminated.input } : {}),
+          });
+        }
+      }
       if (completion !== undefined) {
-        ({ record, finished } = this.complete(record, completion, now, entry, outbox));
+        const carried = events.filter((e) => e.type === 'ExecutionSuspended' || e.type === 'ExecutionResumed');
+        ({ record, finished } = this.complete(record, completion, now, entry, outbox, carried));
         if (finished !== undefined || completion.orchestrationStatus === 'ContinuedAsNew') timers = [];
         if (completion.orchestrationStatus === 'ContinuedAsNew') {
           // The finished execution's history is not kept; the new one starts from a message.
+          dropHistoryOf = executionId;
           history = [];
           fromIndex = 0;
           pendingEvents = [];
@@ -396,6 +469,7 @@ export class PartitionProcessor {
       record: finalRecord,
       expectedEtag: entry.stored?.etag,
       ...(history.length > 0 ? { history: { executionId: finalRecord.executionId, fromIndex, events: history } } : {}),
+      ...(dropHistoryOf !== undefined ? { dropHistoryOf } : {}),
     };
     const timersToArm = finalRecord.timers.filter((t) => newTimers.includes(t) || (t.id === startTimerId && startArmed));
     return { write, outbox, timers: timersToArm, finished };
@@ -590,6 +664,7 @@ export class PartitionProcessor {
     now: number,
     entry: CachedInstance,
     outbox: OutboxMessage[],
+    carried: readonly HistoryEvent[] = [],
   ): { record: InstanceRecord; finished: RuntimeStatus | undefined } {
     const stamp = toTimestamp(now);
     if (completion.orchestrationStatus === 'ContinuedAsNew') {
@@ -604,8 +679,8 @@ export class PartitionProcessor {
       });
       const startMessage = instanceMessage({ instanceId: record.instanceId, event: started }, this.partitions);
       outbox.push(startMessage);
-      for (const carried of completion.carryoverEvents ?? []) {
-        outbox.push(instanceMessage({ instanceId: record.instanceId, executionId, event: carried }, this.partitions));
+      for (const event of [...(completion.carryoverEvents ?? []), ...carried]) {
+        outbox.push(instanceMessage({ instanceId: record.instanceId, executionId, event }, this.partitions));
       }
       entry.session = undefined;
       entry.openTasks.clear();
@@ -623,27 +698,37 @@ export class PartitionProcessor {
       ...(completion.result !== undefined ? { output: completion.result } : {}),
       ...(completion.failureDetails !== undefined ? { failureDetails: completion.failureDetails } : {}),
     };
+    outbox.push(...this.parentNotification(finishedRecord, status, now));
+    entry.session = undefined;
+    return { record: finishedRecord, finished: status };
+  }
+
+  /** The result message a sub-orchestration owes its parent (none for a top-level instance). */
+  private parentNotification(
+    record: InstanceRecord,
+    status: RuntimeStatus,
+    now: number,
+    failure?: FailureDetails,
+  ): OutboxMessage[] {
     const parent = record.parent;
-    if (parent !== undefined) {
-      const event =
-        status === 'Completed'
-          ? newEvent('SubOrchestrationInstanceCompleted', stamp, {
-              taskScheduledId: parent.taskScheduledId,
-              ...(completion.result !== undefined ? { result: completion.result } : {}),
-            })
-          : newEvent('SubOrchestrationInstanceFailed', stamp, {
-              taskScheduledId: parent.taskScheduledId,
-              failureDetails: completion.failureDetails ?? {
+    if (parent === undefined) return [];
+    const stamp = toTimestamp(now);
+    const event =
+      status === 'Completed'
+        ? newEvent('SubOrchestrationInstanceCompleted', stamp, {
+            taskScheduledId: parent.taskScheduledId,
+            ...(record.output !== undefined ? { result: record.output } : {}),
+          })
+        : newEvent('SubOrchestrationInstanceFailed', stamp, {
+            taskScheduledId: parent.taskScheduledId,
+            failureDetails: failure ??
+              record.failureDetails ?? {
                 errorType: status,
                 errorMessage: `sub-orchestration '${record.instanceId}' was ${status.toLowerCase()}`,
               },
-            });
-      outbox.push(
-        instanceMessage({ instanceId: parent.instanceId, ...(parent.executionId !== undefined ? { executionId: parent.executionId } : {}), event }, this.partitions),
-      );
-    }
-    entry.session = undefined;
-    return { record: finishedRecord, finished: status };
+          });
+    const executionId = parent.executionId;
+    return [instanceMessage({ instanceId: parent.instanceId, ...(executionId !== undefined ? { executionId } : {}), event }, this.partitions)];
   }
 
   private armTimers(): void {

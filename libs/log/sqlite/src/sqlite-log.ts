@@ -53,11 +53,21 @@ export class SqliteLog implements PartitionedLog {
         grp TEXT NOT NULL, stream TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
         PRIMARY KEY (grp, stream, partition)
       ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS log_settings (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS epochs (
         grp TEXT NOT NULL, stream TEXT NOT NULL, partition INTEGER NOT NULL, epoch INTEGER NOT NULL,
         PRIMARY KEY (grp, stream, partition)
       ) WITHOUT ROWID;
     `);
+    // Instances are routed by partition count: changing it would strand messages and instances.
+    const stored = this.db.prepare<[], { value: number }>("SELECT value FROM log_settings WHERE name = 'partitions'").get()?.value;
+    if (stored === undefined) {
+      this.db.prepare("INSERT INTO log_settings (name, value) VALUES ('partitions', ?)").run(options.partitions);
+    } else if (stored !== options.partitions) {
+      throw new InvalidArgumentError(
+        `this data was created with ${stored} partitions; it cannot be opened with ${options.partitions} (keep PARTITION_COUNT=${stored} or use a new data directory)`,
+      );
+    }
     this.statements = {
       insert: this.db.prepare('INSERT INTO log (stream, partition, offset, key, value) VALUES (?, ?, ?, ?, ?)'),
       maxOffset: this.db.prepare<[string, number], { max: number | null }>(

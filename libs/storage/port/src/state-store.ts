@@ -69,6 +69,8 @@ export interface InstanceWrite {
   /** The etag the write expects; undefined to create (fails if the instance exists). */
   readonly expectedEtag: string | undefined;
   readonly history?: HistoryAppend;
+  /** An execution whose history is no longer needed (the one that continued as new). */
+  readonly dropHistoryOf?: string;
 }
 
 export interface InstanceFilter {

@@ -110,6 +110,23 @@ export function describeStateStoreConformance(name: string, makeFactory: () => P
       expect((await store.readHistory('a', 'a-e1')).map((e) => (e.type === 'EventRaised' ? e.name : e.type))).toEqual(['1']);
     });
 
+    it('drops the history of an execution that is no longer needed', async () => {
+      await store.claimPartition(0, 1);
+      const etags = await store.commit(0, 1, [
+        { record: sampleRecord('a'), expectedEtag: undefined, history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1')] } },
+      ]);
+      await store.commit(0, 1, [
+        {
+          record: sampleRecord('a', { executionId: 'a-e2' }),
+          expectedEtag: etags.get('a'),
+          history: { executionId: 'a-e2', fromIndex: 0, events: [raised('2')] },
+          dropHistoryOf: 'a-e1',
+        },
+      ]);
+      expect(await store.readHistory('a', 'a-e1')).toEqual([]);
+      expect(await store.readHistory('a', 'a-e2')).toHaveLength(1);
+    });
+
     it('fails a commit with a stale etag and leaves that instance unchanged', async () => {
       await store.claimPartition(0, 1);
       const etags = await store.commit(0, 1, [{ record: sampleRecord('a'), expectedEtag: undefined }]);

@@ -141,9 +141,10 @@ export class SqliteStateStore implements StateStore {
     const etags = new Map<string, string>();
     for (const write of writes) {
       etags.set(write.record.instanceId, this.write(write.record, write.expectedEtag));
+      const id = this.statements.etagOf.get(write.record.instanceId)?.id;
+      if (write.dropHistoryOf !== undefined) this.statements.deleteExecutionHistory.run(id, write.dropHistoryOf);
       if (write.history !== undefined) {
         const { executionId, fromIndex, events } = write.history;
-        const id = this.statements.etagOf.get(write.record.instanceId)?.id;
         if (write.history.replace === true) this.statements.deleteExecutionHistory.run(id, executionId);
         if (events.length > 0) this.statements.putHistory.run(id, executionId, fromIndex, JSON.stringify(events));
       }
