@@ -50,7 +50,13 @@ export default tseslint.config(
             },
             {
               sourceTag: 'type:tool',
-              onlyDependOnLibsWithTags: ['type:pure', 'type:runtime', 'type:adapter', 'type:host', 'type:app'],
+              onlyDependOnLibsWithTags: [
+                'type:pure',
+                'type:runtime',
+                'type:adapter',
+                'type:host',
+                'type:app',
+              ],
             },
           ],
         },

@@ -14,7 +14,8 @@ export const helloSequence = defineOrchestration('HelloSequence', async (ctx) =>
 /** Five activities in sequence: the benchmark workload. */
 export const helloSequence5 = defineOrchestration('HelloSequence5', async (ctx) => {
   const greetings: string[] = [];
-  for (const city of ['Tokyo', 'Seattle', 'London', 'Paris', 'Cairo']) greetings.push(await ctx.callActivity(sayHello, city));
+  for (const city of ['Tokyo', 'Seattle', 'London', 'Paris', 'Cairo'])
+    greetings.push(await ctx.callActivity(sayHello, city));
   return greetings;
 });
 

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { DurableProcess } from '../support/durable-process';
 
-const expected = (n: number) => [0, 1, 2, 3].map((i) => `${n}-${i}`).concat([1, 2, 3].map((j) => `${n}-fan-${j}`));
+const expected = (n: number) =>
+  [0, 1, 2, 3].map((i) => `${n}-${i}`).concat([1, 2, 3].map((j) => `${n}-fan-${j}`));
 
 describe('a crash while 200 orchestrations run', () => {
   const env = { DURABLE_APP: join(__dirname, '..', 'fixtures', 'crash-app.ts') };
@@ -39,7 +40,9 @@ describe('a crash while 200 orchestrations run', () => {
       while (done.size < ids.length && Date.now() < deadline) {
         for (const id of ids) {
           if (done.has(id)) continue;
-          const response = await fetch(`${second.baseUrl}/instances/${id}?showHistory=true&showHistoryOutput=true`);
+          const response = await fetch(
+            `${second.baseUrl}/instances/${id}?showHistory=true&showHistoryOutput=true`,
+          );
           if (response.status === 202) continue;
           done.set(id, (await response.json()) as Record<string, unknown>);
         }
@@ -48,7 +51,11 @@ describe('a crash while 200 orchestrations run', () => {
       expect(done.size).toBe(ids.length);
       for (const [id, body] of done) {
         const n = Number(id.slice('crash-'.length));
-        expect({ id, status: body['runtimeStatus'], output: body['output'] }).toEqual({ id, status: 'Completed', output: expected(n) });
+        expect({ id, status: body['runtimeStatus'], output: body['output'] }).toEqual({
+          id,
+          status: 'Completed',
+          output: expected(n),
+        });
         const history = body['historyEvents'] as Array<{ EventType: string; Result?: unknown }>;
         const results = history.filter((e) => e.EventType === 'TaskCompleted').map((e) => e.Result);
         // Every activity result was applied exactly once: seven results, each the expected one.

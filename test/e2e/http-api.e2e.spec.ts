@@ -10,22 +10,32 @@ describe('the product over HTTP, started as `npm start` starts it', () => {
   });
 
   const post = (path: string, body?: string, headers: Record<string, string> = {}) =>
-    fetch(`${product.baseUrl}${path}`, { method: 'POST', ...(body !== undefined ? { body, headers: { 'content-type': 'application/json', ...headers } } : {}) });
+    fetch(`${product.baseUrl}${path}`, {
+      method: 'POST',
+      ...(body !== undefined ? { body, headers: { 'content-type': 'application/json', ...headers } } : {}),
+    });
 
   const startAndWait = async (name: string, input?: unknown) => {
-    const started = await post(`/orchestrators/${name}`, input === undefined ? undefined : JSON.stringify(input));
+    const started = await post(
+      `/orchestrators/${name}`,
+      input === undefined ? undefined : JSON.stringify(input),
+    );
     expect(started.status).toBe(202);
     const payload = (await started.json()) as { id: string; statusQueryGetUri: string };
     expect(started.headers.get('location')).toBe(payload.statusQueryGetUri);
     return { ...payload, ...(await waitForOutput(payload.statusQueryGetUri)) };
   };
 
-  const instanceCount = async () => ((await (await fetch(`${product.baseUrl}/instances?top=1000`)).json()) as unknown[]).length;
+  const instanceCount = async () =>
+    ((await (await fetch(`${product.baseUrl}/instances?top=1000`)).json()) as unknown[]).length;
 
   it('runs HelloSequence', async () => {
     const { status, body } = await startAndWait('HelloSequence');
     expect(status).toBe(200);
-    expect(body).toMatchObject({ runtimeStatus: 'Completed', output: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'] });
+    expect(body).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'],
+    });
   });
 
   it('runs FanOutFanIn', async () => {
@@ -53,7 +63,10 @@ describe('the product over HTTP, started as `npm start` starts it', () => {
   });
 
   it('terminates a running instance, then answers 410 to operations on it', async () => {
-    const started = await post('/orchestrators/Approval/to-terminate', JSON.stringify({ timeoutSeconds: 3600 }));
+    const started = await post(
+      '/orchestrators/Approval/to-terminate',
+      JSON.stringify({ timeoutSeconds: 3600 }),
+    );
     const { terminatePostUri, statusQueryGetUri } = (await started.json()) as Record<string, string>;
     expect((await fetch(terminatePostUri!.replace('{text}', 'stop'), { method: 'POST' })).status).toBe(202);
     const { status, body } = await waitForOutput(statusQueryGetUri!);
@@ -76,7 +89,9 @@ describe('the product over HTTP, started as `npm start` starts it', () => {
     expect(((await malformed.json()) as { message: string }).message).toMatch(/JSON/);
     expect((await post('/orchestrators/NoSuchOrchestration', '1')).status).toBe(404);
     expect((await post('/orchestrators/HelloSequence/bad%23id', '1')).status).toBe(400);
-    expect((await post('/orchestrators/FanOutFanIn', JSON.stringify('x'.repeat(1024 * 1024 + 10)))).status).toBe(413);
+    expect(
+      (await post('/orchestrators/FanOutFanIn', JSON.stringify('x'.repeat(1024 * 1024 + 10)))).status,
+    ).toBe(413);
     expect((await fetch(`${product.baseUrl}/instances/nobody`)).status).toBe(404);
     expect((await post('/instances/nobody/terminate')).status).toBe(404);
     expect(await instanceCount()).toBe(before);
@@ -90,7 +105,8 @@ describe('the product over HTTP, started as `npm start` starts it', () => {
       const response: Response = await fetch(`${product.baseUrl}/instances?top=3`, {
         headers: token !== null ? { 'x-ms-continuation-token': token } : {},
       });
-      for (const instance of (await response.json()) as Array<{ instanceId: string }>) seen.add(instance.instanceId);
+      for (const instance of (await response.json()) as Array<{ instanceId: string }>)
+        seen.add(instance.instanceId);
       token = response.headers.get('x-ms-continuation-token');
     } while (token !== null);
     expect(seen.size).toBe(await instanceCount());
@@ -100,7 +116,9 @@ describe('the product over HTTP, started as `npm start` starts it', () => {
   });
 
   it('serves an OpenAPI document', async () => {
-    const document = (await (await fetch(`http://127.0.0.1:${product.port}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    const document = (await (await fetch(`http://127.0.0.1:${product.port}/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
     expect(Object.keys(document.paths).length).toBeGreaterThan(5);
   });
 });

@@ -13,7 +13,10 @@ export class DurableProcess {
   readonly dataDir: string;
   port = 0;
 
-  constructor(private readonly env: Record<string, string> = {}, dataDir?: string) {
+  constructor(
+    private readonly env: Record<string, string> = {},
+    dataDir?: string,
+  ) {
     this.dataDir = dataDir ?? mkdtempSync(join(tmpdir(), 'durable-e2e-'));
   }
 
@@ -30,7 +33,13 @@ export class DurableProcess {
     this.output = '';
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/frontend/src/main.ts'], {
       cwd: root,
-      env: { ...process.env, PORT: String(this.port), DURABLE_DATA_DIR: this.dataDir, PARTITION_COUNT: '4', ...this.env },
+      env: {
+        ...process.env,
+        PORT: String(this.port),
+        DURABLE_DATA_DIR: this.dataDir,
+        PARTITION_COUNT: '4',
+        ...this.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -38,7 +47,8 @@ export class DurableProcess {
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     const deadline = Date.now() + 30_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`the product exited with ${child.exitCode}:\n${this.output}`);
+      if (child.exitCode !== null)
+        throw new Error(`the product exited with ${child.exitCode}:\n${this.output}`);
       try {
         const response = await fetch(`http://127.0.0.1:${this.port}/health`);
         if (response.ok) return;
@@ -84,13 +94,17 @@ function freePort(): Promise<number> {
 }
 
 /** Polls the status URL until the instance is no longer running. */
-export async function waitForOutput(statusUrl: string, timeoutMs = 30_000): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function waitForOutput(
+  statusUrl: string,
+  timeoutMs = 30_000,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await fetch(statusUrl);
     const body = (await response.json()) as Record<string, unknown>;
     if (response.status !== 202) return { status: response.status, body };
-    if (Date.now() > deadline) throw new Error(`still running after ${timeoutMs} ms: ${JSON.stringify(body)}`);
+    if (Date.now() > deadline)
+      throw new Error(`still running after ${timeoutMs} ms: ${JSON.stringify(body)}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

@@ -19,20 +19,52 @@ export interface EmbeddedBenchSizes {
 }
 
 export const embeddedBenchSizes = {
-  full: { warmupSeconds: 3, seconds: 15, concurrency: 200, latencySamples: 500, fanOut: 10_000, inFlight: 10_000 },
-  quick: { warmupSeconds: 2, seconds: 8, concurrency: 200, latencySamples: 200, fanOut: 10_000, inFlight: 10_000 },
+  full: {
+    warmupSeconds: 3,
+    seconds: 15,
+    concurrency: 200,
+    latencySamples: 500,
+    fanOut: 10_000,
+    inFlight: 10_000,
+  },
+  quick: {
+    warmupSeconds: 2,
+    seconds: 8,
+    concurrency: 200,
+    latencySamples: 200,
+    fanOut: 10_000,
+    inFlight: 10_000,
+  },
   tiny: { warmupSeconds: 0, seconds: 0.5, concurrency: 4, latencySamples: 5, fanOut: 20, inFlight: 20 },
 } satisfies Record<string, EmbeddedBenchSizes>;
 
 export interface EmbeddedBenchResult {
-  readonly helloSequence5: { readonly completedPerSec: number; readonly completed: number; readonly p50Ms: number; readonly p99Ms: number; readonly concurrency: number };
-  readonly helloSequence3Latency: { readonly p50Ms: number; readonly p99Ms: number; readonly samples: number };
+  readonly helloSequence5: {
+    readonly completedPerSec: number;
+    readonly completed: number;
+    readonly p50Ms: number;
+    readonly p99Ms: number;
+    readonly concurrency: number;
+  };
+  readonly helloSequence3Latency: {
+    readonly p50Ms: number;
+    readonly p99Ms: number;
+    readonly samples: number;
+  };
   readonly fanOutFanIn: { readonly activities: number; readonly ms: number };
-  readonly inFlight: { readonly instances: number; readonly rssMb: number; readonly cachedWhileWaiting: number; readonly cachedAfterFinish: number };
+  readonly inFlight: {
+    readonly instances: number;
+    readonly rssMb: number;
+    readonly cachedWhileWaiting: number;
+    readonly cachedAfterFinish: number;
+  };
   readonly peakRssMb: number;
 }
 
-export async function runEmbeddedBench(sizes: EmbeddedBenchSizes, progress?: Progress): Promise<EmbeddedBenchResult> {
+export async function runEmbeddedBench(
+  sizes: EmbeddedBenchSizes,
+  progress?: Progress,
+): Promise<EmbeddedBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'durable-bench-'));
   const platform = await EmbeddedPlatform.start({ dataDir: dir, registry: samples });
   let peakRss = 0;
@@ -43,7 +75,8 @@ export async function runEmbeddedBench(sizes: EmbeddedBenchSizes, progress?: Pro
       const t0 = performance.now();
       const { instanceId } = await client.start(name);
       const status = await client.waitForCompletion(instanceId, { timeoutMs: 60_000 });
-      if (status?.runtimeStatus !== 'Completed') throw new Error(`${name} ended ${status?.runtimeStatus ?? 'missing'}`);
+      if (status?.runtimeStatus !== 'Completed')
+        throw new Error(`${name} ended ${status?.runtimeStatus ?? 'missing'}`);
       return performance.now() - t0;
     };
 
@@ -100,12 +133,15 @@ export async function runEmbeddedBench(sizes: EmbeddedBenchSizes, progress?: Pro
     for (let i = 0; i < sizes.inFlight; i += 500) {
       progress?.update(`embedded: starting waiting instances ${i}/${sizes.inFlight}…`);
       const batch = await Promise.all(
-        Array.from({ length: Math.min(500, sizes.inFlight - i) }, () => client.start('Approval', { input: '{"timeoutSeconds":3600}' })),
+        Array.from({ length: Math.min(500, sizes.inFlight - i) }, () =>
+          client.start('Approval', { input: '{"timeoutSeconds":3600}' }),
+        ),
       );
       waiting.push(...batch.map((b) => b.instanceId));
     }
     const last = waiting[waiting.length - 1] as string;
-    while ((await client.getStatus(last))?.runtimeStatus !== 'Running') await new Promise((r) => setTimeout(r, 50));
+    while ((await client.getStatus(last))?.runtimeStatus !== 'Running')
+      await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 500));
     global.gc?.();
     const rssWaiting = process.memoryUsage().rss;
@@ -119,7 +155,12 @@ export async function runEmbeddedBench(sizes: EmbeddedBenchSizes, progress?: Pro
     progress?.done('embedded: done');
     return {
       fanOutFanIn: { activities: sizes.fanOut, ms: fanMs },
-      inFlight: { instances: waiting.length, rssMb: Math.round(rssWaiting / 1024 / 1024), cachedWhileWaiting, cachedAfterFinish },
+      inFlight: {
+        instances: waiting.length,
+        rssMb: Math.round(rssWaiting / 1024 / 1024),
+        cachedWhileWaiting,
+        cachedAfterFinish,
+      },
       helloSequence5: {
         completedPerSec: Math.round(completed / Math.max(windowSeconds, 0.001)),
         completed,
@@ -127,7 +168,11 @@ export async function runEmbeddedBench(sizes: EmbeddedBenchSizes, progress?: Pro
         p99Ms: percentile(latencies, 99),
         concurrency: sizes.concurrency,
       },
-      helloSequence3Latency: { p50Ms: percentile(single, 50), p99Ms: percentile(single, 99), samples: single.length },
+      helloSequence3Latency: {
+        p50Ms: percentile(single, 50),
+        p99Ms: percentile(single, 99),
+        samples: single.length,
+      },
       peakRssMb: Math.round(peakRss / 1024 / 1024),
     };
   } finally {

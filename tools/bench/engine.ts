@@ -14,7 +14,12 @@ export interface EngineBenchSizes {
 }
 
 export const engineBenchSizes = {
-  full: { instances: 20_000, historyLengths: [10, 1_000, 10_000], samples: 300, fanOut: [1_000, 10_000, 100_000] },
+  full: {
+    instances: 20_000,
+    historyLengths: [10, 1_000, 10_000],
+    samples: 300,
+    fanOut: [1_000, 10_000, 100_000],
+  },
   quick: { instances: 2_000, historyLengths: [10, 1_000, 10_000], samples: 50, fanOut: [1_000, 10_000] },
   /** For CI: keeps the benchmark code working, measures nothing meaningful. */
   tiny: { instances: 20, historyLengths: [10, 100], samples: 5, fanOut: [100] },
@@ -36,7 +41,11 @@ export interface EngineBenchResult {
     readonly sessionMicros: number;
     readonly replayMicros: number;
   }>;
-  readonly fanOutFanIn: ReadonlyArray<{ readonly activities: number; readonly totalMs: number; readonly microsPerActivity: number }>;
+  readonly fanOutFanIn: ReadonlyArray<{
+    readonly activities: number;
+    readonly totalMs: number;
+    readonly microsPerActivity: number;
+  }>;
 }
 
 let clock = Date.parse('2026-01-01T00:00:00Z');
@@ -52,20 +61,38 @@ const completed = (taskScheduledId: number, result?: string): HistoryEvent =>
   newEvent('TaskCompleted', now(), { taskScheduledId, ...(result !== undefined ? { result } : {}) });
 
 /** Runs HelloSequence5 to completion, one episode per activity result, the way a host would. */
-async function helloSequence5(executor: OrchestrationExecutor, mode: 'session' | 'replay', instanceId: string) {
+async function helloSequence5(
+  executor: OrchestrationExecutor,
+  mode: 'session' | 'replay',
+  instanceId: string,
+) {
   const history: HistoryEvent[] = [];
   const session = executor.createSession();
   let newEvents = [orchestratorStarted(), started('HelloSequence5', undefined, instanceId)];
   let episodes = 0;
   for (;;) {
-    const result = mode === 'session' ? await session.execute([], newEvents) : await executor.execute(history, newEvents);
+    const result =
+      mode === 'session' ? await session.execute([], newEvents) : await executor.execute(history, newEvents);
     episodes++;
     if (mode === 'replay') history.push(...newEvents);
     const action = result.actions[0];
-    if (action?.type === 'CompleteOrchestration' && action.orchestrationStatus === 'Completed') return episodes;
-    if (action?.type !== 'ScheduleTask') throw new Error(`HelloSequence5 did not complete: ${JSON.stringify(action)}`);
-    if (mode === 'replay') history.push(newEvent('TaskScheduled', now(), { name: action.name, ...(action.input !== undefined ? { input: action.input } : {}) }, action.id));
-    newEvents = [orchestratorStarted(), completed(action.id, JSON.stringify(`Hello ${String(JSON.parse(action.input ?? '""'))}!`))];
+    if (action?.type === 'CompleteOrchestration' && action.orchestrationStatus === 'Completed')
+      return episodes;
+    if (action?.type !== 'ScheduleTask')
+      throw new Error(`HelloSequence5 did not complete: ${JSON.stringify(action)}`);
+    if (mode === 'replay')
+      history.push(
+        newEvent(
+          'TaskScheduled',
+          now(),
+          { name: action.name, ...(action.input !== undefined ? { input: action.input } : {}) },
+          action.id,
+        ),
+      );
+    newEvents = [
+      orchestratorStarted(),
+      completed(action.id, JSON.stringify(`Hello ${String(JSON.parse(action.input ?? '""'))}!`)),
+    ];
   }
 }
 
@@ -116,14 +143,21 @@ async function measurePerEvent(historyLength: number, samples: number) {
     await executor.execute(base, [orchestratorStarted(), completed(pendingId)]);
     replayCosts.push(Number(process.hrtime.bigint() - t0) / 1e3);
   }
-  return { historyLength, sessionMicros: round(median(sessionCosts)), replayMicros: round(median(replayCosts)) };
+  return {
+    historyLength,
+    sessionMicros: round(median(sessionCosts)),
+    replayMicros: round(median(replayCosts)),
+  };
 }
 
 async function measureFanOut(activities: number) {
   const executor = new OrchestrationExecutor(sampleRegistry());
   const t0 = process.hrtime.bigint();
   const session = executor.createSession();
-  const first = await session.execute([], [orchestratorStarted(), started('FanOutFanIn', String(activities))]);
+  const first = await session.execute(
+    [],
+    [orchestratorStarted(), started('FanOutFanIn', String(activities))],
+  );
   const results: HistoryEvent[] = first.actions.map((a) => completed(a.id, String((a.id + 1) * (a.id + 1))));
   // Results arrive in batches of 100, as a host would deliver them.
   for (let i = 0; i < results.length; i += 100) {

@@ -32,7 +32,10 @@ async function main(): Promise<void> {
   let engine: EngineBenchResult | undefined;
   let embedded: EmbeddedBenchResult | undefined;
   if (selected.includes('engine')) {
-    engine = await runEngineBench({ sizes: quick ? engineBenchSizes.quick : engineBenchSizes.full, progress });
+    engine = await runEngineBench({
+      sizes: quick ? engineBenchSizes.quick : engineBenchSizes.full,
+      progress,
+    });
     write('engine', engine, engineMarkdown(engine));
   }
   if (selected.includes('embedded')) {

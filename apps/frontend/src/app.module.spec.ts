@@ -15,7 +15,12 @@ describe('frontend app on the embedded platform', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'durable-frontend-'));
     platform = await EmbeddedPlatform.start({ dataDir: dir, registry, partitions: 2 });
-    app = await bootstrapApp(appModule(platform.client, 1024), { port: 0, host: '127.0.0.1', logger: false, bodyParser: false });
+    app = await bootstrapApp(appModule(platform.client, 1024), {
+      port: 0,
+      host: '127.0.0.1',
+      logger: false,
+      bodyParser: false,
+    });
     const { port } = app.getHttpServer().address() as { port: number };
     base = `http://127.0.0.1:${port}`;
   });
@@ -31,7 +36,9 @@ describe('frontend app on the embedded platform', () => {
   });
 
   it('starts a sample orchestration over HTTP and serves its output', async () => {
-    const started = await fetch(`${base}/runtime/webhooks/durabletask/orchestrators/HelloSequence`, { method: 'POST' });
+    const started = await fetch(`${base}/runtime/webhooks/durabletask/orchestrators/HelloSequence`, {
+      method: 'POST',
+    });
     expect(started.status).toBe(202);
     const { statusQueryGetUri } = (await started.json()) as { statusQueryGetUri: string };
     let response = await fetch(statusQueryGetUri);

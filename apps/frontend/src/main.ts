@@ -1,6 +1,12 @@
 // `npm start`: the whole product in one process on the embedded default (SQLite), serving the
 // Durable Functions HTTP API. Settings come from the environment (see README).
-import { bootstrapApp, consoleLogger, EmbeddedPlatform, embeddedConfigFromEnv, loadRegistry } from '@durable/host';
+import {
+  bootstrapApp,
+  consoleLogger,
+  EmbeddedPlatform,
+  embeddedConfigFromEnv,
+  loadRegistry,
+} from '@durable/host';
 import { registry as samples } from '@durable/samples';
 import { appModule } from './app.module';
 
@@ -8,7 +14,12 @@ async function main(): Promise<void> {
   const config = embeddedConfigFromEnv(process.env, process.cwd());
   const logger = consoleLogger(config.logLevel);
   const registry = config.appModule === undefined ? samples : await loadRegistry(config.appModule);
-  const platform = await EmbeddedPlatform.start({ dataDir: config.dataDir, registry, partitions: config.partitions, logger });
+  const platform = await EmbeddedPlatform.start({
+    dataDir: config.dataDir,
+    registry,
+    partitions: config.partitions,
+    logger,
+  });
   const app = await bootstrapApp(appModule(platform.client, config.maxPayloadBytes), {
     port: config.port,
     host: config.host,

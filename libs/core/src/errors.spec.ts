@@ -169,7 +169,10 @@ describe('isRetriable', () => {
   it.each([
     ['an InvalidArgumentError', new InvalidArgumentError('i')],
     ['an OwnershipLostError', new OwnershipLostError('o')],
-    ['an ActivityFailedError whose remote failure is non-retriable', new ActivityFailedError(0, 'A', { ...details, isNonRetriable: true })],
+    [
+      'an ActivityFailedError whose remote failure is non-retriable',
+      new ActivityFailedError(0, 'A', { ...details, isNonRetriable: true }),
+    ],
     ['a plain Error', new Error('plain')],
     ['a TypeError', new TypeError('type')],
     ['an object that only claims to be retriable', { name: 'ConflictError', retriable: true }],

@@ -108,7 +108,12 @@ export class TaskFailedError extends DurableError {
 export class ActivityFailedError extends TaskFailedError {
   override readonly name = 'ActivityFailedError';
   constructor(taskId: number, activityName: string, details: FailureDetails) {
-    super(`activity '${activityName}' (task ${taskId}) failed: ${details.errorMessage}`, taskId, activityName, details);
+    super(
+      `activity '${activityName}' (task ${taskId}) failed: ${details.errorMessage}`,
+      taskId,
+      activityName,
+      details,
+    );
   }
 }
 

@@ -270,12 +270,19 @@ describe('retriability of propagated task failures', () => {
   });
 
   it('keeps a non-retriable remote failure non-retriable', () => {
-    const error = new ActivityFailedError(1, 'Charge', { errorType: 'Error', errorMessage: 'bad', isNonRetriable: true });
+    const error = new ActivityFailedError(1, 'Charge', {
+      errorType: 'Error',
+      errorMessage: 'bad',
+      isNonRetriable: true,
+    });
     expect(failureDetailsFromError(error).isNonRetriable).toBe(true);
   });
 
   it('rejects failure details whose inner failure points back at itself', () => {
-    const looped: { errorType: string; errorMessage: string; innerFailure?: unknown } = { errorType: 'E', errorMessage: 'm' };
+    const looped: { errorType: string; errorMessage: string; innerFailure?: unknown } = {
+      errorType: 'E',
+      errorMessage: 'm',
+    };
     looped.innerFailure = looped;
     expect(isFailureDetails(looped)).toBe(false);
   });

@@ -183,7 +183,10 @@ describe('payloadSize', () => {
 });
 
 describe('payloadSize with lone surrogates', () => {
-  it.each(['\ud800', '\ud800é', 'x\udc00', '\ud83d\ude00\ud800'])('counts %j as Buffer.byteLength does', (text) => {
-    expect(payloadSize(text)).toBe(Buffer.byteLength(text, 'utf8'));
-  });
+  it.each(['\ud800', '\ud800é', 'x\udc00', '\ud83d\ude00\ud800'])(
+    'counts %j as Buffer.byteLength does',
+    (text) => {
+      expect(payloadSize(text)).toBe(Buffer.byteLength(text, 'utf8'));
+    },
+  );
 });

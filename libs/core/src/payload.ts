@@ -14,7 +14,8 @@ export function serializePayload(value: unknown): string | undefined {
       cause: error,
     });
   }
-  if (text === undefined) throw new InvalidArgumentError(`payload of type ${typeof value} is not JSON-serialisable`);
+  if (text === undefined)
+    throw new InvalidArgumentError(`payload of type ${typeof value} is not JSON-serialisable`);
   return text;
 }
 
@@ -23,7 +24,9 @@ export function parsePayload<T = unknown>(text: string | undefined): T {
   try {
     return JSON.parse(text) as T;
   } catch (error) {
-    throw new InvalidArgumentError(`payload is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new InvalidArgumentError(`payload is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

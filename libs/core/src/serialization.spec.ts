@@ -1118,14 +1118,20 @@ describe('stricter checks of actions and parents', () => {
   });
 
   it('rejects a completion with a status an orchestrator cannot complete with', () => {
-    expect(() => toOrchestratorAction({ type: 'CompleteOrchestration', id: 1, orchestrationStatus: 'Running' })).toThrow(
-      "field 'orchestrationStatus' must be one of Completed, Failed, ContinuedAsNew, Terminated",
-    );
+    expect(() =>
+      toOrchestratorAction({ type: 'CompleteOrchestration', id: 1, orchestrationStatus: 'Running' }),
+    ).toThrow("field 'orchestrationStatus' must be one of Completed, Failed, ContinuedAsNew, Terminated");
   });
 
   it('rejects an entity message of an unknown kind', () => {
     expect(() =>
-      toOrchestratorAction({ type: 'SendEntityMessage', id: 1, kind: 'shout', targetInstanceId: '@a@b', requestId: 'r' }),
+      toOrchestratorAction({
+        type: 'SendEntityMessage',
+        id: 1,
+        kind: 'shout',
+        targetInstanceId: '@a@b',
+        requestId: 'r',
+      }),
     ).toThrow("field 'kind' must be one of signal, call, lock, unlock");
   });
 });

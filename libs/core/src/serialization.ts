@@ -40,7 +40,12 @@ const eventSchemas: Readonly<Record<HistoryEventType, Schema>> = {
   TaskFailed: { taskScheduledId: 'number', failureDetails: 'failure' },
   TimerCreated: { fireAt: 'string' },
   TimerFired: { timerId: 'number', fireAt: 'string' },
-  SubOrchestrationInstanceCreated: { name: 'string', instanceId: 'string', version: 'string?', input: 'string?' },
+  SubOrchestrationInstanceCreated: {
+    name: 'string',
+    instanceId: 'string',
+    version: 'string?',
+    input: 'string?',
+  },
   SubOrchestrationInstanceCompleted: { taskScheduledId: 'number', result: 'string?' },
   SubOrchestrationInstanceFailed: { taskScheduledId: 'number', failureDetails: 'failure' },
   EventRaised: { name: 'string', input: 'string?' },
@@ -166,12 +171,19 @@ function isKind(value: unknown, kind: FieldKind): boolean {
     case 'status':
       return isRuntimeStatus(value);
     case 'completion':
-      return value === 'Completed' || value === 'Failed' || value === 'ContinuedAsNew' || value === 'Terminated';
+      return (
+        value === 'Completed' || value === 'Failed' || value === 'ContinuedAsNew' || value === 'Terminated'
+      );
     case 'entityMessage':
       return value === 'signal' || value === 'call' || value === 'lock' || value === 'unlock';
     case 'instance': {
       const r = value as Record<string, unknown> | null;
-      return typeof r === 'object' && r !== null && typeof r['instanceId'] === 'string' && typeof r['executionId'] === 'string';
+      return (
+        typeof r === 'object' &&
+        r !== null &&
+        typeof r['instanceId'] === 'string' &&
+        typeof r['executionId'] === 'string'
+      );
     }
     case 'parent': {
       const r = value as Record<string, unknown> | null;

@@ -79,16 +79,30 @@ export const events = {
     instanceId: string,
     input?: unknown,
   ): HistoryEventOf<'SubOrchestrationInstanceCreated'> {
-    return newEvent('SubOrchestrationInstanceCreated', at(), { name, instanceId, ...payload('input', input) }, id);
+    return newEvent(
+      'SubOrchestrationInstanceCreated',
+      at(),
+      { name, instanceId, ...payload('input', input) },
+      id,
+    );
   },
-  subOrchestrationCompleted(taskScheduledId: number, result?: unknown): HistoryEventOf<'SubOrchestrationInstanceCompleted'> {
-    return newEvent('SubOrchestrationInstanceCompleted', at(), { taskScheduledId, ...payload('result', result) });
+  subOrchestrationCompleted(
+    taskScheduledId: number,
+    result?: unknown,
+  ): HistoryEventOf<'SubOrchestrationInstanceCompleted'> {
+    return newEvent('SubOrchestrationInstanceCompleted', at(), {
+      taskScheduledId,
+      ...payload('result', result),
+    });
   },
   subOrchestrationFailed(
     taskScheduledId: number,
     failure: Partial<FailureDetails> = {},
   ): HistoryEventOf<'SubOrchestrationInstanceFailed'> {
-    return newEvent('SubOrchestrationInstanceFailed', at(), { taskScheduledId, failureDetails: failureOf(failure) });
+    return newEvent('SubOrchestrationInstanceFailed', at(), {
+      taskScheduledId,
+      failureDetails: failureOf(failure),
+    });
   },
   eventRaised(name: string, input?: unknown): HistoryEventOf<'EventRaised'> {
     return newEvent('EventRaised', at(), { name, ...payload('input', input) });

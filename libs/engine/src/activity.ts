@@ -29,7 +29,10 @@ export async function executeActivity(
   if (fn === undefined) {
     return {
       ok: false,
-      failureDetails: { ...failureDetailsFromError(new ActivityNotRegisteredError(request.name)), isNonRetriable: true },
+      failureDetails: {
+        ...failureDetailsFromError(new ActivityNotRegisteredError(request.name)),
+        isNonRetriable: true,
+      },
     };
   }
   try {

@@ -96,7 +96,9 @@ export interface OrchestrationContext {
   /** Sends an event to another instance (fire and forget). */
   sendEvent(instanceId: string, name: string, data?: unknown): void;
 
-  whenAll<const T extends readonly Task<unknown>[]>(tasks: T): Task<{ -readonly [K in keyof T]: TaskResult<T[K]> }>;
+  whenAll<const T extends readonly Task<unknown>[]>(
+    tasks: T,
+  ): Task<{ -readonly [K in keyof T]: TaskResult<T[K]> }>;
   /** Resolves to the index of the first task to settle; read it with `tasks[index].result`. */
   whenAny(tasks: readonly Task<unknown>[]): Task<number>;
 

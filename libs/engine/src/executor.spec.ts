@@ -6,9 +6,14 @@ import type { Logger } from './logger';
 import { Registry } from './registry';
 import { helloSequence, sayHello } from './samples/hello';
 
-const start = (name: string, input?: unknown): HistoryEvent[] => [e.orchestratorStarted(), e.executionStarted(name, input)];
+const start = (name: string, input?: unknown): HistoryEvent[] => [
+  e.orchestratorStarted(),
+  e.executionStarted(name, input),
+];
 
-function executorFor(...orchestrators: Array<[string, (ctx: OrchestrationContext, input: never) => Promise<unknown>]>) {
+function executorFor(
+  ...orchestrators: Array<[string, (ctx: OrchestrationContext, input: never) => Promise<unknown>]>
+) {
   const registry = new Registry();
   for (const [name, fn] of orchestrators) registry.addOrchestrator(name, fn);
   return new OrchestrationExecutor(registry);
@@ -31,8 +36,15 @@ describe('OrchestrationExecutor: history in, actions out', () => {
   });
 
   it('replays recorded steps and schedules only the next one', async () => {
-    const past = [...start('HelloSequence'), e.taskScheduled(0, 'SayHello', 'Tokyo'), e.orchestratorCompleted()];
-    const result = await executor.execute(past, [e.orchestratorStarted(), e.taskCompleted(0, 'Hello Tokyo!')]);
+    const past = [
+      ...start('HelloSequence'),
+      e.taskScheduled(0, 'SayHello', 'Tokyo'),
+      e.orchestratorCompleted(),
+    ];
+    const result = await executor.execute(past, [
+      e.orchestratorStarted(),
+      e.taskCompleted(0, 'Hello Tokyo!'),
+    ]);
     expect(result.actions).toEqual([{ type: 'ScheduleTask', id: 1, name: 'SayHello', input: '"Seattle"' }]);
   });
 
@@ -45,7 +57,10 @@ describe('OrchestrationExecutor: history in, actions out', () => {
       e.taskCompleted(1, 'Hello Seattle!'),
       e.taskScheduled(2, 'SayHello', 'London'),
     ];
-    const result = await executor.execute(past, [e.orchestratorStarted(), e.taskCompleted(2, 'Hello London!')]);
+    const result = await executor.execute(past, [
+      e.orchestratorStarted(),
+      e.taskCompleted(2, 'Hello London!'),
+    ]);
     expect(result.actions).toEqual([
       {
         type: 'CompleteOrchestration',
@@ -95,7 +110,10 @@ describe('OrchestrationExecutor: history in, actions out', () => {
     const result = await executor.execute([], start('Nope'));
     expect(completion(result.actions)).toMatchObject({
       orchestrationStatus: 'Failed',
-      failureDetails: { errorType: 'OrchestratorNotRegisteredError', errorMessage: expect.stringContaining("'Nope'") },
+      failureDetails: {
+        errorType: 'OrchestratorNotRegisteredError',
+        errorMessage: expect.stringContaining("'Nope'"),
+      },
     });
   });
 });
@@ -105,7 +123,9 @@ describe('fan-out and fan-in', () => {
     [
       'WhenAll',
       async (ctx, n: number) => {
-        const results = await ctx.whenAll(Array.from({ length: n }, (_, i) => ctx.callActivity<number>('Square', i)));
+        const results = await ctx.whenAll(
+          Array.from({ length: n }, (_, i) => ctx.callActivity<number>('Square', i)),
+        );
         return results.reduce((a, b) => a + b, 0);
       },
     ],
@@ -130,7 +150,10 @@ describe('fan-out and fan-in', () => {
   it('fans in when results arrive in any order, across episodes', async () => {
     const session = fan.createSession();
     await session.execute([], start('WhenAll', 3));
-    const partial = await session.execute([], [e.orchestratorStarted(), e.taskCompleted(2, 4), e.taskCompleted(0, 0)]);
+    const partial = await session.execute(
+      [],
+      [e.orchestratorStarted(), e.taskCompleted(2, 4), e.taskCompleted(0, 0)],
+    );
     expect(partial.actions).toEqual([]);
     const done = await session.execute([], [e.orchestratorStarted(), e.taskCompleted(1, 1)]);
     expect(completion(done.actions).result).toBe('5');
@@ -138,7 +161,11 @@ describe('fan-out and fan-in', () => {
 
   it('makes Promise.all over durable tasks work', async () => {
     const past = [...start('PromiseAll'), e.taskScheduled(0, 'A'), e.taskScheduled(1, 'B')];
-    const result = await fan.execute(past, [e.orchestratorStarted(), e.taskCompleted(1, 'b'), e.taskCompleted(0, 'a')]);
+    const result = await fan.execute(past, [
+      e.orchestratorStarted(),
+      e.taskCompleted(1, 'b'),
+      e.taskCompleted(0, 'a'),
+    ]);
     expect(completion(result.actions).result).toBe('"ab"');
   });
 
@@ -150,7 +177,10 @@ describe('fan-out and fan-in', () => {
     ]);
     expect(completion(result.actions)).toMatchObject({
       orchestrationStatus: 'Failed',
-      failureDetails: { errorType: 'ActivityFailedError', innerFailure: { errorType: 'RangeError', errorMessage: 'too big' } },
+      failureDetails: {
+        errorType: 'ActivityFailedError',
+        innerFailure: { errorType: 'RangeError', errorMessage: 'too big' },
+      },
     });
   });
 
@@ -275,7 +305,10 @@ describe('external events', () => {
   });
 
   it('matches event names case-insensitively and serves waiters first come, first served', async () => {
-    const result = await approval.execute([], [...start('TwoWaiters'), e.eventRaised('X', 1), e.eventRaised('x', 2)]);
+    const result = await approval.execute(
+      [],
+      [...start('TwoWaiters'), e.eventRaised('X', 1), e.eventRaised('x', 2)],
+    );
     expect(completion(result.actions).result).toBe('[1,2]');
   });
 
@@ -291,7 +324,9 @@ describe('external events', () => {
       [...start('Late'), e.taskScheduled(0, 'First')],
       [e.orchestratorStarted(), e.eventRaised('ping', 'p'), e.taskCompleted(0)],
     );
-    expect(result.actions).toEqual([{ type: 'CompleteOrchestration', id: 1, orchestrationStatus: 'Completed', result: '"p"' }]);
+    expect(result.actions).toEqual([
+      { type: 'CompleteOrchestration', id: 1, orchestrationStatus: 'Completed', result: '"p"' },
+    ]);
   });
 
   it('sends events to other instances and checks them on replay', async () => {
@@ -304,12 +339,20 @@ describe('external events', () => {
       },
     ]);
     const first = await sender.execute([], start('Sender'));
-    expect(first.actions[0]).toEqual({ type: 'SendEvent', id: 0, instanceId: 'other', name: 'hello', data: '{"n":1}' });
+    expect(first.actions[0]).toEqual({
+      type: 'SendEvent',
+      id: 0,
+      instanceId: 'other',
+      name: 'hello',
+      data: '{"n":1}',
+    });
     const done = await sender.execute(
       [...start('Sender'), e.eventSent(0, 'other', 'hello', { n: 1 }), e.timerCreated(1, testEpoch + 10)],
       [e.orchestratorStarted(), e.timerFired(1, testEpoch + 10)],
     );
-    expect(done.actions).toEqual([{ type: 'CompleteOrchestration', id: 2, orchestrationStatus: 'Completed', result: '"sent"' }]);
+    expect(done.actions).toEqual([
+      { type: 'CompleteOrchestration', id: 2, orchestrationStatus: 'Completed', result: '"sent"' },
+    ]);
   });
 });
 
@@ -332,22 +375,30 @@ describe('continue-as-new', () => {
   );
 
   it('completes as ContinuedAsNew with the new input and carries unprocessed events over', async () => {
-    const result = await counter.execute([], [
-      ...start('Counter', 1),
-      e.eventRaised('tick', 'a'),
-      e.eventRaised('tick', 'b'),
-      e.eventRaised('other', 'c'),
-    ]);
+    const result = await counter.execute(
+      [],
+      [
+        ...start('Counter', 1),
+        e.eventRaised('tick', 'a'),
+        e.eventRaised('tick', 'b'),
+        e.eventRaised('other', 'c'),
+      ],
+    );
     const done = completion(result.actions);
     expect(done).toMatchObject({ orchestrationStatus: 'ContinuedAsNew', result: '2' });
-    expect(done.carryoverEvents?.map((c) => (c.type === 'EventRaised' ? [c.name, c.input] : c.type))).toEqual([
-      ['tick', '"b"'],
-      ['other', '"c"'],
-    ]);
+    expect(done.carryoverEvents?.map((c) => (c.type === 'EventRaised' ? [c.name, c.input] : c.type))).toEqual(
+      [
+        ['tick', '"b"'],
+        ['other', '"c"'],
+      ],
+    );
   });
 
   it('drops unprocessed events when asked to', async () => {
-    const result = await counter.execute([], [...start('Forgetful', 1), e.eventRaised('tick'), e.eventRaised('tick')]);
+    const result = await counter.execute(
+      [],
+      [...start('Forgetful', 1), e.eventRaised('tick'), e.eventRaised('tick')],
+    );
     expect(completion(result.actions).carryoverEvents).toBeUndefined();
   });
 });
@@ -397,18 +448,37 @@ describe('failures', () => {
       },
     ],
   );
-  const boom = { errorType: 'RangeError', errorMessage: 'boom', stackTrace: 'RangeError: boom\n at x', innerFailure: { errorType: 'Error', errorMessage: 'inner' } };
+  const boom = {
+    errorType: 'RangeError',
+    errorMessage: 'boom',
+    stackTrace: 'RangeError: boom\n at x',
+    innerFailure: { errorType: 'Error', errorMessage: 'inner' },
+  };
 
   it('surfaces an activity failure as a typed error with the failure details', async () => {
-    const result = await failing.execute([...start('Catches'), e.taskScheduled(0, 'Boom')], [e.orchestratorStarted(), e.taskFailed(0, boom)]);
-    expect(JSON.parse(completion(result.actions).result ?? '')).toEqual({ name: 'ActivityFailedError', taskName: 'Boom', details: boom });
+    const result = await failing.execute(
+      [...start('Catches'), e.taskScheduled(0, 'Boom')],
+      [e.orchestratorStarted(), e.taskFailed(0, boom)],
+    );
+    expect(JSON.parse(completion(result.actions).result ?? '')).toEqual({
+      name: 'ActivityFailedError',
+      taskName: 'Boom',
+      details: boom,
+    });
   });
 
   it('fails the instance with the details when the error is not handled', async () => {
-    const result = await failing.execute([...start('Unhandled'), e.taskScheduled(0, 'Boom')], [e.orchestratorStarted(), e.taskFailed(0, boom)]);
+    const result = await failing.execute(
+      [...start('Unhandled'), e.taskScheduled(0, 'Boom')],
+      [e.orchestratorStarted(), e.taskFailed(0, boom)],
+    );
     expect(completion(result.actions)).toMatchObject({
       orchestrationStatus: 'Failed',
-      failureDetails: { errorType: 'ActivityFailedError', errorMessage: expect.stringContaining('boom'), innerFailure: boom },
+      failureDetails: {
+        errorType: 'ActivityFailedError',
+        errorMessage: expect.stringContaining('boom'),
+        innerFailure: boom,
+      },
     });
     // A parent's retry policy must still be able to retry this instance as a sub-orchestration.
     expect(completion(result.actions).failureDetails?.isNonRetriable).toBeUndefined();
@@ -489,7 +559,9 @@ describe('non-determinism', () => {
       orchestrationStatus: 'Failed',
       failureDetails: {
         errorType: 'NonDeterminismError',
-        errorMessage: expect.stringMatching(/TaskScheduled 'SayHello' at step 0.*ScheduleTask 'SayGoodbye' at step 0/),
+        errorMessage: expect.stringMatching(
+          /TaskScheduled 'SayHello' at step 0.*ScheduleTask 'SayGoodbye' at step 0/,
+        ),
       },
     });
   });
@@ -497,7 +569,9 @@ describe('non-determinism', () => {
   it('detects a timer where history recorded an activity', async () => {
     const timerNow = executorFor(['Changed', async (ctx) => ctx.createTimer(5)]);
     const result = await timerNow.execute([...start('Changed'), e.taskScheduled(0, 'SayGoodbye')], []);
-    expect(completion(result.actions).failureDetails?.errorMessage).toMatch(/TaskScheduled 'SayGoodbye' at step 0.*CreateTimer at step 0/);
+    expect(completion(result.actions).failureDetails?.errorMessage).toMatch(
+      /TaskScheduled 'SayGoodbye' at step 0.*CreateTimer at step 0/,
+    );
   });
 
   it('detects code that no longer takes a recorded step', async () => {
@@ -505,7 +579,10 @@ describe('non-determinism', () => {
     const result = await shorter.execute([...start('Changed'), e.taskScheduled(0, 'SayGoodbye')], []);
     expect(completion(result.actions)).toMatchObject({
       orchestrationStatus: 'Failed',
-      failureDetails: { errorType: 'NonDeterminismError', errorMessage: expect.stringContaining('completed the orchestration') },
+      failureDetails: {
+        errorType: 'NonDeterminismError',
+        errorMessage: expect.stringContaining('completed the orchestration'),
+      },
     });
   });
 
@@ -532,7 +609,10 @@ describe('context utilities', () => {
         ctx.log.info(`step one, replaying=${ctx.isReplaying}`);
         const guids = [ctx.newGuid(), ctx.newGuid()];
         ctx.setCustomStatus({ stage: 'waiting' });
-        await ctx.callActivity(defineActivity('Noop', () => undefined), undefined);
+        await ctx.callActivity(
+          defineActivity('Noop', () => undefined),
+          undefined,
+        );
         ctx.log.info(`step two, replaying=${ctx.isReplaying}`);
         return guids;
       }),
@@ -547,9 +627,16 @@ describe('context utilities', () => {
     const guids = JSON.parse(completion(second.actions).result ?? '[]') as string[];
     expect(guids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(guids[0]).not.toBe(guids[1]);
-    const third = await executor.execute([...start('Utils'), e.taskScheduled(0, 'Noop')], [e.orchestratorStarted(), e.taskCompleted(0)]);
+    const third = await executor.execute(
+      [...start('Utils'), e.taskScheduled(0, 'Noop')],
+      [e.orchestratorStarted(), e.taskCompleted(0)],
+    );
     expect(JSON.parse(completion(third.actions).result ?? '')).toEqual(guids);
-    expect(lines).toEqual(['step one, replaying=false', 'step two, replaying=false', 'step two, replaying=false']);
+    expect(lines).toEqual([
+      'step one, replaying=false',
+      'step two, replaying=false',
+      'step two, replaying=false',
+    ]);
   });
 });
 
@@ -564,14 +651,22 @@ describe('terminate, suspend and resume', () => {
   ]);
 
   it('completes as Terminated with the reason and schedules nothing more', async () => {
-    const result = await waits.execute([], [...start('Waits'), e.eventRaised('go', 'x'), e.executionTerminated('stop it')]);
-    expect(result.actions).toEqual([{ type: 'CompleteOrchestration', id: 1, orchestrationStatus: 'Terminated', result: '"stop it"' }]);
+    const result = await waits.execute(
+      [],
+      [...start('Waits'), e.eventRaised('go', 'x'), e.executionTerminated('stop it')],
+    );
+    expect(result.actions).toEqual([
+      { type: 'CompleteOrchestration', id: 1, orchestrationStatus: 'Terminated', result: '"stop it"' },
+    ]);
   });
 
   it('holds events while suspended and applies them on resume', async () => {
     const session = waits.createSession();
     await session.execute([], start('Waits'));
-    const suspended = await session.execute([], [e.orchestratorStarted(), e.executionSuspended(), e.eventRaised('go', 'x')]);
+    const suspended = await session.execute(
+      [],
+      [e.orchestratorStarted(), e.executionSuspended(), e.eventRaised('go', 'x')],
+    );
     expect(suspended.actions).toEqual([]);
     const resumed = await session.execute([], [e.orchestratorStarted(), e.executionResumed()]);
     expect(resumed.actions).toEqual([{ type: 'ScheduleTask', id: 0, name: 'After', input: '"x"' }]);

@@ -60,10 +60,7 @@ export class OrchestrationExecutor {
   ) {}
 
   /** Replays `pastEvents`, applies `newEvents`, and returns the new actions. */
-  execute(
-    pastEvents: readonly HistoryEvent[],
-    newEvents: readonly HistoryEvent[],
-  ): Promise<ExecutionResult> {
+  execute(pastEvents: readonly HistoryEvent[], newEvents: readonly HistoryEvent[]): Promise<ExecutionResult> {
     return this.createSession().execute(pastEvents, newEvents);
   }
 
@@ -153,7 +150,10 @@ export class OrchestrationSession {
     return this.completion !== undefined;
   }
 
-  async execute(pastEvents: readonly HistoryEvent[], newEvents: readonly HistoryEvent[]): Promise<ExecutionResult> {
+  async execute(
+    pastEvents: readonly HistoryEvent[],
+    newEvents: readonly HistoryEvent[],
+  ): Promise<ExecutionResult> {
     this.replaying = true;
     for (const event of pastEvents) await this.step(event);
     this.replaying = false;
@@ -162,7 +162,11 @@ export class OrchestrationSession {
   }
 
   private async step(event: HistoryEvent): Promise<void> {
-    if (this.suspendedEvents !== undefined && suspendableTypes.has(event.type) && this.completion === undefined) {
+    if (
+      this.suspendedEvents !== undefined &&
+      suspendableTypes.has(event.type) &&
+      this.completion === undefined
+    ) {
       this.suspendedEvents.push(event);
       return;
     }
@@ -197,9 +201,13 @@ export class OrchestrationSession {
     }
     if (!this.started && event.type !== 'ExecutionStarted' && event.type !== 'OrchestratorStarted') {
       if (event.type === 'OrchestratorCompleted') return;
-      this.finish('Failed', undefined, failureDetailsFromError(
-        new InvalidArgumentError(`history must begin with ExecutionStarted, got ${event.type}`),
-      ));
+      this.finish(
+        'Failed',
+        undefined,
+        failureDetailsFromError(
+          new InvalidArgumentError(`history must begin with ExecutionStarted, got ${event.type}`),
+        ),
+      );
       return;
     }
     switch (event.type) {
@@ -224,7 +232,9 @@ export class OrchestrationSession {
         );
         return;
       case 'SubOrchestrationInstanceCompleted':
-        this.settle(event.taskScheduledId, 'subOrchestration', event, (t) => t.complete(parsePayload(event.result)));
+        this.settle(event.taskScheduledId, 'subOrchestration', event, (t) =>
+          t.complete(parsePayload(event.result)),
+        );
         return;
       case 'SubOrchestrationInstanceFailed':
         this.settle(event.taskScheduledId, 'subOrchestration', event, (t, open) =>
@@ -261,7 +271,11 @@ export class OrchestrationSession {
     if (this.currentTimeMs === 0) this.currentTimeMs = fromTimestamp(event.timestamp);
     const fn = this.registry.getOrchestrator(event.name);
     if (fn === undefined) {
-      this.finish('Failed', undefined, failureDetailsFromError(new OrchestratorNotRegisteredError(event.name)));
+      this.finish(
+        'Failed',
+        undefined,
+        failureDetailsFromError(new OrchestratorNotRegisteredError(event.name)),
+      );
       return;
     }
     let outcome: Promise<unknown>;
@@ -293,7 +307,8 @@ export class OrchestrationSession {
     const recorded = describeRecorded(event);
     const action = this.pending.get(event.eventId);
     if (action === undefined) {
-      const actual = this.completion !== undefined ? 'completed the orchestration' : `nothing at step ${event.eventId}`;
+      const actual =
+        this.completion !== undefined ? 'completed the orchestration' : `nothing at step ${event.eventId}`;
       throw new NonDeterminismError(recorded, actual);
     }
     if (!recordMatches(event, action)) throw new NonDeterminismError(recorded, describeAction(action));
@@ -310,7 +325,10 @@ export class OrchestrationSession {
     // Unknown ids are duplicate deliveries of results already applied: drop them.
     if (open === undefined) return;
     if (open.kind !== kind) {
-      throw new NonDeterminismError(`${event.type} for step ${id}`, `${open.kind} '${open.name}' at step ${id}`);
+      throw new NonDeterminismError(
+        `${event.type} for step ${id}`,
+        `${open.kind} '${open.name}' at step ${id}`,
+      );
     }
     this.open.delete(id);
     try {
@@ -369,7 +387,12 @@ export class OrchestrationSession {
   // --- used by the context -------------------------------------------------------------------
 
   /** @internal */
-  finish(status: CompletionStatus, result?: string, failureDetails?: FailureDetails, carryover?: boolean): void {
+  finish(
+    status: CompletionStatus,
+    result?: string,
+    failureDetails?: FailureDetails,
+    carryover?: boolean,
+  ): void {
     if (this.completion !== undefined) return;
     this.completion = {
       id: this.sequence++,
@@ -529,14 +552,20 @@ class SessionContext implements OrchestrationContext {
   createTimer(fireAt: Date | number): Task<void> {
     const at = fireAt instanceof Date ? fireAt.getTime() : this.session.currentTimeMs + fireAt;
     if (!Number.isFinite(at) || Number.isNaN(new Date(at).getTime())) {
-      throw new InvalidArgumentError(`createTimer needs a valid Date or a delay in milliseconds, got ${String(fireAt)}`);
+      throw new InvalidArgumentError(
+        `createTimer needs a valid Date or a delay in milliseconds, got ${String(fireAt)}`,
+      );
     }
     const id = this.session.nextId();
-    return this.session.record({ type: 'CreateTimer', id, fireAt: toTimestamp(at) }, { kind: 'timer', name: 'timer' }) as Task<void>;
+    return this.session.record(
+      { type: 'CreateTimer', id, fireAt: toTimestamp(at) },
+      { kind: 'timer', name: 'timer' },
+    ) as Task<void>;
   }
 
   waitForExternalEvent<T>(name: string, options?: WaitForEventOptions): Task<T> {
-    if (typeof name !== 'string' || name === '') throw new InvalidArgumentError('event name must be a non-empty string');
+    if (typeof name !== 'string' || name === '')
+      throw new InvalidArgumentError('event name must be a non-empty string');
     const { task, waiter } = this.session.waitForEvent(name);
     if (waiter !== undefined && options?.timeout !== undefined) {
       const timer = this.createTimer(options.timeout);
@@ -551,10 +580,17 @@ class SessionContext implements OrchestrationContext {
 
   sendEvent(instanceId: string, name: string, data?: unknown): void {
     validateInstanceId(instanceId);
-    if (typeof name !== 'string' || name === '') throw new InvalidArgumentError('event name must be a non-empty string');
+    if (typeof name !== 'string' || name === '')
+      throw new InvalidArgumentError('event name must be a non-empty string');
     const text = serializePayload(data);
     const id = this.session.nextId();
-    this.session.record({ type: 'SendEvent', id, instanceId, name, ...(text !== undefined ? { data: text } : {}) });
+    this.session.record({
+      type: 'SendEvent',
+      id,
+      instanceId,
+      name,
+      ...(text !== undefined ? { data: text } : {}),
+    });
   }
 
   whenAll<const T extends readonly Task<unknown>[]>(tasks: T) {
@@ -566,7 +602,12 @@ class SessionContext implements OrchestrationContext {
   }
 
   continueAsNew(input?: unknown, options?: ContinueAsNewOptions): void {
-    this.session.finish('ContinuedAsNew', serializePayload(input), undefined, options?.preserveUnprocessedEvents ?? true);
+    this.session.finish(
+      'ContinuedAsNew',
+      serializePayload(input),
+      undefined,
+      options?.preserveUnprocessedEvents ?? true,
+    );
   }
 
   setCustomStatus(status: unknown): void {
@@ -613,7 +654,9 @@ function recordMatches(event: HistoryEvent, action: OrchestratorAction): boolean
     case 'SubOrchestrationInstanceCreated':
       return action.type === 'CreateSubOrchestration' && action.name === event.name;
     case 'EventSent':
-      return action.type === 'SendEvent' && action.name === event.name && action.instanceId === event.instanceId;
+      return (
+        action.type === 'SendEvent' && action.name === event.name && action.instanceId === event.instanceId
+      );
     default:
       return false;
   }
@@ -644,4 +687,3 @@ function describeAction(action: OrchestratorAction): string {
       return `${action.type} at step ${action.id}`;
   }
 }
-

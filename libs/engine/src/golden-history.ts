@@ -14,7 +14,10 @@ export interface GoldenHistory {
 /** One event per line, so that a re-recorded file diffs readably. */
 export function formatGoldenHistory(golden: GoldenHistory): string {
   const instances = Object.entries(golden.instances)
-    .map(([id, events]) => `    ${JSON.stringify(id)}: [\n${events.map((e) => `      ${JSON.stringify(e)}`).join(',\n')}\n    ]`)
+    .map(
+      ([id, events]) =>
+        `    ${JSON.stringify(id)}: [\n${events.map((e) => `      ${JSON.stringify(e)}`).join(',\n')}\n    ]`,
+    )
     .join(',\n');
   const input = golden.input !== undefined ? `  "input": ${serializePayload(golden.input)},\n` : '';
   return `{\n  "scenario": ${JSON.stringify(golden.scenario)},\n  "orchestration": ${JSON.stringify(golden.orchestration)},\n${input}  "instances": {\n${instances}\n  }\n}\n`;

@@ -9,7 +9,9 @@ import { goldenRegistry } from './samples/golden';
 import { sayHello } from './samples/hello';
 
 const goldenDir = join(__dirname, '..', 'golden');
-const files = readdirSync(goldenDir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(goldenDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 function recordedCompletion(history: readonly HistoryEvent[]) {
   const completed = history.find((e) => e.type === 'ExecutionCompleted');
@@ -28,12 +30,17 @@ describe('golden histories', () => {
       const executor = new OrchestrationExecutor(goldenRegistry());
       const result = await executor.execute(history, []);
       const recorded = recordedCompletion(history);
-      expect([instanceId, result.completion?.failureDetails?.errorType]).not.toEqual([instanceId, 'NonDeterminismError']);
+      expect([instanceId, result.completion?.failureDetails?.errorType]).not.toEqual([
+        instanceId,
+        'NonDeterminismError',
+      ]);
       expect(result.actions).toEqual([result.completion]);
       expect(result.completion).toMatchObject({
         orchestrationStatus: recorded.orchestrationStatus,
         ...(recorded.result !== undefined ? { result: recorded.result } : {}),
-        ...(recorded.failureDetails !== undefined ? { failureDetails: { errorType: recorded.failureDetails.errorType } } : {}),
+        ...(recorded.failureDetails !== undefined
+          ? { failureDetails: { errorType: recorded.failureDetails.errorType } }
+          : {}),
       });
     }
   });

@@ -14,7 +14,11 @@ export const silentLogger: Logger = {
 };
 
 /** A logger that writes only when the orchestrator is not replaying, so each line appears once. */
-export function replaySafeLogger(inner: Logger, isReplaying: () => boolean, fields: Record<string, unknown>): Logger {
+export function replaySafeLogger(
+  inner: Logger,
+  isReplaying: () => boolean,
+  fields: Record<string, unknown>,
+): Logger {
   const write =
     (level: keyof Logger) =>
     (message: string, extra?: Record<string, unknown>): void => {

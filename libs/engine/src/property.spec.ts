@@ -19,7 +19,13 @@ function observe(host: TestHost) {
 }
 
 const isStep = (event: HistoryEvent) =>
-  ['TaskScheduled', 'TimerCreated', 'SubOrchestrationInstanceCreated', 'EventSent', 'ExecutionCompleted'].includes(event.type);
+  [
+    'TaskScheduled',
+    'TimerCreated',
+    'SubOrchestrationInstanceCreated',
+    'EventSent',
+    'ExecutionCompleted',
+  ].includes(event.type);
 
 function describeStep(event: HistoryEvent): string {
   switch (event.type) {
@@ -70,8 +76,11 @@ describe('driving an orchestration episode by episode or in one go', () => {
       const recorded = history.find((e) => e.type === 'ExecutionCompleted');
       const replayed = await new OrchestrationExecutor(programRegistry()).execute(history, []);
       expect(replayed.completion).toMatchObject({
-        orchestrationStatus: recorded?.type === 'ExecutionCompleted' ? recorded.orchestrationStatus : 'missing',
-        ...(recorded?.type === 'ExecutionCompleted' && recorded.result !== undefined ? { result: recorded.result } : {}),
+        orchestrationStatus:
+          recorded?.type === 'ExecutionCompleted' ? recorded.orchestrationStatus : 'missing',
+        ...(recorded?.type === 'ExecutionCompleted' && recorded.result !== undefined
+          ? { result: recorded.result }
+          : {}),
       });
       expect(replayed.actions).toEqual([replayed.completion]);
     }

@@ -9,10 +9,17 @@ const failure = (details: Partial<ActivityFailedError['details']> = {}) =>
   new ActivityFailedError(0, 'Flaky', { errorType: 'Error', errorMessage: 'flaky', ...details });
 
 describe('nextRetryDelay', () => {
-  const policy: RetryPolicy = { maxAttempts: 5, firstRetryIntervalMs: 1000, backoffCoefficient: 2, maxRetryIntervalMs: 5000 };
+  const policy: RetryPolicy = {
+    maxAttempts: 5,
+    firstRetryIntervalMs: 1000,
+    backoffCoefficient: 2,
+    maxRetryIntervalMs: 5000,
+  };
 
   it('backs off by the coefficient and caps at the max interval', () => {
-    expect([1, 2, 3, 4].map((attempt) => nextRetryDelay(policy, attempt, failure(), 0))).toEqual([1000, 2000, 4000, 5000]);
+    expect([1, 2, 3, 4].map((attempt) => nextRetryDelay(policy, attempt, failure(), 0))).toEqual([
+      1000, 2000, 4000, 5000,
+    ]);
   });
 
   it('gives up after the last attempt', () => {
@@ -38,7 +45,9 @@ describe('nextRetryDelay', () => {
 describe('retries in an orchestration', () => {
   const policy: RetryPolicy = { maxAttempts: 3, firstRetryIntervalMs: 1000, backoffCoefficient: 2 };
   const registry = new Registry()
-    .addOrchestrator('Retrying', async (ctx: OrchestrationContext) => ctx.callActivity('Flaky', 'x', { retry: policy }))
+    .addOrchestrator('Retrying', async (ctx: OrchestrationContext) =>
+      ctx.callActivity('Flaky', 'x', { retry: policy }),
+    )
     .addOrchestrator('RetryingChild', async (ctx: OrchestrationContext) =>
       ctx.callSubOrchestrator('Child', 1, { retry: { maxAttempts: 2, firstRetryIntervalMs: 500 } }),
     )
@@ -78,7 +87,10 @@ describe('retries in an orchestration', () => {
         expect.objectContaining({
           type: 'CompleteOrchestration',
           orchestrationStatus: 'Failed',
-          failureDetails: expect.objectContaining({ errorType: 'ActivityFailedError', innerFailure: expect.objectContaining({ errorMessage: 'third' }) }),
+          failureDetails: expect.objectContaining({
+            errorType: 'ActivityFailedError',
+            innerFailure: expect.objectContaining({ errorMessage: 'third' }),
+          }),
         }),
       ],
     ]);
@@ -91,7 +103,9 @@ describe('retries in an orchestration', () => {
       [e.orchestratorStarted(testEpoch + 1000), e.timerFired(1, testEpoch + 1000)],
       [e.orchestratorStarted(testEpoch + 1000), e.taskCompleted(2, 'ok')],
     ]);
-    expect(actions[3]).toEqual([{ type: 'CompleteOrchestration', id: 3, orchestrationStatus: 'Completed', result: '"ok"' }]);
+    expect(actions[3]).toEqual([
+      { type: 'CompleteOrchestration', id: 3, orchestrationStatus: 'Completed', result: '"ok"' },
+    ]);
   });
 
   it('loses nothing when the host crashes mid-backoff and replays from history', async () => {
@@ -106,7 +120,10 @@ describe('retries in an orchestration', () => {
     ];
     const replayedOnly = await executor.execute(recorded, []);
     expect(replayedOnly.actions).toEqual([]);
-    const afterFire = await executor.execute(recorded, [e.orchestratorStarted(testEpoch + 1000), e.timerFired(1, testEpoch + 1000)]);
+    const afterFire = await executor.execute(recorded, [
+      e.orchestratorStarted(testEpoch + 1000),
+      e.timerFired(1, testEpoch + 1000),
+    ]);
     expect(afterFire.actions).toEqual([{ type: 'ScheduleTask', id: 2, name: 'Flaky', input: '"x"' }]);
   });
 
@@ -114,9 +131,16 @@ describe('retries in an orchestration', () => {
     const session = executor.createSession();
     const first = await session.execute([], [e.orchestratorStarted(), e.executionStarted('RetryingChild')]);
     await session.execute([], [e.orchestratorStarted(), e.subOrchestrationFailed(0)]);
-    const retried = await session.execute([], [e.orchestratorStarted(testEpoch + 500), e.timerFired(1, testEpoch + 500)]);
-    expect(first.actions).toEqual([{ type: 'CreateSubOrchestration', id: 0, name: 'Child', instanceId: 'instance-1:0000', input: '1' }]);
-    expect(retried.actions).toEqual([{ type: 'CreateSubOrchestration', id: 2, name: 'Child', instanceId: 'instance-1:0002', input: '1' }]);
+    const retried = await session.execute(
+      [],
+      [e.orchestratorStarted(testEpoch + 500), e.timerFired(1, testEpoch + 500)],
+    );
+    expect(first.actions).toEqual([
+      { type: 'CreateSubOrchestration', id: 0, name: 'Child', instanceId: 'instance-1:0000', input: '1' },
+    ]);
+    expect(retried.actions).toEqual([
+      { type: 'CreateSubOrchestration', id: 2, name: 'Child', instanceId: 'instance-1:0002', input: '1' },
+    ]);
   });
 
   it('fails the orchestration with a clear error for an invalid policy', async () => {
@@ -126,7 +150,9 @@ describe('retries in an orchestration', () => {
         orchestrationStatus: 'Failed',
         failureDetails: expect.objectContaining({
           errorType: 'InvalidArgumentError',
-          errorMessage: expect.stringContaining('maxAttempts must be an integer ≥ 1; firstRetryIntervalMs must be > 0'),
+          errorMessage: expect.stringContaining(
+            'maxAttempts must be an integer ≥ 1; firstRetryIntervalMs must be > 0',
+          ),
         }),
       }),
     ]);

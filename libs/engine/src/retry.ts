@@ -21,7 +21,8 @@ export interface RetryPolicy {
 
 export function validateRetryPolicy(policy: RetryPolicy): void {
   const problems: string[] = [];
-  if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1) problems.push('maxAttempts must be an integer ≥ 1');
+  if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1)
+    problems.push('maxAttempts must be an integer ≥ 1');
   if (!(policy.firstRetryIntervalMs > 0)) problems.push('firstRetryIntervalMs must be > 0');
   if (policy.backoffCoefficient !== undefined && !(policy.backoffCoefficient >= 1)) {
     problems.push('backoffCoefficient must be ≥ 1');
@@ -29,7 +30,8 @@ export function validateRetryPolicy(policy: RetryPolicy): void {
   if (policy.maxRetryIntervalMs !== undefined && !(policy.maxRetryIntervalMs > 0)) {
     problems.push('maxRetryIntervalMs must be > 0');
   }
-  if (policy.retryTimeoutMs !== undefined && !(policy.retryTimeoutMs >= 0)) problems.push('retryTimeoutMs must be ≥ 0');
+  if (policy.retryTimeoutMs !== undefined && !(policy.retryTimeoutMs >= 0))
+    problems.push('retryTimeoutMs must be ≥ 0');
   if (problems.length > 0) throw new InvalidArgumentError(`invalid retry policy: ${problems.join('; ')}`);
 }
 

@@ -61,7 +61,12 @@ export class TestHost {
   private readonly executor: OrchestrationExecutor;
   private readonly instances = new Map<string, Instance>();
   private readonly runnable = new Set<string>();
-  private readonly activityQueue: Array<{ instanceId: string; taskId: number; name: string; input?: string }> = [];
+  private readonly activityQueue: Array<{
+    instanceId: string;
+    taskId: number;
+    name: string;
+    input?: string;
+  }> = [];
   private timers: Array<{ instanceId: string; timerId: number; fireAt: number }> = [];
 
   constructor(
@@ -79,12 +84,18 @@ export class TestHost {
 
   raiseEvent(instanceId: string, name: string, data?: unknown): void {
     const text = serializePayload(data);
-    this.deliver(instanceId, newEvent('EventRaised', this.now(), { name, ...(text !== undefined ? { input: text } : {}) }));
+    this.deliver(
+      instanceId,
+      newEvent('EventRaised', this.now(), { name, ...(text !== undefined ? { input: text } : {}) }),
+    );
   }
 
   terminate(instanceId: string, reason?: unknown): void {
     const text = serializePayload(reason);
-    this.deliver(instanceId, newEvent('ExecutionTerminated', this.now(), text !== undefined ? { input: text } : {}));
+    this.deliver(
+      instanceId,
+      newEvent('ExecutionTerminated', this.now(), text !== undefined ? { input: text } : {}),
+    );
   }
 
   suspend(instanceId: string): void {
@@ -109,7 +120,8 @@ export class TestHost {
         await this.runActivity(work);
         continue;
       }
-      if (!this.fireDueTimers() && !(this.options.autoAdvanceTimers !== false && this.advanceToNextTimer())) return;
+      if (!this.fireDueTimers() && !(this.options.autoAdvanceTimers !== false && this.advanceToNextTimer()))
+        return;
     }
   }
 
@@ -140,7 +152,7 @@ export class TestHost {
     name: string,
     input: string | undefined,
     instanceId: string,
-    parent: Instance['parent'] & { name: string } | undefined,
+    parent: (Instance['parent'] & { name: string }) | undefined,
     carried: HistoryEvent[] = [],
     executionId = 1,
   ): void {
@@ -156,7 +168,13 @@ export class TestHost {
           ...(input !== undefined ? { input } : {}),
           orchestrationInstance: { instanceId, executionId: `${instanceId}-execution-${executionId}` },
           ...(parent !== undefined
-            ? { parentInstance: { taskScheduledId: parent.taskId, name: parent.name, instanceId: parent.instanceId } }
+            ? {
+                parentInstance: {
+                  taskScheduledId: parent.taskId,
+                  name: parent.name,
+                  instanceId: parent.instanceId,
+                },
+              }
             : {}),
         }),
         ...carried,
@@ -205,7 +223,9 @@ export class TestHost {
     const at = this.now();
     switch (action.type) {
       case 'ScheduleTask':
-        instance.history.push(newEvent('TaskScheduled', at, pick(action, ['name', 'version', 'input']), action.id));
+        instance.history.push(
+          newEvent('TaskScheduled', at, pick(action, ['name', 'version', 'input']), action.id),
+        );
         this.activityQueue.push({
           instanceId: instance.instanceId,
           taskId: action.id,
@@ -215,11 +235,20 @@ export class TestHost {
         return;
       case 'CreateTimer':
         instance.history.push(newEvent('TimerCreated', at, { fireAt: action.fireAt }, action.id));
-        this.timers.push({ instanceId: instance.instanceId, timerId: action.id, fireAt: fromTimestamp(action.fireAt) });
+        this.timers.push({
+          instanceId: instance.instanceId,
+          timerId: action.id,
+          fireAt: fromTimestamp(action.fireAt),
+        });
         return;
       case 'CreateSubOrchestration':
         instance.history.push(
-          newEvent('SubOrchestrationInstanceCreated', at, pick(action, ['name', 'instanceId', 'version', 'input']), action.id),
+          newEvent(
+            'SubOrchestrationInstanceCreated',
+            at,
+            pick(action, ['name', 'instanceId', 'version', 'input']),
+            action.id,
+          ),
         );
         this.startInstance(action.name, action.input, action.instanceId, {
           instanceId: instance.instanceId,
@@ -232,13 +261,20 @@ export class TestHost {
           newEvent(
             'EventSent',
             at,
-            { instanceId: action.instanceId, name: action.name, ...(action.data !== undefined ? { input: action.data } : {}) },
+            {
+              instanceId: action.instanceId,
+              name: action.name,
+              ...(action.data !== undefined ? { input: action.data } : {}),
+            },
             action.id,
           ),
         );
         this.deliver(
           action.instanceId,
-          newEvent('EventRaised', at, { name: action.name, ...(action.data !== undefined ? { input: action.data } : {}) }),
+          newEvent('EventRaised', at, {
+            name: action.name,
+            ...(action.data !== undefined ? { input: action.data } : {}),
+          }),
         );
         return;
       case 'TerminateOrchestration':
@@ -248,23 +284,23 @@ export class TestHost {
         return;
       case 'CompleteOrchestration':
         instance.history.push(
-          newEvent(
-            'ExecutionCompleted',
-            at,
-            {
-              orchestrationStatus: action.orchestrationStatus,
-              ...(action.result !== undefined ? { result: action.result } : {}),
-              ...(action.failureDetails !== undefined ? { failureDetails: action.failureDetails } : {}),
-            },
-          ),
+          newEvent('ExecutionCompleted', at, {
+            orchestrationStatus: action.orchestrationStatus,
+            ...(action.result !== undefined ? { result: action.result } : {}),
+            ...(action.failureDetails !== undefined ? { failureDetails: action.failureDetails } : {}),
+          }),
         );
         if (action.orchestrationStatus === 'ContinuedAsNew') {
           const next = instance.executionId + 1;
           const episodes = instance.episodes;
-          this.startInstance(instance.name, action.result, instance.instanceId, undefined, [
-            ...(action.carryoverEvents ?? []),
-            ...instance.inbox,
-          ], next);
+          this.startInstance(
+            instance.name,
+            action.result,
+            instance.instanceId,
+            undefined,
+            [...(action.carryoverEvents ?? []), ...instance.inbox],
+            next,
+          );
           const fresh = this.instances.get(instance.instanceId);
           if (fresh !== undefined) {
             fresh.episodes = episodes;
@@ -281,7 +317,10 @@ export class TestHost {
     }
   }
 
-  private notifyParent(instance: Instance, completion: Extract<OrchestratorAction, { type: 'CompleteOrchestration' }>): void {
+  private notifyParent(
+    instance: Instance,
+    completion: Extract<OrchestratorAction, { type: 'CompleteOrchestration' }>,
+  ): void {
     if (instance.parent === undefined) return;
     const at = this.now();
     const { instanceId, taskId } = instance.parent;
@@ -307,7 +346,12 @@ export class TestHost {
     }
   }
 
-  private async runActivity(work: { instanceId: string; taskId: number; name: string; input?: string }): Promise<void> {
+  private async runActivity(work: {
+    instanceId: string;
+    taskId: number;
+    name: string;
+    input?: string;
+  }): Promise<void> {
     const outcome = await executeActivity(this.registry, work);
     const at = this.now();
     this.deliver(
@@ -317,7 +361,10 @@ export class TestHost {
             taskScheduledId: work.taskId,
             ...(outcome.result !== undefined ? { result: outcome.result } : {}),
           })
-        : newEvent('TaskFailed', at, { taskScheduledId: work.taskId, failureDetails: outcome.failureDetails }),
+        : newEvent('TaskFailed', at, {
+            taskScheduledId: work.taskId,
+            failureDetails: outcome.failureDetails,
+          }),
     );
   }
 
@@ -327,7 +374,10 @@ export class TestHost {
     if (due.length === 0) return false;
     this.timers = this.timers.filter((t) => t.fireAt > now);
     for (const t of due) {
-      this.deliver(t.instanceId, newEvent('TimerFired', this.now(), { timerId: t.timerId, fireAt: toTimestamp(t.fireAt) }));
+      this.deliver(
+        t.instanceId,
+        newEvent('TimerFired', this.now(), { timerId: t.timerId, fireAt: toTimestamp(t.fireAt) }),
+      );
     }
     return true;
   }

@@ -16,7 +16,10 @@ export interface BootstrapOptions {
 }
 
 /** Starts a Nest app with graceful shutdown hooks, bound to loopback unless told otherwise. */
-export async function bootstrapApp(module: Type<unknown>, options: BootstrapOptions): Promise<INestApplication> {
+export async function bootstrapApp(
+  module: Type<unknown>,
+  options: BootstrapOptions,
+): Promise<INestApplication> {
   const app = await NestFactory.create(module, {
     ...(options.logger === false ? { logger: false } : {}),
     ...(options.bodyParser === false ? { bodyParser: false } : {}),
@@ -34,6 +37,7 @@ export async function bootstrapApp(module: Type<unknown>, options: BootstrapOpti
 /** Port and host from the environment: `PORT` (default given) and `HOST` (default 127.0.0.1). */
 export function listenOptionsFromEnv(env: NodeJS.ProcessEnv, defaultPort: number): BootstrapOptions {
   const port = env['PORT'] === undefined ? defaultPort : Number(env['PORT']);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got '${env['PORT']}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got '${env['PORT']}'`);
   return { port, host: env['HOST'] ?? '127.0.0.1' };
 }

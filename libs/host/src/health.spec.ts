@@ -25,6 +25,8 @@ describe('listenOptionsFromEnv', () => {
   });
 
   it('rejects a PORT that is not a port number', () => {
-    expect(() => listenOptionsFromEnv({ PORT: 'abc' }, 7071)).toThrow("PORT must be a port number, got 'abc'");
+    expect(() => listenOptionsFromEnv({ PORT: 'abc' }, 7071)).toThrow(
+      "PORT must be a port number, got 'abc'",
+    );
   });
 });

@@ -61,7 +61,11 @@ export class ActivityWorker {
     while (!signal.aborted) {
       let records: LogRecord[];
       try {
-        records = await log.read(Stream.Activities, partition, offset, { maxRecords: 200, waitMs: 1000, signal });
+        records = await log.read(Stream.Activities, partition, offset, {
+          maxRecords: 200,
+          waitMs: 1000,
+          signal,
+        });
       } catch (error) {
         if (signal.aborted) return;
         this.deps.logger.warn('reading activities failed; retrying', { partition, error: String(error) });
@@ -76,7 +80,10 @@ export class ActivityWorker {
         await log.commitOffset(group, Stream.Activities, partition, next);
         offset = next;
       } catch (error) {
-        this.deps.logger.error('activity batch failed; it will run again', { partition, error: String(error) });
+        this.deps.logger.error('activity batch failed; it will run again', {
+          partition,
+          error: String(error),
+        });
         offset = await log.committedOffset(group, Stream.Activities, partition);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -88,7 +95,11 @@ export class ActivityWorker {
     try {
       item = parseActivityWorkItem(record.value);
     } catch (error) {
-      this.deps.logger.warn('dropping a malformed work item', { partition, offset: record.offset, error: String(error) });
+      this.deps.logger.warn('dropping a malformed work item', {
+        partition,
+        offset: record.offset,
+        error: String(error),
+      });
       return;
     }
     await this.acquireSlot();
@@ -103,10 +114,18 @@ export class ActivityWorker {
     await this.deps.faults?.(FaultPoint.AfterActivityRun, { partition });
     const stamp = toTimestamp(this.deps.clock.now());
     const event = outcome.ok
-      ? newEvent('TaskCompleted', stamp, { taskScheduledId: item.taskId, ...(outcome.result !== undefined ? { result: outcome.result } : {}) })
-      : newEvent('TaskFailed', stamp, { taskScheduledId: item.taskId, failureDetails: outcome.failureDetails });
+      ? newEvent('TaskCompleted', stamp, {
+          taskScheduledId: item.taskId,
+          ...(outcome.result !== undefined ? { result: outcome.result } : {}),
+        })
+      : newEvent('TaskFailed', stamp, {
+          taskScheduledId: item.taskId,
+          failureDetails: outcome.failureDetails,
+        });
     const partitions = this.deps.log.partitionCount(Stream.Orchestrations);
-    await this.deps.log.append([instanceMessage({ instanceId: item.instanceId, executionId: item.executionId, event }, partitions)]);
+    await this.deps.log.append([
+      instanceMessage({ instanceId: item.instanceId, executionId: item.executionId, event }, partitions),
+    ]);
   }
 
   private async acquireSlot(): Promise<void> {

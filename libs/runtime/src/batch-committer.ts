@@ -33,7 +33,10 @@ export class SequentialBatchCommitter implements BatchCommitter {
   ) {}
 
   async commit(batch: Batch, faults?: FaultHook): Promise<Map<string, string>> {
-    const etags = batch.writes.length > 0 ? await this.store.commit(batch.partition, batch.epoch, batch.writes) : new Map<string, string>();
+    const etags =
+      batch.writes.length > 0
+        ? await this.store.commit(batch.partition, batch.epoch, batch.writes)
+        : new Map<string, string>();
     await faults?.(FaultPoint.AfterStateCommit, { partition: batch.partition });
     if (batch.outbox.length > 0) await this.log.append(batch.outbox);
     await faults?.(FaultPoint.AfterOutboxSend, { partition: batch.partition });

@@ -40,7 +40,12 @@ export interface InstanceClientDeps {
   readonly maxPayloadBytes?: number;
 }
 
-const finishedStatuses = [RuntimeStatus.Completed, RuntimeStatus.Failed, RuntimeStatus.Terminated, RuntimeStatus.Canceled];
+const finishedStatuses = [
+  RuntimeStatus.Completed,
+  RuntimeStatus.Failed,
+  RuntimeStatus.Terminated,
+  RuntimeStatus.Canceled,
+];
 
 /**
  * Instance management over the log and the store. A start writes the Pending instance document
@@ -76,7 +81,8 @@ export class InstanceClient implements InstanceService {
     if (existing !== undefined) {
       const policy = options.reusePolicy ?? 'replaceFinished';
       if (policy === 'ignore') return { instanceId };
-      if (policy === 'error' || !isTerminalStatus(existing.record.status)) throw new InstanceAlreadyExistsError(instanceId);
+      if (policy === 'error' || !isTerminalStatus(existing.record.status))
+        throw new InstanceAlreadyExistsError(instanceId);
     }
     const now = this.deps.clock.now();
     const executionId = this.deps.idSource.newId();
@@ -85,7 +91,9 @@ export class InstanceClient implements InstanceService {
       ...(options.version !== undefined ? { version: options.version } : {}),
       ...(options.input !== undefined ? { input: options.input } : {}),
       orchestrationInstance: { instanceId, executionId },
-      ...(options.scheduledStartTime !== undefined ? { scheduledStartTimestamp: options.scheduledStartTime.toISOString() } : {}),
+      ...(options.scheduledStartTime !== undefined
+        ? { scheduledStartTimestamp: options.scheduledStartTime.toISOString() }
+        : {}),
       ...(options.tags !== undefined ? { tags: options.tags } : {}),
     });
     const message = this.message({ instanceId, event });
@@ -99,7 +107,9 @@ export class InstanceClient implements InstanceService {
       ...(options.input !== undefined ? { input: options.input } : {}),
       createdAt: now,
       updatedAt: now,
-      ...(options.scheduledStartTime !== undefined ? { scheduledStartAt: options.scheduledStartTime.getTime() } : {}),
+      ...(options.scheduledStartTime !== undefined
+        ? { scheduledStartAt: options.scheduledStartTime.getTime() }
+        : {}),
       ...(options.tags !== undefined ? { tags: options.tags } : {}),
       historyLength: 0,
       appliedOffset: existing?.record.appliedOffset ?? -1,
@@ -147,17 +157,27 @@ export class InstanceClient implements InstanceService {
   }
 
   async raiseEvent(instanceId: string, eventName: string, data?: string): Promise<void> {
-    if (typeof eventName !== 'string' || eventName.trim() === '') throw new InvalidArgumentError('event name must not be empty');
+    if (typeof eventName !== 'string' || eventName.trim() === '')
+      throw new InvalidArgumentError('event name must not be empty');
     this.checkPayload(data, 'event data');
     await this.requireLive(instanceId);
-    await this.send(instanceId, newEvent('EventRaised', this.now(), { name: eventName, ...(data !== undefined ? { input: data } : {}) }));
+    await this.send(
+      instanceId,
+      newEvent('EventRaised', this.now(), {
+        name: eventName,
+        ...(data !== undefined ? { input: data } : {}),
+      }),
+    );
   }
 
   async terminate(instanceId: string, reason?: string, options: { recursive?: boolean } = {}): Promise<void> {
     await this.requireLive(instanceId);
     await this.send(
       instanceId,
-      newEvent('ExecutionTerminated', this.now(), { ...reasonPayload(reason), ...(options.recursive === true ? { recurse: true } : {}) }),
+      newEvent('ExecutionTerminated', this.now(), {
+        ...reasonPayload(reason),
+        ...(options.recursive === true ? { recurse: true } : {}),
+      }),
     );
   }
 
@@ -171,7 +191,10 @@ export class InstanceClient implements InstanceService {
     await this.send(instanceId, newEvent('ExecutionResumed', this.now(), reasonPayload(reason)));
   }
 
-  async restart(instanceId: string, options: { newInstanceId?: boolean } = {}): Promise<{ instanceId: string }> {
+  async restart(
+    instanceId: string,
+    options: { newInstanceId?: boolean } = {},
+  ): Promise<{ instanceId: string }> {
     validateInstanceId(instanceId);
     const stored = await this.deps.store.getInstance(instanceId);
     if (stored === undefined) throw new InstanceNotFoundError(instanceId);
@@ -189,9 +212,18 @@ export class InstanceClient implements InstanceService {
     const stored = await this.deps.store.getInstance(instanceId);
     if (stored === undefined) throw new InstanceNotFoundError(instanceId);
     if (stored.record.status !== 'Failed') {
-      throw new InstanceFinishedError(instanceId, `${stored.record.status}; only a Failed instance can be rewound`);
+      throw new InstanceFinishedError(
+        instanceId,
+        `${stored.record.status}; only a Failed instance can be rewound`,
+      );
     }
-    await this.deps.log.append([this.message({ instanceId, rewind: true, event: newEvent('GenericEvent', this.now(), reasonPayloadAsData(reason)) })]);
+    await this.deps.log.append([
+      this.message({
+        instanceId,
+        rewind: true,
+        event: newEvent('GenericEvent', this.now(), reasonPayloadAsData(reason)),
+      }),
+    ]);
   }
 
   async purge(instanceId: string): Promise<boolean> {
@@ -199,7 +231,9 @@ export class InstanceClient implements InstanceService {
     const stored = await this.deps.store.getInstance(instanceId);
     if (stored === undefined) return false;
     if (!isTerminalStatus(stored.record.status)) {
-      throw new InvalidArgumentError(`instance '${instanceId}' is ${stored.record.status}; only finished instances can be purged`);
+      throw new InvalidArgumentError(
+        `instance '${instanceId}' is ${stored.record.status}; only finished instances can be purged`,
+      );
     }
     return this.deps.store.deleteInstance(instanceId);
   }
@@ -207,7 +241,8 @@ export class InstanceClient implements InstanceService {
   async purgeWhere(filter: PurgeFilter): Promise<number> {
     const statuses = filter.statuses ?? finishedStatuses;
     const live = statuses.filter((s) => !isTerminalStatus(s));
-    if (live.length > 0) throw new InvalidArgumentError(`only finished instances can be purged, not ${live.join(', ')}`);
+    if (live.length > 0)
+      throw new InvalidArgumentError(`only finished instances can be purged, not ${live.join(', ')}`);
     let deleted = 0;
     let token: string | undefined;
     const ids: string[] = [];
@@ -226,7 +261,10 @@ export class InstanceClient implements InstanceService {
     return deleted;
   }
 
-  async waitForCompletion(instanceId: string, options: { timeoutMs?: number } = {}): Promise<InstanceStatus | undefined> {
+  async waitForCompletion(
+    instanceId: string,
+    options: { timeoutMs?: number } = {},
+  ): Promise<InstanceStatus | undefined> {
     const deadline = this.deps.clock.now() + (options.timeoutMs ?? 30_000);
     let pollMs = 50;
     for (;;) {
@@ -258,7 +296,8 @@ export class InstanceClient implements InstanceService {
     validateInstanceId(instanceId);
     const stored = await this.deps.store.getInstance(instanceId);
     if (stored === undefined) throw new InstanceNotFoundError(instanceId);
-    if (isTerminalStatus(stored.record.status)) throw new InstanceFinishedError(instanceId, stored.record.status);
+    if (isTerminalStatus(stored.record.status))
+      throw new InstanceFinishedError(instanceId, stored.record.status);
     return stored.record;
   }
 
@@ -302,7 +341,9 @@ function toStatus(record: InstanceRecord, includeInput: boolean, includeOutput: 
     createdAt: toTimestamp(record.createdAt),
     lastUpdatedAt: toTimestamp(record.updatedAt),
     ...(record.completedAt !== undefined ? { completedAt: toTimestamp(record.completedAt) } : {}),
-    ...(record.scheduledStartAt !== undefined ? { scheduledStartAt: toTimestamp(record.scheduledStartAt) } : {}),
+    ...(record.scheduledStartAt !== undefined
+      ? { scheduledStartAt: toTimestamp(record.scheduledStartAt) }
+      : {}),
     ...(record.parent !== undefined ? { parentInstanceId: record.parent.instanceId } : {}),
     ...(record.tags !== undefined ? { tags: record.tags } : {}),
   };

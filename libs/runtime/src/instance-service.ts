@@ -97,14 +97,20 @@ export interface InstanceService {
   suspend(instanceId: string, reason?: string): Promise<void>;
   resume(instanceId: string, reason?: string): Promise<void>;
   /** Starts the same orchestration with the same input again, under the same id or a new one. */
-  restart(instanceId: string, options?: { readonly newInstanceId?: boolean }): Promise<{ readonly instanceId: string }>;
+  restart(
+    instanceId: string,
+    options?: { readonly newInstanceId?: boolean },
+  ): Promise<{ readonly instanceId: string }>;
   /** Re-runs the failed steps of a Failed instance. */
   rewind(instanceId: string, reason?: string): Promise<void>;
   /** Deletes a finished instance and its history; false when there was none. */
   purge(instanceId: string): Promise<boolean>;
   purgeWhere(filter: PurgeFilter): Promise<number>;
   /** Resolves with the final status, or the current one when `timeoutMs` passes first. */
-  waitForCompletion(instanceId: string, options?: { readonly timeoutMs?: number }): Promise<InstanceStatus | undefined>;
+  waitForCompletion(
+    instanceId: string,
+    options?: { readonly timeoutMs?: number },
+  ): Promise<InstanceStatus | undefined>;
   /** Names of orchestrations that can be started. */
   orchestrationNames(): readonly string[];
 }

@@ -6,7 +6,11 @@ describe('log messages', () => {
   it('routes an instance message to the partition of its instance and round-trips it', () => {
     const event = newEvent('EventRaised', '2026-01-01T00:00:00.000Z', { name: 'go', input: '1' });
     const outbox = instanceMessage({ instanceId: 'order-7', executionId: 'e1', event }, 12);
-    expect(outbox).toMatchObject({ stream: 'orchestrations', partition: partitionOf('order-7', 12), key: 'order-7' });
+    expect(outbox).toMatchObject({
+      stream: 'orchestrations',
+      partition: partitionOf('order-7', 12),
+      key: 'order-7',
+    });
     expect(parseInstanceMessage(outbox.value)).toEqual({ instanceId: 'order-7', executionId: 'e1', event });
   });
 
@@ -19,7 +23,9 @@ describe('log messages', () => {
 
   it('rejects malformed messages', () => {
     expect(() => parseInstanceMessage('{"event":{}}')).toThrow(InvalidArgumentError);
-    expect(() => parseInstanceMessage('{"instanceId":"i","event":{"type":"Nope"}}')).toThrow(InvalidArgumentError);
+    expect(() => parseInstanceMessage('{"instanceId":"i","event":{"type":"Nope"}}')).toThrow(
+      InvalidArgumentError,
+    );
     expect(() => parseActivityWorkItem('{"instanceId":"i"}')).toThrow(InvalidArgumentError);
   });
 });

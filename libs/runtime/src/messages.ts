@@ -44,13 +44,18 @@ export function activityMessage(item: ActivityWorkItem, partitions: number): Out
 
 export function parseInstanceMessage(value: string): InstanceMessage {
   const raw = JSON.parse(value) as Record<string, unknown>;
-  if (typeof raw['instanceId'] !== 'string') throw new InvalidArgumentError('instance message without instanceId');
+  if (typeof raw['instanceId'] !== 'string')
+    throw new InvalidArgumentError('instance message without instanceId');
   return { ...(raw as unknown as InstanceMessage), event: toHistoryEvent(raw['event'], 'message event') };
 }
 
 export function parseActivityWorkItem(value: string): ActivityWorkItem {
   const raw = JSON.parse(value) as Record<string, unknown>;
-  if (typeof raw['instanceId'] !== 'string' || typeof raw['name'] !== 'string' || typeof raw['taskId'] !== 'number') {
+  if (
+    typeof raw['instanceId'] !== 'string' ||
+    typeof raw['name'] !== 'string' ||
+    typeof raw['taskId'] !== 'number'
+  ) {
     throw new InvalidArgumentError('malformed activity work item');
   }
   return raw as unknown as ActivityWorkItem;

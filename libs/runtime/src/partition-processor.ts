@@ -15,7 +15,14 @@ import {
 } from '@durable/core';
 import type { Logger, OrchestrationExecutor, OrchestrationSession } from '@durable/engine';
 import { Stream, type LogRecord, type PartitionedLog } from '@durable/log';
-import type { InstanceRecord, InstanceWrite, OutboxMessage, PendingTimer, StateStore, StoredInstance } from '@durable/storage';
+import type {
+  InstanceRecord,
+  InstanceWrite,
+  OutboxMessage,
+  PendingTimer,
+  StateStore,
+  StoredInstance,
+} from '@durable/storage';
 import { SequentialBatchCommitter, type BatchCommitter } from './batch-committer';
 import type { FaultHook } from './faults';
 import { activityMessage, instanceMessage, parseInstanceMessage, type InstanceMessage } from './messages';
@@ -69,7 +76,11 @@ interface Change {
  */
 export class PartitionProcessor {
   private readonly cache = new Map<string, CachedInstance>();
-  private readonly timers = new TimerQueue<{ instanceId: string; executionId: string; timer: PendingTimer }>();
+  private readonly timers = new TimerQueue<{
+    instanceId: string;
+    executionId: string;
+    timer: PendingTimer;
+  }>();
   private timerHandle: ReturnType<typeof setTimeout> | undefined;
   private nextOffset = 0;
   private stopped = false;
@@ -112,13 +123,24 @@ export class PartitionProcessor {
   private async recover(): Promise<void> {
     this.cache.clear();
     this.timers.clear();
-    this.nextOffset = await this.deps.log.committedOffset(this.deps.group, Stream.Orchestrations, this.partition);
+    this.nextOffset = await this.deps.log.committedOffset(
+      this.deps.group,
+      Stream.Orchestrations,
+      this.partition,
+    );
     const work = await this.deps.store.partitionWork(this.partition, this.nextOffset);
     const resend: OutboxMessage[] = [];
     for (const { record } of work) {
-      if (record.outbox !== undefined && record.outbox.offset >= this.nextOffset) resend.push(...record.outbox.messages);
-      if (record.pendingStart !== undefined && !record.timers.some((t) => t.id === startTimerId)) resend.push(record.pendingStart);
-      for (const timer of record.timers) this.timers.push(timer.fireAt, { instanceId: record.instanceId, executionId: record.executionId, timer });
+      if (record.outbox !== undefined && record.outbox.offset >= this.nextOffset)
+        resend.push(...record.outbox.messages);
+      if (record.pendingStart !== undefined && !record.timers.some((t) => t.id === startTimerId))
+        resend.push(record.pendingStart);
+      for (const timer of record.timers)
+        this.timers.push(timer.fireAt, {
+          instanceId: record.instanceId,
+          executionId: record.executionId,
+          timer,
+        });
     }
     if (resend.length > 0) await this.deps.log.append(resend);
     this.armTimers();
@@ -132,7 +154,11 @@ export class PartitionProcessor {
         return;
       } catch (error) {
         if (error instanceof OwnershipLostError) throw error;
-        this.deps.logger.error('recovery failed; retrying', { partition: this.partition, attempt, error: String(error) });
+        this.deps.logger.error('recovery failed; retrying', {
+          partition: this.partition,
+          attempt,
+          error: String(error),
+        });
         await sleep(Math.min(100 * attempt, 2000));
       }
     }
@@ -156,7 +182,10 @@ export class PartitionProcessor {
         });
       } catch (error) {
         if (this.stopped) return;
-        this.deps.logger.warn('reading the partition failed; retrying', { partition: this.partition, error: String(error) });
+        this.deps.logger.warn('reading the partition failed; retrying', {
+          partition: this.partition,
+          error: String(error),
+        });
         await sleep(100);
         continue;
       }
@@ -196,7 +225,11 @@ export class PartitionProcessor {
       try {
         message = parseInstanceMessage(record.value);
       } catch (error) {
-        this.deps.logger.warn('dropping a malformed message', { partition: this.partition, offset: record.offset, error: String(error) });
+        this.deps.logger.warn('dropping a malformed message', {
+          partition: this.partition,
+          offset: record.offset,
+          error: String(error),
+        });
         continue;
       }
       const list = byInstance.get(message.instanceId) ?? [];
@@ -249,7 +282,13 @@ export class PartitionProcessor {
       return cached;
     }
     const stored = await this.deps.store.getInstance(instanceId);
-    const entry: CachedInstance = { stored, session: undefined, openTasks: new Map(), replayActions: [], lastUsed: now };
+    const entry: CachedInstance = {
+      stored,
+      session: undefined,
+      openTasks: new Map(),
+      replayActions: [],
+      lastUsed: now,
+    };
     const record = stored?.record;
     if (record !== undefined && !isTerminalStatus(record.status) && record.historyLength > 0) {
       const history = await this.deps.store.readHistory(instanceId, record.executionId);
@@ -299,7 +338,9 @@ export class PartitionProcessor {
         if (
           record !== undefined &&
           sameExecution &&
-          (startNow?.orchestrationInstance.executionId === executionId || record.historyLength > 0 || isTerminalStatus(record.status))
+          (startNow?.orchestrationInstance.executionId === executionId ||
+            record.historyLength > 0 ||
+            isTerminalStatus(record.status))
         ) {
           // A resent start of an execution that already began. A parent that asks again (after a
           // rewind, say) gets the result again; it drops what it already has.
@@ -320,10 +361,20 @@ export class PartitionProcessor {
           }
           continue;
         }
-        const due = event.scheduledStartTimestamp === undefined || fromTimestamp(event.scheduledStartTimestamp) <= now;
+        const due =
+          event.scheduledStartTimestamp === undefined || fromTimestamp(event.scheduledStartTimestamp) <= now;
         if (!sameExecution) pendingEvents = [];
-        record = pendingRecord(instanceId, event, this.partition, now, instanceMessage({ instanceId, event }, this.partitions), record);
-        timers = due ? [] : [{ id: startTimerId, fireAt: fromTimestamp(event.scheduledStartTimestamp as string) }];
+        record = pendingRecord(
+          instanceId,
+          event,
+          this.partition,
+          now,
+          instanceMessage({ instanceId, event }, this.partitions),
+          record,
+        );
+        timers = due
+          ? []
+          : [{ id: startTimerId, fireAt: fromTimestamp(event.scheduledStartTimestamp as string) }];
         startArmed = !due;
         changed = true;
         if (due) {
@@ -361,7 +412,13 @@ export class PartitionProcessor {
       if (entry.session === undefined) {
         // Not started yet (scheduled start, or a continue-as-new in flight).
         if (event.type === 'ExecutionTerminated') {
-          record = { ...record, status: 'Terminated', completedAt: now, updatedAt: now, ...outputOf(event.input) };
+          record = {
+            ...record,
+            status: 'Terminated',
+            completedAt: now,
+            updatedAt: now,
+            ...outputOf(event.input),
+          };
           timers = [];
           pendingEvents = [];
           const { pendingStart: _dropped, ...rest } = record;
@@ -401,7 +458,19 @@ export class PartitionProcessor {
         if (e.type === 'ExecutionResumed') status = 'Running';
         if (e.type === 'ExecutionTerminated' && e.recurse === true) {
           for (const child of entry.openTasks.values()) {
-            if (child !== undefined) outbox.push(instanceMessage({ instanceId: child, event: newEvent('ExecutionTerminated', stamp, { ...(e.input !== undefined ? { input: e.input } : {}), recurse: true }) }, this.partitions));
+            if (child !== undefined)
+              outbox.push(
+                instanceMessage(
+                  {
+                    instanceId: child,
+                    event: newEvent('ExecutionTerminated', stamp, {
+                      ...(e.input !== undefined ? { input: e.input } : {}),
+                      recurse: true,
+                    }),
+                  },
+                  this.partitions,
+                ),
+              );
           }
         }
       }
@@ -442,7 +511,9 @@ export class PartitionProcessor {
         }
       }
       if (completion !== undefined) {
-        const carried = events.filter((e) => e.type === 'ExecutionSuspended' || e.type === 'ExecutionResumed');
+        const carried = events.filter(
+          (e) => e.type === 'ExecutionSuspended' || e.type === 'ExecutionResumed',
+        );
         ({ record, finished } = this.complete(record, completion, now, entry, outbox, carried));
         if (finished !== undefined || completion.orchestrationStatus === 'ContinuedAsNew') timers = [];
         if (completion.orchestrationStatus === 'ContinuedAsNew') {
@@ -461,17 +532,23 @@ export class PartitionProcessor {
       timers,
       ...(receivedFrom !== undefined ? { receivedFrom } : {}),
       ...(pendingEvents.length > 0 ? { pendingEvents } : {}),
-      ...(outbox.length > 0 && !this.committer.atomic ? { outbox: { offset: batchLastOffset, messages: outbox } } : {}),
+      ...(outbox.length > 0 && !this.committer.atomic
+        ? { outbox: { offset: batchLastOffset, messages: outbox } }
+        : {}),
     };
     if (outbox.length === 0 || this.committer.atomic) delete (finalRecord as { outbox?: unknown }).outbox;
     if (pendingEvents.length === 0) delete (finalRecord as { pendingEvents?: unknown }).pendingEvents;
     const write: InstanceWrite = {
       record: finalRecord,
       expectedEtag: entry.stored?.etag,
-      ...(history.length > 0 ? { history: { executionId: finalRecord.executionId, fromIndex, events: history } } : {}),
+      ...(history.length > 0
+        ? { history: { executionId: finalRecord.executionId, fromIndex, events: history } }
+        : {}),
       ...(dropHistoryOf !== undefined ? { dropHistoryOf } : {}),
     };
-    const timersToArm = finalRecord.timers.filter((t) => newTimers.includes(t) || (t.id === startTimerId && startArmed));
+    const timersToArm = finalRecord.timers.filter(
+      (t) => newTimers.includes(t) || (t.id === startTimerId && startArmed),
+    );
     return { write, outbox, timers: timersToArm, finished };
   }
 
@@ -490,7 +567,10 @@ export class PartitionProcessor {
   ): Promise<Change> {
     const history = await this.deps.store.readHistory(instanceId, record.executionId);
     const failedAt = history.findIndex(
-      (e) => e.type === 'TaskFailed' || e.type === 'SubOrchestrationInstanceFailed' || e.type === 'ExecutionCompleted',
+      (e) =>
+        e.type === 'TaskFailed' ||
+        e.type === 'SubOrchestrationInstanceFailed' ||
+        e.type === 'ExecutionCompleted',
     );
     let cut = failedAt < 0 ? history.length : failedAt;
     while (cut > 0 && history[cut]?.type !== 'OrchestratorStarted') cut--;
@@ -499,7 +579,9 @@ export class PartitionProcessor {
     if (prefix.length === 0 && started !== undefined) {
       // It failed in its first episode: run it again from its start.
       const start = instanceMessage({ instanceId, event: started }, this.partitions);
-      const raisedLater = history.filter((e) => e.type === 'EventRaised').map((event) => instanceMessage({ instanceId, event }, this.partitions));
+      const raisedLater = history
+        .filter((e) => e.type === 'EventRaised')
+        .map((event) => instanceMessage({ instanceId, event }, this.partitions));
       const { output: _o, failureDetails: _f, completedAt: _c, outbox: _old, ...rest } = record;
       const outbox = [start, ...raisedLater];
       entry.session = undefined;
@@ -536,7 +618,13 @@ export class PartitionProcessor {
       if (event.type === 'TaskScheduled') {
         outbox.push(
           activityMessage(
-            { instanceId, executionId: record.executionId, taskId: event.eventId, name: event.name, ...pick(event, 'version', 'input') },
+            {
+              instanceId,
+              executionId: record.executionId,
+              taskId: event.eventId,
+              name: event.name,
+              ...pick(event, 'version', 'input'),
+            },
             this.activityPartitions,
           ),
         );
@@ -545,13 +633,20 @@ export class PartitionProcessor {
       } else if (event.type === 'SubOrchestrationInstanceCreated') {
         const child = (await this.deps.store.getInstance(event.instanceId))?.record;
         if (child?.status === 'Failed') {
-          outbox.push(instanceMessage({ instanceId: event.instanceId, rewind: true, event: newEvent('GenericEvent', stamp, {}) }, this.partitions));
+          outbox.push(
+            instanceMessage(
+              { instanceId: event.instanceId, rewind: true, event: newEvent('GenericEvent', stamp, {}) },
+              this.partitions,
+            ),
+          );
         } else if (child?.status === 'Completed') {
           const done = newEvent('SubOrchestrationInstanceCompleted', stamp, {
             taskScheduledId: event.eventId,
             ...(child.output !== undefined ? { result: child.output } : {}),
           });
-          outbox.push(instanceMessage({ instanceId, executionId: record.executionId, event: done }, this.partitions));
+          outbox.push(
+            instanceMessage({ instanceId, executionId: record.executionId, event: done }, this.partitions),
+          );
         }
       }
     }
@@ -566,7 +661,9 @@ export class PartitionProcessor {
       historyLength: prefix.length,
       appliedOffset,
       timers,
-      ...(outbox.length > 0 && !this.committer.atomic ? { outbox: { offset: batchLastOffset, messages: outbox } } : {}),
+      ...(outbox.length > 0 && !this.committer.atomic
+        ? { outbox: { offset: batchLastOffset, messages: outbox } }
+        : {}),
     };
     return {
       write: {
@@ -618,21 +715,43 @@ export class PartitionProcessor {
           name: action.name,
           ...(action.version !== undefined ? { version: action.version } : {}),
           ...(action.input !== undefined ? { input: action.input } : {}),
-          orchestrationInstance: { instanceId: action.instanceId, executionId: `${executionId}:${action.id}` },
+          orchestrationInstance: {
+            instanceId: action.instanceId,
+            executionId: `${executionId}:${action.id}`,
+          },
           parentInstance: { taskScheduledId: action.id, name: record?.name ?? '', instanceId, executionId },
         });
         outbox.push(instanceMessage({ instanceId: action.instanceId, event: started }, this.partitions));
-        return newEvent('SubOrchestrationInstanceCreated', stamp, pick(action, 'name', 'instanceId', 'version', 'input'), action.id);
+        return newEvent(
+          'SubOrchestrationInstanceCreated',
+          stamp,
+          pick(action, 'name', 'instanceId', 'version', 'input'),
+          action.id,
+        );
       }
       case 'SendEvent': {
-        const raised = newEvent('EventRaised', stamp, { name: action.name, ...(action.data !== undefined ? { input: action.data } : {}) });
+        const raised = newEvent('EventRaised', stamp, {
+          name: action.name,
+          ...(action.data !== undefined ? { input: action.data } : {}),
+        });
         outbox.push(
-          instanceMessage({ instanceId: action.instanceId, event: raised, source: { instanceId, executionId, seq: action.id } }, this.partitions),
+          instanceMessage(
+            {
+              instanceId: action.instanceId,
+              event: raised,
+              source: { instanceId, executionId, seq: action.id },
+            },
+            this.partitions,
+          ),
         );
         return newEvent(
           'EventSent',
           stamp,
-          { instanceId: action.instanceId, name: action.name, ...(action.data !== undefined ? { input: action.data } : {}) },
+          {
+            instanceId: action.instanceId,
+            name: action.name,
+            ...(action.data !== undefined ? { input: action.data } : {}),
+          },
           action.id,
         );
       }
@@ -641,7 +760,10 @@ export class PartitionProcessor {
           instanceMessage(
             {
               instanceId: action.instanceId,
-              event: newEvent('ExecutionTerminated', stamp, { ...(action.reason !== undefined ? { input: action.reason } : {}), recurse: action.recurse }),
+              event: newEvent('ExecutionTerminated', stamp, {
+                ...(action.reason !== undefined ? { input: action.reason } : {}),
+                recurse: action.recurse,
+              }),
             },
             this.partitions,
           ),
@@ -677,7 +799,10 @@ export class PartitionProcessor {
         ...(record.parent !== undefined ? { parentInstance: record.parent } : {}),
         ...(record.tags !== undefined ? { tags: record.tags } : {}),
       });
-      const startMessage = instanceMessage({ instanceId: record.instanceId, event: started }, this.partitions);
+      const startMessage = instanceMessage(
+        { instanceId: record.instanceId, event: started },
+        this.partitions,
+      );
       outbox.push(startMessage);
       for (const event of [...(completion.carryoverEvents ?? []), ...carried]) {
         outbox.push(instanceMessage({ instanceId: record.instanceId, executionId, event }, this.partitions));
@@ -686,7 +811,13 @@ export class PartitionProcessor {
       entry.openTasks.clear();
       const { output: _o, failureDetails: _f, completedAt: _c, ...rest } = record;
       return {
-        record: { ...rest, executionId, historyLength: 0, ...(completion.result !== undefined ? { input: completion.result } : {}), pendingStart: startMessage },
+        record: {
+          ...rest,
+          executionId,
+          historyLength: 0,
+          ...(completion.result !== undefined ? { input: completion.result } : {}),
+          pendingStart: startMessage,
+        },
         finished: undefined,
       };
     }
@@ -728,7 +859,12 @@ export class PartitionProcessor {
               },
           });
     const executionId = parent.executionId;
-    return [instanceMessage({ instanceId: parent.instanceId, ...(executionId !== undefined ? { executionId } : {}), event }, this.partitions)];
+    return [
+      instanceMessage(
+        { instanceId: parent.instanceId, ...(executionId !== undefined ? { executionId } : {}), event },
+        this.partitions,
+      ),
+    ];
   }
 
   private armTimers(): void {
@@ -755,13 +891,19 @@ export class PartitionProcessor {
         if (start !== undefined && stored?.record.executionId === executionId) messages.push(start);
         continue;
       }
-      const fired = newEvent('TimerFired', toTimestamp(now), { timerId: timer.id, fireAt: toTimestamp(timer.fireAt) });
+      const fired = newEvent('TimerFired', toTimestamp(now), {
+        timerId: timer.id,
+        fireAt: toTimestamp(timer.fireAt),
+      });
       messages.push(instanceMessage({ instanceId, executionId, event: fired }, this.partitions));
     }
     try {
       if (messages.length > 0) await this.deps.log.append(messages);
     } catch (error) {
-      this.deps.logger.warn('firing timers failed; retrying', { partition: this.partition, error: String(error) });
+      this.deps.logger.warn('firing timers failed; retrying', {
+        partition: this.partition,
+        error: String(error),
+      });
       for (const entry of due) this.timers.push(now + 100, entry);
     }
     this.armTimers();
@@ -792,7 +934,9 @@ function pendingRecord(
     ...(event.input !== undefined ? { input: event.input } : {}),
     createdAt: sameExecution && previous !== undefined ? previous.createdAt : fromTimestamp(event.timestamp),
     updatedAt: now,
-    ...(event.scheduledStartTimestamp !== undefined ? { scheduledStartAt: fromTimestamp(event.scheduledStartTimestamp) } : {}),
+    ...(event.scheduledStartTimestamp !== undefined
+      ? { scheduledStartAt: fromTimestamp(event.scheduledStartTimestamp) }
+      : {}),
     ...(event.parentInstance !== undefined ? { parent: event.parentInstance } : {}),
     ...(event.tags !== undefined ? { tags: event.tags } : {}),
     ...(previous?.receivedFrom !== undefined ? { receivedFrom: previous.receivedFrom } : {}),

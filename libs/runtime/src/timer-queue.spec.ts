@@ -3,7 +3,14 @@ import { TimerQueue } from './timer-queue';
 describe('TimerQueue', () => {
   it('pops due entries earliest first and keeps the rest', () => {
     const queue = new TimerQueue<string>();
-    for (const [at, v] of [[50, 'e'], [10, 'a'], [30, 'c'], [20, 'b'], [40, 'd']] as const) queue.push(at, v);
+    for (const [at, v] of [
+      [50, 'e'],
+      [10, 'a'],
+      [30, 'c'],
+      [20, 'b'],
+      [40, 'd'],
+    ] as const)
+      queue.push(at, v);
     expect(queue.peekTime()).toBe(10);
     expect(queue.popDue(30)).toEqual(['a', 'b', 'c']);
     expect(queue.size).toBe(2);

@@ -13,7 +13,10 @@ export class TimerQueue<T> {
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if ((heap[parent] as { at: number }).at <= at) break;
-      [heap[i], heap[parent]] = [heap[parent] as { at: number; value: T }, heap[i] as { at: number; value: T }];
+      [heap[i], heap[parent]] = [
+        heap[parent] as { at: number; value: T },
+        heap[i] as { at: number; value: T },
+      ];
       i = parent;
     }
   }
@@ -45,10 +48,15 @@ export class TimerQueue<T> {
         const l = 2 * i + 1;
         const r = l + 1;
         let smallest = i;
-        if (l < heap.length && (heap[l] as { at: number }).at < (heap[smallest] as { at: number }).at) smallest = l;
-        if (r < heap.length && (heap[r] as { at: number }).at < (heap[smallest] as { at: number }).at) smallest = r;
+        if (l < heap.length && (heap[l] as { at: number }).at < (heap[smallest] as { at: number }).at)
+          smallest = l;
+        if (r < heap.length && (heap[r] as { at: number }).at < (heap[smallest] as { at: number }).at)
+          smallest = r;
         if (smallest === i) break;
-        [heap[i], heap[smallest]] = [heap[smallest] as { at: number; value: T }, heap[i] as { at: number; value: T }];
+        [heap[i], heap[smallest]] = [
+          heap[smallest] as { at: number; value: T },
+          heap[i] as { at: number; value: T },
+        ];
         i = smallest;
       }
     }

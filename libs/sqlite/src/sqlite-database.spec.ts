@@ -20,7 +20,9 @@ describe('SqliteDatabase group commit', () => {
 
   it('commits writes queued in one turn together and resolves each with its result', async () => {
     const insert = database.db.prepare('INSERT INTO t (k) VALUES (?)');
-    const results = await Promise.all(['a', 'b', 'c'].map((k) => database.write(() => insert.run(k).changes)));
+    const results = await Promise.all(
+      ['a', 'b', 'c'].map((k) => database.write(() => insert.run(k).changes)),
+    );
     expect(results).toEqual([1, 1, 1]);
     expect(database.db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 3 });
   });

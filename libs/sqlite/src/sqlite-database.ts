@@ -43,7 +43,12 @@ export class SqliteDatabase {
   write<T>(write: () => T, options: { savepoint?: boolean } = {}): Promise<T> {
     if (!this.db.open) return Promise.reject(new Error('the database is closed'));
     return new Promise<T>((resolve, reject) => {
-      this.queued.push({ run: write, savepoint: options.savepoint ?? true, resolve: resolve as (value: never) => void, reject });
+      this.queued.push({
+        run: write,
+        savepoint: options.savepoint ?? true,
+        resolve: resolve as (value: never) => void,
+        reject,
+      });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());

@@ -14,7 +14,9 @@ export const flaky = defineActivity('Flaky', (key: string) => {
 });
 
 export const retryThenSucceed = defineOrchestration('RetryThenSucceed', async (ctx) =>
-  ctx.callActivity(flaky, ctx.instanceId, { retry: { maxAttempts: 5, firstRetryIntervalMs: 1000, backoffCoefficient: 2 } }),
+  ctx.callActivity(flaky, ctx.instanceId, {
+    retry: { maxAttempts: 5, firstRetryIntervalMs: 1000, backoffCoefficient: 2 },
+  }),
 );
 
 export const approval = defineOrchestration('Approval', async (ctx, input: { timeoutSeconds: number }) => {
@@ -61,14 +63,33 @@ export interface GoldenScenario {
 export const goldenScenarios: readonly GoldenScenario[] = [
   { name: 'hello-sequence', orchestration: 'HelloSequence' },
   { name: 'fan-out-fan-in', orchestration: 'FanOutFanIn', input: 5 },
-  { name: 'approval-approved', orchestration: 'Approval', input: { timeoutSeconds: 30 }, events: [['Approval', true]] },
+  {
+    name: 'approval-approved',
+    orchestration: 'Approval',
+    input: { timeoutSeconds: 30 },
+    events: [['Approval', true]],
+  },
   { name: 'approval-timed-out', orchestration: 'Approval', input: { timeoutSeconds: 30 } },
   { name: 'retry-then-succeed', orchestration: 'RetryThenSucceed' },
   { name: 'parent-child', orchestration: 'ParentChild' },
-  { name: 'eternal-counter', orchestration: 'EternalCounter', input: 0, events: [['add', 1], ['add', 1], ['add', 1]] },
+  {
+    name: 'eternal-counter',
+    orchestration: 'EternalCounter',
+    input: 0,
+    events: [
+      ['add', 1],
+      ['add', 1],
+      ['add', 1],
+    ],
+  },
   ...[7, 21, 42].map((seed) => {
     const { steps, events } = randomProgram(prng(seed), 10);
-    return { name: `program-${seed}`, orchestration: 'Program', input: { steps }, events: events.map((e, i) => [e, i] as const) };
+    return {
+      name: `program-${seed}`,
+      orchestration: 'Program',
+      input: { steps },
+      events: events.map((e, i) => [e, i] as const),
+    };
   }),
 ];
 

@@ -54,9 +54,13 @@ export async function runProgram(ctx: OrchestrationContext, input: ProgramInput)
       case 'retry':
         try {
           results.push(
-            await ctx.callActivity('FailTimes', { key: `${ctx.instanceId}/${i}`, failures: step.failures }, {
-              retry: { maxAttempts: step.maxAttempts, firstRetryIntervalMs: 100, backoffCoefficient: 2 },
-            }),
+            await ctx.callActivity(
+              'FailTimes',
+              { key: `${ctx.instanceId}/${i}`, failures: step.failures },
+              {
+                retry: { maxAttempts: step.maxAttempts, firstRetryIntervalMs: 100, backoffCoefficient: 2 },
+              },
+            ),
           );
         } catch {
           results.push('gave up');
@@ -133,7 +137,11 @@ export function prng(seed: number): () => number {
 }
 
 /** A random program of `length` steps; `events` lists the external events it will wait for. */
-export function randomProgram(random: () => number, length: number, depth = 0): { steps: Step[]; events: string[] } {
+export function randomProgram(
+  random: () => number,
+  length: number,
+  depth = 0,
+): { steps: Step[]; events: string[] } {
   const int = (n: number) => Math.floor(random() * n);
   const steps: Step[] = [];
   const events: string[] = [];

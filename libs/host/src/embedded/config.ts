@@ -31,7 +31,10 @@ export function embeddedConfigFromEnv(env: NodeJS.ProcessEnv, cwd: string): Embe
     host: env['HOST'] ?? '127.0.0.1',
     dataDir: resolve(cwd, env['DURABLE_DATA_DIR'] ?? '.durable'),
     partitions: int('PARTITION_COUNT', 12, 1, 1024),
-    appModule: env['DURABLE_APP'] === undefined || env['DURABLE_APP'] === '' ? undefined : resolve(cwd, env['DURABLE_APP']),
+    appModule:
+      env['DURABLE_APP'] === undefined || env['DURABLE_APP'] === ''
+        ? undefined
+        : resolve(cwd, env['DURABLE_APP']),
     maxPayloadBytes: int('MAX_PAYLOAD_BYTES', 1024 * 1024, 1, 64 * 1024 * 1024),
     logLevel: level as EmbeddedConfig['logLevel'],
   };

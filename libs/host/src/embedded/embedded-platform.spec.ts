@@ -14,7 +14,13 @@ describe('embedded platform', () => {
   let platform: EmbeddedPlatform | undefined;
 
   const start = async (registry: Registry = goldenRegistry(), faults?: FaultHook, atomicCommits = true) => {
-    platform = await EmbeddedPlatform.start({ dataDir: dir, registry, partitions: 4, atomicCommits, ...(faults ? { faults } : {}) });
+    platform = await EmbeddedPlatform.start({
+      dataDir: dir,
+      registry,
+      partitions: 4,
+      atomicCommits,
+      ...(faults ? { faults } : {}),
+    });
     return platform;
   };
 
@@ -50,8 +56,12 @@ describe('embedded platform', () => {
     const approved = await client.start('Approval', { input: '{"timeoutSeconds":30}' });
     const timedOut = await client.start('Approval', { input: '{"timeoutSeconds":0.2}' });
     await client.raiseEvent(approved.instanceId, 'Approval', 'true');
-    expect(output((await client.waitForCompletion(approved.instanceId, { timeoutMs: 10_000 }))?.output)).toBe('approved');
-    expect(output((await client.waitForCompletion(timedOut.instanceId, { timeoutMs: 10_000 }))?.output)).toBe('timed out');
+    expect(output((await client.waitForCompletion(approved.instanceId, { timeoutMs: 10_000 }))?.output)).toBe(
+      'approved',
+    );
+    expect(output((await client.waitForCompletion(timedOut.instanceId, { timeoutMs: 10_000 }))?.output)).toBe(
+      'timed out',
+    );
   });
 
   it('runs sub-orchestrations and reports their failures to the parent', async () => {
@@ -101,21 +111,33 @@ describe('embedded platform', () => {
     const status = await client.waitForCompletion(instanceId, { timeoutMs: 10_000 });
     expect(status?.runtimeStatus).toBe('Terminated');
     expect(output(status?.output)).toBe('no longer needed');
-    await expect(client.raiseEvent(instanceId, 'Approval', 'true')).rejects.toBeInstanceOf(InstanceFinishedError);
+    await expect(client.raiseEvent(instanceId, 'Approval', 'true')).rejects.toBeInstanceOf(
+      InstanceFinishedError,
+    );
     await expect(client.terminate('nobody')).rejects.toBeInstanceOf(InstanceNotFoundError);
   });
 
   it('terminates sub-orchestrations too when terminating recursively', async () => {
     const registry = goldenRegistry();
     registry.add(
-      defineOrchestration('WaitingParent', async (ctx) => ctx.callSubOrchestrator('Approval', { timeoutSeconds: 3600 }, { instanceId: `${ctx.instanceId}-child` })),
+      defineOrchestration('WaitingParent', async (ctx) =>
+        ctx.callSubOrchestrator(
+          'Approval',
+          { timeoutSeconds: 3600 },
+          { instanceId: `${ctx.instanceId}-child` },
+        ),
+      ),
     );
     const { client } = await start(registry);
     const { instanceId } = await client.start('WaitingParent');
     await waitFor(async () => (await client.getStatus(`${instanceId}-child`))?.runtimeStatus === 'Running');
     await client.terminate(instanceId, 'stop all', { recursive: true });
-    expect((await client.waitForCompletion(instanceId, { timeoutMs: 10_000 }))?.runtimeStatus).toBe('Terminated');
-    expect((await client.waitForCompletion(`${instanceId}-child`, { timeoutMs: 10_000 }))?.runtimeStatus).toBe('Terminated');
+    expect((await client.waitForCompletion(instanceId, { timeoutMs: 10_000 }))?.runtimeStatus).toBe(
+      'Terminated',
+    );
+    expect(
+      (await client.waitForCompletion(`${instanceId}-child`, { timeoutMs: 10_000 }))?.runtimeStatus,
+    ).toBe('Terminated');
   });
 
   it('holds events while suspended and applies them after resume', async () => {
@@ -126,7 +148,9 @@ describe('embedded platform', () => {
     await waitFor(async () => (await client.getStatus(instanceId))?.runtimeStatus === 'Suspended');
     expect((await client.waitForCompletion(instanceId, { timeoutMs: 200 }))?.runtimeStatus).toBe('Suspended');
     await client.resume(instanceId);
-    expect(output((await client.waitForCompletion(instanceId, { timeoutMs: 10_000 }))?.output)).toBe('rejected');
+    expect(output((await client.waitForCompletion(instanceId, { timeoutMs: 10_000 }))?.output)).toBe(
+      'rejected',
+    );
   });
 
   it('starts a scheduled instance no earlier than its start time', async () => {
@@ -171,7 +195,9 @@ describe('embedded platform', () => {
     const first = ids[0]!.instanceId;
     const again = await client.restart(first, { newInstanceId: true });
     expect(again.instanceId).not.toBe(first);
-    expect((await client.waitForCompletion(again.instanceId, { timeoutMs: 10_000 }))?.runtimeStatus).toBe('Completed');
+    expect((await client.waitForCompletion(again.instanceId, { timeoutMs: 10_000 }))?.runtimeStatus).toBe(
+      'Completed',
+    );
     await client.restart(first);
     expect((await client.waitForCompletion(first, { timeoutMs: 10_000 }))?.runtimeStatus).toBe('Completed');
 
@@ -189,7 +215,9 @@ describe('embedded platform', () => {
     await platform?.stop();
     ({ client } = await start());
     await client.raiseEvent(instanceId, 'Approval', 'true');
-    expect(output((await client.waitForCompletion(instanceId, { timeoutMs: 10_000 }))?.output)).toBe('approved');
+    expect(output((await client.waitForCompletion(instanceId, { timeoutMs: 10_000 }))?.output)).toBe(
+      'approved',
+    );
   });
 
   it('rewinds a failed instance: failed work runs again, failed children are rewound, and it completes', async () => {
@@ -215,8 +243,12 @@ describe('embedded platform', () => {
     const { client } = await start(registry);
     const parent = await client.start('FragileParent');
     const early = await client.start('FailsAtOnce');
-    expect((await client.waitForCompletion(parent.instanceId, { timeoutMs: 10_000 }))?.runtimeStatus).toBe('Failed');
-    expect((await client.waitForCompletion(early.instanceId, { timeoutMs: 10_000 }))?.runtimeStatus).toBe('Failed');
+    expect((await client.waitForCompletion(parent.instanceId, { timeoutMs: 10_000 }))?.runtimeStatus).toBe(
+      'Failed',
+    );
+    expect((await client.waitForCompletion(early.instanceId, { timeoutMs: 10_000 }))?.runtimeStatus).toBe(
+      'Failed',
+    );
     await expect(client.rewind('nobody')).rejects.toBeInstanceOf(InstanceNotFoundError);
 
     broken = false;
@@ -229,17 +261,22 @@ describe('embedded platform', () => {
     const rewound = await client.waitForCompletion(parent.instanceId, { timeoutMs: 10_000 });
     expect(rewound?.runtimeStatus).toBe('Completed');
     expect(output(rewound?.output)).toEqual({ first: 'Hello x!', child: 42, own: 2 });
-    expect(output((await client.waitForCompletion(early.instanceId, { timeoutMs: 10_000 }))?.output)).toBe('fine now');
+    expect(output((await client.waitForCompletion(early.instanceId, { timeoutMs: 10_000 }))?.output)).toBe(
+      'fine now',
+    );
     await expect(client.rewind(parent.instanceId)).rejects.toBeInstanceOf(InstanceFinishedError);
   });
 
   it.each(
-    [FaultPoint.AfterStateCommit, FaultPoint.AfterOutboxSend, FaultPoint.AfterActivityRun, FaultPoint.AfterActivityResultSend].flatMap(
-      (point) => [
-        [point, 'three-step'],
-        [point, 'atomic'],
-      ],
-    ),
+    [
+      FaultPoint.AfterStateCommit,
+      FaultPoint.AfterOutboxSend,
+      FaultPoint.AfterActivityRun,
+      FaultPoint.AfterActivityResultSend,
+    ].flatMap((point) => [
+      [point, 'three-step'],
+      [point, 'atomic'],
+    ]),
   )(
     'loses nothing and applies each activity result once when a step fails at %s (%s commits)',
     async (point, mode) => {
@@ -252,7 +289,8 @@ describe('embedded platform', () => {
         }),
         defineOrchestration('CountFive', async (ctx) => {
           const results: string[] = [];
-          for (let i = 0; i < 5; i++) results.push(await ctx.callActivity<string>('Count', `${ctx.instanceId}-${i}`));
+          for (let i = 0; i < 5; i++)
+            results.push(await ctx.callActivity<string>('Count', `${ctx.instanceId}-${i}`));
           return results;
         }),
       );

@@ -45,7 +45,9 @@ export class EmbeddedPlatform {
     mkdirSync(options.dataDir, { recursive: true });
     const partitions = options.partitions ?? 12;
     // Log and state share one database, so their writes share group commits.
-    const database = new SqliteDatabase(join(options.dataDir, 'durable.db'), { synchronous: options.synchronous ?? 'NORMAL' });
+    const database = new SqliteDatabase(join(options.dataDir, 'durable.db'), {
+      synchronous: options.synchronous ?? 'NORMAL',
+    });
     const log = new SqliteLog(database, { partitions });
     const store = new SqliteStateStore(database);
     const logger = options.logger ?? silentLogger;
@@ -66,7 +68,9 @@ export class EmbeddedPlatform {
       idSource: randomIds,
       logger,
       group: 'orchestration-workers',
-      ...(options.atomicCommits !== false ? { committer: new SqliteBatchCommitter(database, store, log) } : {}),
+      ...(options.atomicCommits !== false
+        ? { committer: new SqliteBatchCommitter(database, store, log) }
+        : {}),
       onFinished: (instanceId) => client.notifyFinished(instanceId),
       ...(options.faults !== undefined ? { faults: options.faults } : {}),
     });

@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OrchestrationExecutor, defineActivity, defineOrchestration, Registry, silentLogger } from '@durable/engine';
+import {
+  OrchestrationExecutor,
+  defineActivity,
+  defineOrchestration,
+  Registry,
+  silentLogger,
+} from '@durable/engine';
 import { SqliteLog } from '@durable/log-sqlite';
 import { ActivityWorker, InstanceClient, OrchestrationWorker } from '@durable/runtime';
 import { SqliteDatabase } from '@durable/sqlite';
@@ -41,7 +47,13 @@ describe('partitions moving between orchestration workers', () => {
     );
     const log = new SqliteLog(database, { partitions: 6 });
     const store = new SqliteStateStore(database);
-    const client = new InstanceClient({ log, store, clock: systemClock, idSource: randomIds, orchestrationNames: () => registry.orchestratorNames });
+    const client = new InstanceClient({
+      log,
+      store,
+      clock: systemClock,
+      idSource: randomIds,
+      orchestrationNames: () => registry.orchestratorNames,
+    });
     const worker = () =>
       new OrchestrationWorker({
         log,
@@ -52,7 +64,13 @@ describe('partitions moving between orchestration workers', () => {
         logger: silentLogger,
         group: 'orchestration-workers',
       });
-    const activities = new ActivityWorker({ log, registry, clock: systemClock, logger: silentLogger, group: 'activity-workers' });
+    const activities = new ActivityWorker({
+      log,
+      registry,
+      clock: systemClock,
+      logger: silentLogger,
+      group: 'activity-workers',
+    });
     await activities.start();
     const a = worker();
     const b = worker();
@@ -69,7 +87,9 @@ describe('partitions moving between orchestration workers', () => {
     for (const { instanceId } of ids) {
       const status = await client.waitForCompletion(instanceId, { timeoutMs: 20_000 });
       expect(status?.runtimeStatus).toBe('Completed');
-      expect(JSON.parse(status?.output ?? 'null')).toEqual(Array.from({ length: 6 }, (_, i) => `${instanceId}/${i}`));
+      expect(JSON.parse(status?.output ?? 'null')).toEqual(
+        Array.from({ length: 6 }, (_, i) => `${instanceId}/${i}`),
+      );
       const history = (await client.getStatus(instanceId, { includeHistory: true }))?.history ?? [];
       expect(history.filter((e) => e.type === 'TaskCompleted')).toHaveLength(6);
       expect(history.filter((e) => e.type === 'TimerFired')).toHaveLength(1);

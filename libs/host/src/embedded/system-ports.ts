@@ -14,7 +14,9 @@ export function consoleLogger(level: 'debug' | 'info' | 'warn' | 'error' = 'info
     (name: 'debug' | 'info' | 'warn' | 'error') =>
     (message: string, fields?: Record<string, unknown>): void => {
       if (order.indexOf(name) < min) return;
-      process.stderr.write(`${JSON.stringify({ level: name, time: new Date().toISOString(), message, ...fields })}\n`);
+      process.stderr.write(
+        `${JSON.stringify({ level: name, time: new Date().toISOString(), message, ...fields })}\n`,
+      );
     };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }

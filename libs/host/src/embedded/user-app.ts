@@ -9,7 +9,9 @@ export async function loadRegistry(modulePath: string): Promise<Registry> {
   try {
     loaded = (await import(modulePath)) as Record<string, unknown>;
   } catch (error) {
-    throw new Error(`cannot load the app module '${modulePath}': ${(error as Error).message}`, { cause: error });
+    throw new Error(`cannot load the app module '${modulePath}': ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const exported = loaded['registry'] ?? loaded['default'];
   if (exported instanceof Registry) return exported;

@@ -27,7 +27,9 @@ export interface ReadOptions {
 
 /** Callbacks of a group member: partitions it gains, each with a fencing epoch, and loses. */
 export interface OwnershipListener {
-  assigned(partitions: ReadonlyArray<{ readonly partition: number; readonly epoch: number }>): void | Promise<void>;
+  assigned(
+    partitions: ReadonlyArray<{ readonly partition: number; readonly epoch: number }>,
+  ): void | Promise<void>;
   revoked(partitions: readonly number[]): void | Promise<void>;
 }
 

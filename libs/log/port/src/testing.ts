@@ -20,7 +20,10 @@ const record = (partition: number, value: string, stream: Stream = Stream.Orches
   value,
 });
 
-export function describePartitionedLogConformance(name: string, makeFactory: () => Promise<LogFactory>): void {
+export function describePartitionedLogConformance(
+  name: string,
+  makeFactory: () => Promise<LogFactory>,
+): void {
   describe(`PartitionedLog conformance: ${name}`, () => {
     let factory: LogFactory;
     let log: PartitionedLog;
@@ -61,7 +64,10 @@ export function describePartitionedLogConformance(name: string, makeFactory: () 
     it('reads from a given offset, at most maxRecords', async () => {
       await log.append(['a', 'b', 'c', 'd'].map((v) => record(0, v)));
       const all = await log.read(Stream.Orchestrations, 0, 0, { maxRecords: 10, waitMs: 0 });
-      const fromSecond = await log.read(Stream.Orchestrations, 0, all[1]!.offset, { maxRecords: 2, waitMs: 0 });
+      const fromSecond = await log.read(Stream.Orchestrations, 0, all[1]!.offset, {
+        maxRecords: 2,
+        waitMs: 0,
+      });
       expect(fromSecond.map((r) => r.value)).toEqual(['b', 'c']);
     });
 
@@ -78,7 +84,11 @@ export function describePartitionedLogConformance(name: string, makeFactory: () 
 
     it('stops waiting when the signal aborts', async () => {
       const controller = new AbortController();
-      const reading = log.read(Stream.Orchestrations, 0, 0, { maxRecords: 10, waitMs: 60_000, signal: controller.signal });
+      const reading = log.read(Stream.Orchestrations, 0, 0, {
+        maxRecords: 10,
+        waitMs: 60_000,
+        signal: controller.signal,
+      });
       controller.abort();
       expect(await reading).toEqual([]);
     });
@@ -100,7 +110,9 @@ export function describePartitionedLogConformance(name: string, makeFactory: () 
       await log.close();
       log = await factory.open();
       const from = await log.committedOffset('g', Stream.Orchestrations, 0);
-      expect((await log.read(Stream.Orchestrations, 0, from, { maxRecords: 10, waitMs: 0 })).map((r) => r.value)).toEqual(['b']);
+      expect(
+        (await log.read(Stream.Orchestrations, 0, from, { maxRecords: 10, waitMs: 0 })).map((r) => r.value),
+      ).toEqual(['b']);
       await log.append([record(0, 'c')]);
       const after = await log.read(Stream.Orchestrations, 0, from, { maxRecords: 10, waitMs: 0 });
       expect(after.map((r) => r.value)).toEqual(['b', 'c']);
@@ -120,7 +132,9 @@ export function describePartitionedLogConformance(name: string, makeFactory: () 
     });
 
     it('rejects a partition outside the range', async () => {
-      await expect(log.append([record(factory.partitions, 'x')])).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(log.append([record(factory.partitions, 'x')])).rejects.toBeInstanceOf(
+        InvalidArgumentError,
+      );
     });
 
     it('gives one member every partition, and splits them when a second joins, revoking before assigning', async () => {
@@ -143,11 +157,14 @@ export function describePartitionedLogConformance(name: string, makeFactory: () 
       expect(owned.a.size + owned.b.size).toBe(factory.partitions);
       expect(owned.b.size).toBeGreaterThan(0);
       for (const p of owned.b.keys()) expect(owned.a.has(p)).toBe(false);
-      expect(events.findIndex((e) => e.startsWith('a-'))).toBeLessThan(events.findIndex((e) => e.startsWith('b+')));
+      expect(events.findIndex((e) => e.startsWith('a-'))).toBeLessThan(
+        events.findIndex((e) => e.startsWith('b+')),
+      );
       await b.leave();
       expect(owned.a.size).toBe(factory.partitions);
       for (const [p, epoch] of owned.a) {
-        if (!epochsBefore.has(p) || epochsBefore.get(p) !== epoch) expect(epoch).toBeGreaterThan(epochsBefore.get(p) ?? 0);
+        if (!epochsBefore.has(p) || epochsBefore.get(p) !== epoch)
+          expect(epoch).toBeGreaterThan(epochsBefore.get(p) ?? 0);
       }
       await a.leave();
     });

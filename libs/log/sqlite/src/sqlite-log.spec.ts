@@ -18,7 +18,9 @@ describe('SqliteLog partition count', () => {
     const dir = mkdtempSync(join(tmpdir(), 'durable-log-count-'));
     try {
       new SqliteLog(join(dir, 'log.db'), { partitions: 4 }).close().catch(() => undefined);
-      expect(() => new SqliteLog(join(dir, 'log.db'), { partitions: 8 })).toThrow(/created with 4 partitions/);
+      expect(() => new SqliteLog(join(dir, 'log.db'), { partitions: 8 })).toThrow(
+        /created with 4 partitions/,
+      );
       const same = new SqliteLog(join(dir, 'log.db'), { partitions: 4 });
       expect(same.partitionCount('orchestrations')).toBe(4);
       void same.close();

@@ -60,16 +60,22 @@ export class SqliteLog implements PartitionedLog {
       ) WITHOUT ROWID;
     `);
     // Instances are routed by partition count: changing it would strand messages and instances.
-    const stored = this.db.prepare<[], { value: number }>("SELECT value FROM log_settings WHERE name = 'partitions'").get()?.value;
+    const stored = this.db
+      .prepare<[], { value: number }>("SELECT value FROM log_settings WHERE name = 'partitions'")
+      .get()?.value;
     if (stored === undefined) {
-      this.db.prepare("INSERT INTO log_settings (name, value) VALUES ('partitions', ?)").run(options.partitions);
+      this.db
+        .prepare("INSERT INTO log_settings (name, value) VALUES ('partitions', ?)")
+        .run(options.partitions);
     } else if (stored !== options.partitions) {
       throw new InvalidArgumentError(
         `this data was created with ${stored} partitions; it cannot be opened with ${options.partitions} (keep PARTITION_COUNT=${stored} or use a new data directory)`,
       );
     }
     this.statements = {
-      insert: this.db.prepare('INSERT INTO log (stream, partition, offset, key, value) VALUES (?, ?, ?, ?, ?)'),
+      insert: this.db.prepare(
+        'INSERT INTO log (stream, partition, offset, key, value) VALUES (?, ?, ?, ?, ?)',
+      ),
       maxOffset: this.db.prepare<[string, number], { max: number | null }>(
         'SELECT MAX(offset) AS max FROM log WHERE stream = ? AND partition = ?',
       ),
@@ -120,7 +126,8 @@ export class SqliteLog implements PartitionedLog {
     let touched: Set<string> = new Set();
     const written = this.database.write(
       () => {
-        if (offset !== undefined) this.commitOffsetInTransaction(offset.group, offset.stream, offset.partition, offset.nextOffset);
+        if (offset !== undefined)
+          this.commitOffsetInTransaction(offset.group, offset.stream, offset.partition, offset.nextOffset);
         touched = this.appendInTransaction(records);
       },
       { savepoint: false },
@@ -168,7 +175,12 @@ export class SqliteLog implements PartitionedLog {
     this.nextOffsets.clear();
   }
 
-  async read(stream: Stream, partition: number, fromOffset: number, options: ReadOptions): Promise<LogRecord[]> {
+  async read(
+    stream: Stream,
+    partition: number,
+    fromOffset: number,
+    options: ReadOptions,
+  ): Promise<LogRecord[]> {
     this.checkPartition(partition);
     const fetch = (): LogRecord[] =>
       this.statements.read
@@ -238,7 +250,12 @@ export class SqliteLog implements PartitionedLog {
     return Math.max(max + 1, committed);
   }
 
-  private waitForAppend(stream: Stream, partition: number, waitMs: number, signal?: AbortSignal): Promise<void> {
+  private waitForAppend(
+    stream: Stream,
+    partition: number,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted === true) {
         resolve();
@@ -275,7 +292,10 @@ export class SqliteLog implements PartitionedLog {
       const gained = (target[i] ?? []).filter((p) => !member.owned.includes(p));
       if (gained.length === 0) continue;
       const withEpochs = this.database.writeNow(() =>
-        gained.map((partition) => ({ partition, epoch: this.statements.bumpEpoch.get(group, stream, partition)?.epoch ?? 1 })),
+        gained.map((partition) => ({
+          partition,
+          epoch: this.statements.bumpEpoch.get(group, stream, partition)?.epoch ?? 1,
+        })),
       );
       member.owned.push(...gained);
       await member.listener.assigned(withEpochs);

@@ -2,7 +2,13 @@
  * The conformance suite every StateStore adapter must pass. Call it from the adapter's spec:
  * `describeStateStoreConformance('sqlite', () => factory)`.
  */
-import { ConflictError, InvalidArgumentError, OwnershipLostError, newEvent, type HistoryEvent } from '@durable/core';
+import {
+  ConflictError,
+  InvalidArgumentError,
+  OwnershipLostError,
+  newEvent,
+  type HistoryEvent,
+} from '@durable/core';
 import type { InstanceRecord, StateStore } from './state-store';
 
 export interface StoreFactory {
@@ -57,7 +63,9 @@ export function describeStateStoreConformance(name: string, makeFactory: () => P
 
     it('refuses to create an instance that exists', async () => {
       await store.putInstance(sampleRecord('a'), undefined);
-      await expect(store.putInstance(sampleRecord('a', { name: 'Other' }), undefined)).rejects.toBeInstanceOf(ConflictError);
+      await expect(store.putInstance(sampleRecord('a', { name: 'Other' }), undefined)).rejects.toBeInstanceOf(
+        ConflictError,
+      );
       expect((await store.getInstance('a'))?.record.name).toBe('Sample');
     });
 
@@ -65,22 +73,38 @@ export function describeStateStoreConformance(name: string, makeFactory: () => P
       const first = await store.putInstance(sampleRecord('a'), undefined);
       const second = await store.putInstance(sampleRecord('a', { status: 'Completed' }), first);
       expect(second).not.toBe(first);
-      await expect(store.putInstance(sampleRecord('a', { status: 'Failed' }), first)).rejects.toBeInstanceOf(ConflictError);
+      await expect(store.putInstance(sampleRecord('a', { status: 'Failed' }), first)).rejects.toBeInstanceOf(
+        ConflictError,
+      );
       expect((await store.getInstance('a'))?.record.status).toBe('Completed');
     });
 
     it('commits history chunks and instance documents, and reads history in order', async () => {
       await store.claimPartition(0, 1);
       const etags = await store.commit(0, 1, [
-        { record: sampleRecord('a', { historyLength: 2 }), expectedEtag: undefined, history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1'), raised('2')] } },
-        { record: sampleRecord('b', { historyLength: 1 }), expectedEtag: undefined, history: { executionId: 'b-e1', fromIndex: 0, events: [raised('x')] } },
+        {
+          record: sampleRecord('a', { historyLength: 2 }),
+          expectedEtag: undefined,
+          history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1'), raised('2')] },
+        },
+        {
+          record: sampleRecord('b', { historyLength: 1 }),
+          expectedEtag: undefined,
+          history: { executionId: 'b-e1', fromIndex: 0, events: [raised('x')] },
+        },
       ]);
       const etagA = etags.get('a');
       expect(etagA).toBeDefined();
       await store.commit(0, 1, [
-        { record: sampleRecord('a', { historyLength: 3 }), expectedEtag: etagA, history: { executionId: 'a-e1', fromIndex: 2, events: [raised('3')] } },
+        {
+          record: sampleRecord('a', { historyLength: 3 }),
+          expectedEtag: etagA,
+          history: { executionId: 'a-e1', fromIndex: 2, events: [raised('3')] },
+        },
       ]);
-      expect((await store.readHistory('a', 'a-e1')).map((e) => (e.type === 'EventRaised' ? e.name : e.type))).toEqual(['1', '2', '3']);
+      expect(
+        (await store.readHistory('a', 'a-e1')).map((e) => (e.type === 'EventRaised' ? e.name : e.type)),
+      ).toEqual(['1', '2', '3']);
       expect(await store.readHistory('a', 'other-execution')).toEqual([]);
       expect((await store.getInstance('a'))?.record.historyLength).toBe(3);
     });
@@ -88,10 +112,18 @@ export function describeStateStoreConformance(name: string, makeFactory: () => P
     it('writes a history chunk idempotently under its index', async () => {
       await store.claimPartition(0, 1);
       const etags = await store.commit(0, 1, [
-        { record: sampleRecord('a'), expectedEtag: undefined, history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1')] } },
+        {
+          record: sampleRecord('a'),
+          expectedEtag: undefined,
+          history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1')] },
+        },
       ]);
       await store.commit(0, 1, [
-        { record: sampleRecord('a'), expectedEtag: etags.get('a'), history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1')] } },
+        {
+          record: sampleRecord('a'),
+          expectedEtag: etags.get('a'),
+          history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1')] },
+        },
       ]);
       expect(await store.readHistory('a', 'a-e1')).toHaveLength(1);
     });
@@ -99,21 +131,39 @@ export function describeStateStoreConformance(name: string, makeFactory: () => P
     it('replaces the whole history of an execution when asked to', async () => {
       await store.claimPartition(0, 1);
       let etags = await store.commit(0, 1, [
-        { record: sampleRecord('a'), expectedEtag: undefined, history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1'), raised('2')] } },
+        {
+          record: sampleRecord('a'),
+          expectedEtag: undefined,
+          history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1'), raised('2')] },
+        },
       ]);
       etags = await store.commit(0, 1, [
-        { record: sampleRecord('a'), expectedEtag: etags.get('a'), history: { executionId: 'a-e1', fromIndex: 2, events: [raised('3')] } },
+        {
+          record: sampleRecord('a'),
+          expectedEtag: etags.get('a'),
+          history: { executionId: 'a-e1', fromIndex: 2, events: [raised('3')] },
+        },
       ]);
       await store.commit(0, 1, [
-        { record: sampleRecord('a'), expectedEtag: etags.get('a'), history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1')], replace: true } },
+        {
+          record: sampleRecord('a'),
+          expectedEtag: etags.get('a'),
+          history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1')], replace: true },
+        },
       ]);
-      expect((await store.readHistory('a', 'a-e1')).map((e) => (e.type === 'EventRaised' ? e.name : e.type))).toEqual(['1']);
+      expect(
+        (await store.readHistory('a', 'a-e1')).map((e) => (e.type === 'EventRaised' ? e.name : e.type)),
+      ).toEqual(['1']);
     });
 
     it('drops the history of an execution that is no longer needed', async () => {
       await store.claimPartition(0, 1);
       const etags = await store.commit(0, 1, [
-        { record: sampleRecord('a'), expectedEtag: undefined, history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1')] } },
+        {
+          record: sampleRecord('a'),
+          expectedEtag: undefined,
+          history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1')] },
+        },
       ]);
       await store.commit(0, 1, [
         {
@@ -130,9 +180,13 @@ export function describeStateStoreConformance(name: string, makeFactory: () => P
     it('fails a commit with a stale etag and leaves that instance unchanged', async () => {
       await store.claimPartition(0, 1);
       const etags = await store.commit(0, 1, [{ record: sampleRecord('a'), expectedEtag: undefined }]);
-      await store.commit(0, 1, [{ record: sampleRecord('a', { status: 'Suspended' }), expectedEtag: etags.get('a') }]);
+      await store.commit(0, 1, [
+        { record: sampleRecord('a', { status: 'Suspended' }), expectedEtag: etags.get('a') },
+      ]);
       await expect(
-        store.commit(0, 1, [{ record: sampleRecord('a', { status: 'Failed' }), expectedEtag: etags.get('a') }]),
+        store.commit(0, 1, [
+          { record: sampleRecord('a', { status: 'Failed' }), expectedEtag: etags.get('a') },
+        ]),
       ).rejects.toBeInstanceOf(ConflictError);
       expect((await store.getInstance('a'))?.record.status).toBe('Suspended');
     });
@@ -140,9 +194,9 @@ export function describeStateStoreConformance(name: string, makeFactory: () => P
     it('fences a commit from an owner whose epoch is older than the latest claim', async () => {
       await store.claimPartition(3, 1);
       await store.claimPartition(3, 2);
-      await expect(store.commit(3, 1, [{ record: sampleRecord('z', { partition: 3 }), expectedEtag: undefined }])).rejects.toBeInstanceOf(
-        OwnershipLostError,
-      );
+      await expect(
+        store.commit(3, 1, [{ record: sampleRecord('z', { partition: 3 }), expectedEtag: undefined }]),
+      ).rejects.toBeInstanceOf(OwnershipLostError);
       expect(await store.getInstance('z')).toBeUndefined();
       await expect(store.claimPartition(3, 1)).rejects.toBeInstanceOf(OwnershipLostError);
       await store.commit(3, 2, [{ record: sampleRecord('z', { partition: 3 }), expectedEtag: undefined }]);
@@ -152,11 +206,23 @@ export function describeStateStoreConformance(name: string, makeFactory: () => P
     it('finds the instances of a partition that have timers, unsent outboxes or pending starts', async () => {
       const message = { stream: 'activities' as const, partition: 0, key: 'k', value: 'v' };
       await store.putInstance(sampleRecord('timer', { timers: [{ id: 1, fireAt: 5 }] }), undefined);
-      await store.putInstance(sampleRecord('unsent', { outbox: { offset: 10, messages: [message] } }), undefined);
-      await store.putInstance(sampleRecord('sent', { outbox: { offset: 4, messages: [message] } }), undefined);
-      await store.putInstance(sampleRecord('pending', { status: 'Pending', pendingStart: message }), undefined);
+      await store.putInstance(
+        sampleRecord('unsent', { outbox: { offset: 10, messages: [message] } }),
+        undefined,
+      );
+      await store.putInstance(
+        sampleRecord('sent', { outbox: { offset: 4, messages: [message] } }),
+        undefined,
+      );
+      await store.putInstance(
+        sampleRecord('pending', { status: 'Pending', pendingStart: message }),
+        undefined,
+      );
       await store.putInstance(sampleRecord('idle'), undefined);
-      await store.putInstance(sampleRecord('elsewhere', { partition: 1, timers: [{ id: 1, fireAt: 5 }] }), undefined);
+      await store.putInstance(
+        sampleRecord('elsewhere', { partition: 1, timers: [{ id: 1, fireAt: 5 }] }),
+        undefined,
+      );
       const work = await store.partitionWork(0, 5);
       expect(work.map((w) => w.record.instanceId).sort()).toEqual(['pending', 'timer', 'unsent']);
       expect(work.every((w) => typeof w.etag === 'string')).toBe(true);
@@ -179,28 +245,57 @@ export function describeStateStoreConformance(name: string, makeFactory: () => P
       const seen: string[] = [];
       let token: string | undefined;
       do {
-        const page = await store.listInstances({ pageSize: 7, instanceIdPrefix: 'order-', ...(token !== undefined ? { continuationToken: token } : {}) });
+        const page = await store.listInstances({
+          pageSize: 7,
+          instanceIdPrefix: 'order-',
+          ...(token !== undefined ? { continuationToken: token } : {}),
+        });
         expect(page.records.length).toBeLessThanOrEqual(7);
         seen.push(...page.records.map((r) => r.instanceId));
         token = page.continuationToken;
       } while (token !== undefined);
       expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => `order-${String(i).padStart(2, '0')}`));
 
-      const completed = await store.listInstances({ pageSize: 100, statuses: ['Completed'], instanceIdPrefix: 'order-' });
-      expect(completed.records.map((r) => r.instanceId)).toEqual(['order-00', 'order-03', 'order-06', 'order-09', 'order-12', 'order-15', 'order-18', 'order-21', 'order-24']);
-      const even = await store.listInstances({ pageSize: 100, name: 'Even', createdFrom: base + 10_000, createdTo: base + 14_000 });
+      const completed = await store.listInstances({
+        pageSize: 100,
+        statuses: ['Completed'],
+        instanceIdPrefix: 'order-',
+      });
+      expect(completed.records.map((r) => r.instanceId)).toEqual([
+        'order-00',
+        'order-03',
+        'order-06',
+        'order-09',
+        'order-12',
+        'order-15',
+        'order-18',
+        'order-21',
+        'order-24',
+      ]);
+      const even = await store.listInstances({
+        pageSize: 100,
+        name: 'Even',
+        createdFrom: base + 10_000,
+        createdTo: base + 14_000,
+      });
       expect(even.records.map((r) => r.instanceId)).toEqual(['order-10', 'order-12', 'order-14']);
       expect(even.continuationToken).toBeUndefined();
     });
 
     it('rejects a malformed continuation token', async () => {
-      await expect(store.listInstances({ pageSize: 10, continuationToken: 'not-a-token' })).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(
+        store.listInstances({ pageSize: 10, continuationToken: 'not-a-token' }),
+      ).rejects.toBeInstanceOf(InvalidArgumentError);
     });
 
     it('deletes an instance with its history', async () => {
       await store.claimPartition(0, 1);
       await store.commit(0, 1, [
-        { record: sampleRecord('a'), expectedEtag: undefined, history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1')] } },
+        {
+          record: sampleRecord('a'),
+          expectedEtag: undefined,
+          history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1')] },
+        },
       ]);
       expect(await store.deleteInstance('a')).toBe(true);
       expect(await store.getInstance('a')).toBeUndefined();
@@ -211,7 +306,11 @@ export function describeStateStoreConformance(name: string, makeFactory: () => P
     it('keeps everything across a reopen', async () => {
       await store.claimPartition(0, 4);
       await store.commit(0, 4, [
-        { record: sampleRecord('a'), expectedEtag: undefined, history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1')] } },
+        {
+          record: sampleRecord('a'),
+          expectedEtag: undefined,
+          history: { executionId: 'a-e1', fromIndex: 0, events: [raised('1')] },
+        },
       ]);
       await store.close();
       store = await factory.open();

@@ -8,7 +8,6 @@ import type {
   StoredInstance,
 } from '@durable/storage';
 
-
 const schemaVersion = 2;
 
 interface InstanceRow {
@@ -27,9 +26,12 @@ export class SqliteStateStore implements StateStore {
     this.database = typeof database === 'string' ? new SqliteDatabase(database) : database;
     this.db = this.database.db;
     const version = this.db.pragma('user_version', { simple: true }) as number;
-    const hasTables = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'instances'").get() !== undefined;
+    const hasTables =
+      this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'instances'").get() !== undefined;
     if (hasTables && version !== schemaVersion) {
-      throw new Error(`the state database has schema ${version}, this version needs ${schemaVersion}: use a new data directory`);
+      throw new Error(
+        `the state database has schema ${version}, this version needs ${schemaVersion}: use a new data directory`,
+      );
     }
     // History rows are keyed by the instance's rowid, which grows with creation time: the histories
     // of instances in flight sit together, so a commit touches few pages.
@@ -59,7 +61,9 @@ export class SqliteStateStore implements StateStore {
     `);
     this.db.pragma(`user_version = ${schemaVersion}`);
     this.statements = {
-      getInstance: this.db.prepare<[string], InstanceRow>('SELECT etag, doc FROM instances WHERE instance_id = ?'),
+      getInstance: this.db.prepare<[string], InstanceRow>(
+        'SELECT etag, doc FROM instances WHERE instance_id = ?',
+      ),
       insertInstance: this.db.prepare(
         `INSERT INTO instances (instance_id, partition, name, status, created_at, has_work, outbox_offset, etag, doc)
          VALUES (@instanceId, @partition, @name, @status, @createdAt, @hasWork, @outboxOffset, 1, @doc)
@@ -70,7 +74,9 @@ export class SqliteStateStore implements StateStore {
            has_work = @hasWork, outbox_offset = @outboxOffset, etag = etag + 1, doc = @doc
          WHERE instance_id = @instanceId AND etag = @expectedEtag`,
       ),
-      etagOf: this.db.prepare<[string], { id: number; etag: number }>('SELECT id, etag FROM instances WHERE instance_id = ?'),
+      etagOf: this.db.prepare<[string], { id: number; etag: number }>(
+        'SELECT id, etag FROM instances WHERE instance_id = ?',
+      ),
       putHistory: this.db.prepare(
         'INSERT OR REPLACE INTO history (instance, execution_id, from_index, events) VALUES (?, ?, ?, ?)',
       ),
@@ -78,7 +84,9 @@ export class SqliteStateStore implements StateStore {
         `SELECT events FROM history WHERE instance = (SELECT id FROM instances WHERE instance_id = ?) AND execution_id = ?
          ORDER BY from_index`,
       ),
-      epochOf: this.db.prepare<[number], { epoch: number }>('SELECT epoch FROM partitions WHERE partition = ?'),
+      epochOf: this.db.prepare<[number], { epoch: number }>(
+        'SELECT epoch FROM partitions WHERE partition = ?',
+      ),
       setEpoch: this.db.prepare(
         'INSERT INTO partitions (partition, epoch) VALUES (?, ?) ON CONFLICT (partition) DO UPDATE SET epoch = excluded.epoch',
       ),
@@ -88,7 +96,9 @@ export class SqliteStateStore implements StateStore {
                 OR json_extract(doc, '$.pendingStart') IS NOT NULL)`,
       ),
       deleteInstance: this.db.prepare('DELETE FROM instances WHERE instance_id = ?'),
-      deleteHistory: this.db.prepare('DELETE FROM history WHERE instance = (SELECT id FROM instances WHERE instance_id = ?)'),
+      deleteHistory: this.db.prepare(
+        'DELETE FROM history WHERE instance = (SELECT id FROM instances WHERE instance_id = ?)',
+      ),
       deleteExecutionHistory: this.db.prepare('DELETE FROM history WHERE instance = ? AND execution_id = ?'),
     };
   }
@@ -96,7 +106,8 @@ export class SqliteStateStore implements StateStore {
   async claimPartition(partition: number, epoch: number): Promise<void> {
     this.database.writeNow(() => {
       const stored = this.statements.epochOf.get(partition)?.epoch ?? -1;
-      if (stored > epoch) throw new OwnershipLostError(`partition ${partition} is owned by epoch ${stored} > ${epoch}`);
+      if (stored > epoch)
+        throw new OwnershipLostError(`partition ${partition} is owned by epoch ${stored} > ${epoch}`);
       this.statements.setEpoch.run(partition, epoch);
     });
   }
@@ -109,7 +120,8 @@ export class SqliteStateStore implements StateStore {
   async readHistory(instanceId: string, executionId: string): Promise<HistoryEvent[]> {
     const chunks = this.statements.readHistory.all(instanceId, executionId);
     const events: HistoryEvent[] = [];
-    for (const chunk of chunks) for (const event of JSON.parse(chunk.events) as HistoryEvent[]) events.push(event);
+    for (const chunk of chunks)
+      for (const event of JSON.parse(chunk.events) as HistoryEvent[]) events.push(event);
     return events;
   }
 
@@ -119,13 +131,18 @@ export class SqliteStateStore implements StateStore {
   }
 
   /** For writers sharing this database: `commit` inside the caller's transaction. */
-  commitInTransaction(partition: number, epoch: number, writes: readonly InstanceWrite[]): Map<string, string> {
+  commitInTransaction(
+    partition: number,
+    epoch: number,
+    writes: readonly InstanceWrite[],
+  ): Map<string, string> {
     return this.commitNow(partition, epoch, writes);
   }
 
   private commitNow(partition: number, epoch: number, writes: readonly InstanceWrite[]): Map<string, string> {
     const stored = this.statements.epochOf.get(partition)?.epoch ?? -1;
-    if (stored > epoch) throw new OwnershipLostError(`partition ${partition} now belongs to epoch ${stored}, not ${epoch}`);
+    if (stored > epoch)
+      throw new OwnershipLostError(`partition ${partition} now belongs to epoch ${stored}, not ${epoch}`);
     // Check every condition before writing anything: a failed commit changes nothing.
     for (const write of writes) {
       const current = this.statements.etagOf.get(write.record.instanceId)?.etag;
@@ -142,11 +159,13 @@ export class SqliteStateStore implements StateStore {
     for (const write of writes) {
       etags.set(write.record.instanceId, this.write(write.record, write.expectedEtag));
       const id = this.statements.etagOf.get(write.record.instanceId)?.id;
-      if (write.dropHistoryOf !== undefined) this.statements.deleteExecutionHistory.run(id, write.dropHistoryOf);
+      if (write.dropHistoryOf !== undefined)
+        this.statements.deleteExecutionHistory.run(id, write.dropHistoryOf);
       if (write.history !== undefined) {
         const { executionId, fromIndex, events } = write.history;
         if (write.history.replace === true) this.statements.deleteExecutionHistory.run(id, executionId);
-        if (events.length > 0) this.statements.putHistory.run(id, executionId, fromIndex, JSON.stringify(events));
+        if (events.length > 0)
+          this.statements.putHistory.run(id, executionId, fromIndex, JSON.stringify(events));
       }
     }
     return etags;
@@ -160,7 +179,9 @@ export class SqliteStateStore implements StateStore {
     return this.database.write(() => this.write(record, expectedEtag));
   }
 
-  async listInstances(query: InstanceListQuery): Promise<{ records: InstanceRecord[]; continuationToken?: string }> {
+  async listInstances(
+    query: InstanceListQuery,
+  ): Promise<{ records: InstanceRecord[]; continuationToken?: string }> {
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: query.pageSize + 1 };
     if (query.statuses !== undefined && query.statuses.length > 0) {
@@ -218,8 +239,14 @@ export class SqliteStateStore implements StateStore {
       name: record.name,
       status: record.status,
       createdAt: record.createdAt,
-      hasWork: record.timers.length > 0 || (record.outbox?.messages.length ?? 0) > 0 || record.pendingStart !== undefined ? 1 : 0,
-      outboxOffset: record.outbox !== undefined && record.outbox.messages.length > 0 ? record.outbox.offset : null,
+      hasWork:
+        record.timers.length > 0 ||
+        (record.outbox?.messages.length ?? 0) > 0 ||
+        record.pendingStart !== undefined
+          ? 1
+          : 0,
+      outboxOffset:
+        record.outbox !== undefined && record.outbox.messages.length > 0 ? record.outbox.offset : null,
       doc: JSON.stringify(record),
     };
     if (expectedEtag === undefined) {
@@ -246,7 +273,10 @@ function encodeToken(createdAt: number, instanceId: string): string {
 
 function decodeToken(token: string): { createdAt: number; instanceId: string } {
   try {
-    const [createdAt, instanceId] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [unknown, unknown];
+    const [createdAt, instanceId] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [
+      unknown,
+      unknown,
+    ];
     if (typeof createdAt === 'number' && typeof instanceId === 'string') return { createdAt, instanceId };
   } catch {
     // fall through to the error below
