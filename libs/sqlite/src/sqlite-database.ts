@@ -1,5 +1,8 @@
 import Database from 'better-sqlite3';
 
+const busyBatchSize = 8;
+const busyLingerMs = 2;
+
 export interface SqliteDatabaseOptions {
   /** FULL survives power loss; NORMAL (default) survives process crashes and is much faster. */
   readonly synchronous?: 'NORMAL' | 'FULL';
@@ -19,6 +22,8 @@ export class SqliteDatabase {
     reject: (error: unknown) => void;
   }> = [];
   private flushScheduled = false;
+  /** Writes in the last commit: a load signal. */
+  private lastBatchSize = 0;
 
   constructor(file: string, options: SqliteDatabaseOptions = {}) {
     this.db = new Database(file);
@@ -51,7 +56,11 @@ export class SqliteDatabase {
       });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flush());
+        // Under load, wait a moment so that more writes share the commit: a commit costs per page
+        // written, and pages that many writes touch (log tails, hot rows) are then written once.
+        // When idle, commit at once to keep latency low.
+        if (this.lastBatchSize >= busyBatchSize) setTimeout(() => this.flush(), busyLingerMs);
+        else setImmediate(() => this.flush());
       }
     });
   }
@@ -65,6 +74,7 @@ export class SqliteDatabase {
     this.flushScheduled = false;
     const batch = this.queued;
     this.queued = [];
+    this.lastBatchSize = batch.length;
     if (batch.length === 0 || !this.db.open) return;
     const outcomes: Array<() => void> = [];
     try {
