@@ -4,6 +4,9 @@ import { Stream, type LogRecord, type Membership, type PartitionedLog } from '@d
 import { FaultPoint, type FaultHook } from './faults';
 import { instanceMessage, parseActivityWorkItem, type ActivityWorkItem } from './messages';
 
+/** Batches read ahead of the last committed offset, per partition. */
+const maxBatchesInFlight = 4;
+
 export interface ActivityWorkerDeps {
   readonly log: PartitionedLog;
   readonly registry: Registry;
@@ -55,39 +58,55 @@ export class ActivityWorker {
     this.membership = undefined;
   }
 
+  /**
+   * Reads ahead while earlier batches still run; offsets are committed in order, each once every
+   * batch before it is done. After a failure, reading resumes from the last committed offset.
+   */
   private async consume(partition: number, signal: AbortSignal): Promise<void> {
     const { log, group } = this.deps;
     let offset = await log.committedOffset(group, Stream.Activities, partition);
+    let committed: Promise<void> = Promise.resolve();
+    let failed = false;
+    const batches: Array<Promise<void>> = [];
     while (!signal.aborted) {
+      if (failed || batches.length >= maxBatchesInFlight) {
+        await batches.shift()?.catch(() => undefined);
+        if (failed) {
+          await Promise.allSettled(batches.splice(0));
+          offset = await log.committedOffset(group, Stream.Activities, partition);
+          committed = Promise.resolve();
+          failed = false;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        continue;
+      }
       let records: LogRecord[];
       try {
-        records = await log.read(Stream.Activities, partition, offset, {
-          maxRecords: 200,
-          waitMs: 1000,
-          signal,
-        });
+        records = await log.read(Stream.Activities, partition, offset, { maxRecords: 200, waitMs: 1000, signal });
       } catch (error) {
-        if (signal.aborted) return;
+        if (signal.aborted) break;
         this.deps.logger.warn('reading activities failed; retrying', { partition, error: String(error) });
         await new Promise((resolve) => setTimeout(resolve, 100));
         continue;
       }
       if (records.length === 0 || signal.aborted) continue;
-      try {
-        await Promise.all(records.map((record) => this.runOne(record, partition)));
+      const next = (records[records.length - 1] as LogRecord).offset + 1;
+      offset = next;
+      const work = Promise.all(records.map((record) => this.runOne(record, partition)));
+      const previous = committed;
+      committed = (async () => {
+        await work;
+        await previous;
         await this.deps.faults?.(FaultPoint.AfterActivityResultSend, { partition });
-        const next = (records[records.length - 1] as LogRecord).offset + 1;
         await log.commitOffset(group, Stream.Activities, partition, next);
-        offset = next;
-      } catch (error) {
-        this.deps.logger.error('activity batch failed; it will run again', {
-          partition,
-          error: String(error),
-        });
-        offset = await log.committedOffset(group, Stream.Activities, partition);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      })();
+      const batch = committed.catch((error: unknown) => {
+        if (!failed) this.deps.logger.error('activity batch failed; it will run again', { partition, error: String(error) });
+        failed = true;
+      });
+      batches.push(batch);
     }
+    await Promise.allSettled(batches);
   }
 
   private async runOne(record: LogRecord, partition: number): Promise<void> {
