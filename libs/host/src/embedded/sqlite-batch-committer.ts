@@ -1,3 +1,4 @@
+import type { LogRecord } from '@durable/log';
 import { SqliteLog } from '@durable/log-sqlite';
 import { FaultPoint, type Batch, type BatchCommitter, type FaultHook } from '@durable/runtime';
 import type { SqliteDatabase } from '@durable/sqlite';
@@ -17,7 +18,7 @@ export class SqliteBatchCommitter implements BatchCommitter {
   ) {}
 
   async commit(batch: Batch, faults?: FaultHook): Promise<Map<string, string>> {
-    let touched = new Set<string>();
+    let touched: LogRecord[] = [];
     let etags: Map<string, string>;
     try {
       etags = await this.database.write(() => {

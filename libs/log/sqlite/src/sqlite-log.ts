@@ -10,6 +10,9 @@ import {
   type ReadOptions,
 } from '@durable/log';
 
+/** Records kept in memory per partition for readers that follow the writer. */
+const tailLength = 2000;
+
 export interface SqliteLogOptions {
   readonly partitions: number;
 }
@@ -32,6 +35,8 @@ export class SqliteLog implements PartitionedLog {
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly groups = new Map<string, Member[]>();
   private readonly lastTruncated = new Map<string, number>();
+  /** The latest committed records of each partition, contiguous by offset. */
+  private readonly tails = new Map<string, LogRecord[]>();
   private closed = false;
 
   /** Opens `file`, or shares an open database (and its group commits) with other adapters. */
@@ -123,7 +128,7 @@ export class SqliteLog implements PartitionedLog {
     records: readonly AppendRecord[],
     offset?: { group: string; stream: Stream; partition: number; nextOffset: number },
   ): Promise<void> {
-    let touched: Set<string> = new Set();
+    let touched: LogRecord[] = [];
     const written = this.database.write(
       () => {
         if (offset !== undefined)
@@ -143,19 +148,19 @@ export class SqliteLog implements PartitionedLog {
 
   /**
    * For writers sharing this database: appends inside the caller's transaction and returns the
-   * partitions to `wake` once it committed (or call `forgetOffsets` if it rolled back).
+   * records to pass to `wake` once it committed (or call `forgetOffsets` if it rolled back).
    */
-  appendInTransaction(records: readonly AppendRecord[]): Set<string> {
-    const touched = new Set<string>();
+  appendInTransaction(records: readonly AppendRecord[]): LogRecord[] {
+    const written: LogRecord[] = [];
     for (const record of records) {
       this.checkPartition(record.partition);
       const key = `${record.stream}\u0000${record.partition}`;
-      const next = this.nextOffset(record.stream, record.partition, key);
-      this.statements.insert.run(record.stream, record.partition, next, record.key, record.value);
-      this.nextOffsets.set(key, next + 1);
-      touched.add(key);
+      const offset = this.nextOffset(record.stream, record.partition, key);
+      this.statements.insert.run(record.stream, record.partition, offset, record.key, record.value);
+      this.nextOffsets.set(key, offset + 1);
+      written.push({ ...record, offset });
     }
-    return touched;
+    return written;
   }
 
   /** For writers sharing this database: commits a group's offset inside the caller's transaction. */
@@ -173,6 +178,7 @@ export class SqliteLog implements PartitionedLog {
   /** After a rolled-back transaction the cached next offsets may be ahead of the table. */
   forgetOffsets(): void {
     this.nextOffsets.clear();
+    this.tails.clear();
   }
 
   async read(
@@ -182,10 +188,18 @@ export class SqliteLog implements PartitionedLog {
     options: ReadOptions,
   ): Promise<LogRecord[]> {
     this.checkPartition(partition);
-    const fetch = (): LogRecord[] =>
-      this.statements.read
+    const fetch = (): LogRecord[] => {
+      // Readers usually follow right behind the writer: serve them from the records kept in memory.
+      const tail = this.tails.get(`${stream}\u0000${partition}`);
+      const first = tail?.[0];
+      if (tail !== undefined && first !== undefined && first.offset <= fromOffset) {
+        const start = fromOffset - first.offset;
+        return tail.slice(start, start + options.maxRecords);
+      }
+      return this.statements.read
         .all(stream, partition, fromOffset, options.maxRecords)
         .map((row) => ({ stream, partition, offset: row.offset, key: row.key, value: row.value }));
+    };
     let records = fetch();
     if (records.length > 0 || options.waitMs <= 0 || this.closed) return records;
     await this.waitForAppend(stream, partition, options.waitMs, options.signal);
@@ -231,8 +245,22 @@ export class SqliteLog implements PartitionedLog {
     this.database.close();
   }
 
-  /** Wakes readers waiting on the given partitions (keys from `appendInTransaction`). */
-  wake(keys: ReadonlySet<string>): void {
+  /** After a commit: keeps the records for readers and wakes those waiting on their partitions. */
+  wake(records: readonly LogRecord[]): void {
+    const keys = new Set<string>();
+    for (const record of records) {
+      const key = `${record.stream}\u0000${record.partition}`;
+      let tail = this.tails.get(key);
+      const last = tail?.[tail.length - 1];
+      // Offsets in a tail are contiguous; anything else starts it afresh.
+      if (tail === undefined || (last !== undefined && last.offset + 1 !== record.offset)) {
+        tail = [];
+        this.tails.set(key, tail);
+      }
+      tail.push(record);
+      if (tail.length > 2 * tailLength) tail.splice(0, tail.length - tailLength);
+      keys.add(key);
+    }
     for (const key of keys) {
       const set = this.waiters.get(key);
       if (set === undefined) continue;
@@ -240,6 +268,7 @@ export class SqliteLog implements PartitionedLog {
       for (const wake of set) wake();
     }
   }
+
 
   private nextOffset(stream: string, partition: number, key: string): number {
     const cached = this.nextOffsets.get(key);
