@@ -11,7 +11,7 @@ import {
 } from '@durable/log';
 
 /** Records kept in memory per partition for readers that follow the writer. */
-const tailLength = 2000;
+const tailLength = 500;
 
 export interface SqliteLogOptions {
   readonly partitions: number;
