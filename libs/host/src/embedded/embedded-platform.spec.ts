@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InstanceFinishedError, InstanceNotFoundError } from '@durable/core';
+import { InstanceAlreadyExistsError, InstanceFinishedError, InstanceNotFoundError } from '@durable/core';
 import { defineActivity, defineOrchestration, type Registry } from '@durable/engine';
 import { goldenRegistry } from '@durable/engine/testing';
 import { FaultPoint, type FaultHook } from '@durable/runtime';
@@ -42,6 +42,40 @@ describe('embedded platform', () => {
     expect(output(status?.output)).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
     const withHistory = await client.getStatus(instanceId, { includeHistory: true });
     expect(withHistory?.history?.filter((e) => e.type === 'TaskCompleted')).toHaveLength(3);
+  });
+
+  it('keeps version and tags, and applies the reuse policy of a start', async () => {
+    const { client } = await start();
+    await client.start('HelloSequence', { instanceId: 'reused', version: '2.1', tags: { team: 'payments' } });
+    const first = await client.waitForCompletion('reused', { timeoutMs: 10_000 });
+    expect(first).toMatchObject({ runtimeStatus: 'Completed', version: '2.1', tags: { team: 'payments' } });
+    await expect(client.start('HelloSequence', { instanceId: 'reused', reusePolicy: 'error' })).rejects.toBeInstanceOf(
+      InstanceAlreadyExistsError,
+    );
+    expect(await client.start('HelloSequence', { instanceId: 'reused', reusePolicy: 'ignore' })).toEqual({ instanceId: 'reused' });
+    expect((await client.getStatus('reused'))?.executionId).toBe(first?.executionId);
+    await client.start('Approval', { instanceId: 'reused', input: '{"timeoutSeconds":3600}' });
+    await expect(client.start('HelloSequence', { instanceId: 'reused' })).rejects.toBeInstanceOf(InstanceAlreadyExistsError);
+    expect((await client.getStatus('reused'))?.name).toBe('Approval');
+  });
+
+  it('runs no more activities at once than the concurrency limit', async () => {
+    await platform?.stop();
+    let running = 0;
+    let peak = 0;
+    const registry = goldenRegistry().add(
+      defineActivity('Slow', async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        running--;
+      }),
+      defineOrchestration('ManySlow', (ctx) => ctx.whenAll(Array.from({ length: 12 }, () => ctx.callActivity('Slow')))),
+    );
+    platform = await EmbeddedPlatform.start({ dataDir: dir, registry, partitions: 4, activityConcurrency: 3 });
+    const { instanceId } = await platform.client.start('ManySlow');
+    expect((await platform.client.waitForCompletion(instanceId, { timeoutMs: 10_000 }))?.runtimeStatus).toBe('Completed');
+    expect(peak).toBe(3);
   });
 
   it('fans out and in', async () => {
