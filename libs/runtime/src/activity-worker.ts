@@ -82,7 +82,11 @@ export class ActivityWorker {
       }
       let records: LogRecord[];
       try {
-        records = await log.read(Stream.Activities, partition, offset, { maxRecords: 200, waitMs: 1000, signal });
+        records = await log.read(Stream.Activities, partition, offset, {
+          maxRecords: 200,
+          waitMs: 1000,
+          signal,
+        });
       } catch (error) {
         if (signal.aborted) break;
         this.deps.logger.warn('reading activities failed; retrying', { partition, error: String(error) });
@@ -101,7 +105,11 @@ export class ActivityWorker {
         await log.commitOffset(group, Stream.Activities, partition, next);
       })();
       const batch = committed.catch((error: unknown) => {
-        if (!failed) this.deps.logger.error('activity batch failed; it will run again', { partition, error: String(error) });
+        if (!failed)
+          this.deps.logger.error('activity batch failed; it will run again', {
+            partition,
+            error: String(error),
+          });
         failed = true;
       });
       batches.push(batch);

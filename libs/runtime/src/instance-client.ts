@@ -78,7 +78,8 @@ export class InstanceClient implements InstanceService {
       throw new InvalidArgumentError('scheduledStartTime is not a valid date');
     }
     // A generated id is new by construction; only a caller's id can name an existing instance.
-    const existing = options.instanceId === undefined ? undefined : await this.deps.store.getInstance(instanceId);
+    const existing =
+      options.instanceId === undefined ? undefined : await this.deps.store.getInstance(instanceId);
     if (existing !== undefined) {
       const policy = options.reusePolicy ?? 'replaceFinished';
       if (policy === 'ignore') return { instanceId };

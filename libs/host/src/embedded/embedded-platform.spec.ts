@@ -49,13 +49,17 @@ describe('embedded platform', () => {
     await client.start('HelloSequence', { instanceId: 'reused', version: '2.1', tags: { team: 'payments' } });
     const first = await client.waitForCompletion('reused', { timeoutMs: 10_000 });
     expect(first).toMatchObject({ runtimeStatus: 'Completed', version: '2.1', tags: { team: 'payments' } });
-    await expect(client.start('HelloSequence', { instanceId: 'reused', reusePolicy: 'error' })).rejects.toBeInstanceOf(
-      InstanceAlreadyExistsError,
-    );
-    expect(await client.start('HelloSequence', { instanceId: 'reused', reusePolicy: 'ignore' })).toEqual({ instanceId: 'reused' });
+    await expect(
+      client.start('HelloSequence', { instanceId: 'reused', reusePolicy: 'error' }),
+    ).rejects.toBeInstanceOf(InstanceAlreadyExistsError);
+    expect(await client.start('HelloSequence', { instanceId: 'reused', reusePolicy: 'ignore' })).toEqual({
+      instanceId: 'reused',
+    });
     expect((await client.getStatus('reused'))?.executionId).toBe(first?.executionId);
     await client.start('Approval', { instanceId: 'reused', input: '{"timeoutSeconds":3600}' });
-    await expect(client.start('HelloSequence', { instanceId: 'reused' })).rejects.toBeInstanceOf(InstanceAlreadyExistsError);
+    await expect(client.start('HelloSequence', { instanceId: 'reused' })).rejects.toBeInstanceOf(
+      InstanceAlreadyExistsError,
+    );
     expect((await client.getStatus('reused'))?.name).toBe('Approval');
   });
 
@@ -70,11 +74,20 @@ describe('embedded platform', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
         running--;
       }),
-      defineOrchestration('ManySlow', (ctx) => ctx.whenAll(Array.from({ length: 12 }, () => ctx.callActivity('Slow')))),
+      defineOrchestration('ManySlow', (ctx) =>
+        ctx.whenAll(Array.from({ length: 12 }, () => ctx.callActivity('Slow'))),
+      ),
     );
-    platform = await EmbeddedPlatform.start({ dataDir: dir, registry, partitions: 4, activityConcurrency: 3 });
+    platform = await EmbeddedPlatform.start({
+      dataDir: dir,
+      registry,
+      partitions: 4,
+      activityConcurrency: 3,
+    });
     const { instanceId } = await platform.client.start('ManySlow');
-    expect((await platform.client.waitForCompletion(instanceId, { timeoutMs: 10_000 }))?.runtimeStatus).toBe('Completed');
+    expect((await platform.client.waitForCompletion(instanceId, { timeoutMs: 10_000 }))?.runtimeStatus).toBe(
+      'Completed',
+    );
     expect(peak).toBe(3);
   });
 

@@ -269,7 +269,6 @@ export class SqliteLog implements PartitionedLog {
     }
   }
 
-
   private nextOffset(stream: string, partition: number, key: string): number {
     const cached = this.nextOffsets.get(key);
     if (cached !== undefined) return cached;
