@@ -8,7 +8,7 @@ import type {
   StoredInstance,
 } from '@durable/storage';
 
-const schemaVersion = 2;
+const schemaVersion = 3;
 
 interface InstanceRow {
   etag: number;
@@ -33,8 +33,9 @@ export class SqliteStateStore implements StateStore {
         `the state database has schema ${version}, this version needs ${schemaVersion}: use a new data directory`,
       );
     }
-    // History rows are keyed by the instance's rowid, which grows with creation time: the histories
-    // of instances in flight sit together, so a commit touches few pages.
+    // History chunks are appended in commit order (rowid), so their payload fills pages at the end of
+    // the table; the small index on (instance rowid, execution, index) finds them. Instance rowids
+    // grow with creation time, so the index entries of instances in flight sit together too.
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS instances (
         id INTEGER PRIMARY KEY,
@@ -51,12 +52,13 @@ export class SqliteStateStore implements StateStore {
       CREATE INDEX IF NOT EXISTS instances_work ON instances(partition) WHERE has_work = 1;
       CREATE INDEX IF NOT EXISTS instances_created ON instances(created_at, instance_id);
       CREATE TABLE IF NOT EXISTS history (
+        id INTEGER PRIMARY KEY,
         instance INTEGER NOT NULL,
         execution_id TEXT NOT NULL,
         from_index INTEGER NOT NULL,
-        events TEXT NOT NULL,
-        PRIMARY KEY (instance, execution_id, from_index)
-      ) WITHOUT ROWID;
+        events TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX IF NOT EXISTS history_chunks ON history(instance, execution_id, from_index);
       CREATE TABLE IF NOT EXISTS partitions (partition INTEGER PRIMARY KEY, epoch INTEGER NOT NULL);
     `);
     this.db.pragma(`user_version = ${schemaVersion}`);
