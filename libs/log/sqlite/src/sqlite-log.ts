@@ -51,9 +51,10 @@ export class SqliteLog implements PartitionedLog {
     this.db = this.database.db;
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS log (
-        stream TEXT NOT NULL, partition INTEGER NOT NULL, offset INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
-        PRIMARY KEY (stream, partition, offset)
-      ) WITHOUT ROWID;
+        id INTEGER PRIMARY KEY,
+        stream TEXT NOT NULL, partition INTEGER NOT NULL, offset INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX IF NOT EXISTS log_position ON log(stream, partition, offset);
       CREATE TABLE IF NOT EXISTS offsets (
         grp TEXT NOT NULL, stream TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
         PRIMARY KEY (grp, stream, partition)
