@@ -146,8 +146,11 @@ export class SqliteStateStore implements StateStore {
     if (stored > epoch)
       throw new OwnershipLostError(`partition ${partition} now belongs to epoch ${stored}, not ${epoch}`);
     // Check every condition before writing anything: a failed commit changes nothing.
+    const ids: Array<number | undefined> = [];
     for (const write of writes) {
-      const current = this.statements.etagOf.get(write.record.instanceId)?.etag;
+      const row = this.statements.etagOf.get(write.record.instanceId);
+      ids.push(row?.id);
+      const current = row?.etag;
       const expected = write.expectedEtag === undefined ? undefined : Number(write.expectedEtag);
       if (current !== expected) {
         throw new ConflictError(
@@ -158,9 +161,9 @@ export class SqliteStateStore implements StateStore {
       }
     }
     const etags = new Map<string, string>();
-    for (const write of writes) {
+    writes.forEach((write, i) => {
       etags.set(write.record.instanceId, this.write(write.record, write.expectedEtag));
-      const id = this.statements.etagOf.get(write.record.instanceId)?.id;
+      const id = ids[i] ?? this.statements.etagOf.get(write.record.instanceId)?.id;
       if (write.dropHistoryOf !== undefined)
         this.statements.deleteExecutionHistory.run(id, write.dropHistoryOf);
       if (write.history !== undefined) {
@@ -169,7 +172,7 @@ export class SqliteStateStore implements StateStore {
         if (events.length > 0)
           this.statements.putHistory.run(id, executionId, fromIndex, JSON.stringify(events));
       }
-    }
+    });
     return etags;
   }
 
