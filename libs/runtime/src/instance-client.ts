@@ -38,6 +38,8 @@ export interface InstanceClientDeps {
   readonly orchestrationNames: () => readonly string[];
   /** Largest input or event payload accepted, in bytes (default 1 MiB). */
   readonly maxPayloadBytes?: number;
+  /** The host calls `notifyFinished` for every instance that finishes, so waiting can poll rarely. */
+  readonly finishNotifications?: boolean;
 }
 
 const finishedStatuses = [
@@ -268,30 +270,37 @@ export class InstanceClient implements InstanceService {
     options: { timeoutMs?: number } = {},
   ): Promise<InstanceStatus | undefined> {
     const deadline = this.deps.clock.now() + (options.timeoutMs ?? 30_000);
-    let pollMs = 50;
+    // Polling only backs up the finish notifications where the host sends them.
+    let pollMs = this.deps.finishNotifications === true ? 1000 : 50;
     for (;;) {
-      const status = await this.getStatus(instanceId);
-      if (status === undefined || isTerminalStatus(status.runtimeStatus)) return status;
+      // Listen before reading, so that a finish between the two is not missed.
       const remaining = deadline - this.deps.clock.now();
-      if (remaining <= 0) return status;
-      await this.waitForFinish(instanceId, Math.min(pollMs, remaining));
+      const wake = this.waitForFinish(instanceId, Math.max(0, Math.min(pollMs, remaining)));
+      const status = await this.getStatus(instanceId);
+      if (status === undefined || isTerminalStatus(status.runtimeStatus) || remaining <= 0) {
+        wake.cancel();
+        return status;
+      }
+      await wake.done;
       pollMs = Math.min(pollMs * 2, 1000);
     }
   }
 
-  private waitForFinish(instanceId: string, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const waiters = this.finishWaiters.get(instanceId) ?? new Set();
-      this.finishWaiters.set(instanceId, waiters);
-      const done = (): void => {
+  private waitForFinish(instanceId: string, ms: number): { done: Promise<void>; cancel: () => void } {
+    const waiters = this.finishWaiters.get(instanceId) ?? new Set();
+    this.finishWaiters.set(instanceId, waiters);
+    let finish: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => {
+      finish = (): void => {
         clearTimeout(timer);
-        waiters.delete(done);
+        waiters.delete(finish);
         if (waiters.size === 0) this.finishWaiters.delete(instanceId);
         resolve();
       };
-      const timer = setTimeout(done, ms);
-      waiters.add(done);
     });
+    const timer = setTimeout(finish, ms);
+    waiters.add(finish);
+    return { done, cancel: finish };
   }
 
   private async requireLive(instanceId: string): Promise<InstanceRecord> {
