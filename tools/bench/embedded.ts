@@ -22,7 +22,7 @@ export const embeddedBenchSizes = {
   full: {
     warmupSeconds: 3,
     seconds: 15,
-    concurrency: 200,
+    concurrency: 400,
     latencySamples: 500,
     fanOut: 10_000,
     inFlight: 10_000,
@@ -30,7 +30,7 @@ export const embeddedBenchSizes = {
   quick: {
     warmupSeconds: 2,
     seconds: 8,
-    concurrency: 200,
+    concurrency: 400,
     latencySamples: 200,
     fanOut: 10_000,
     inFlight: 10_000,
