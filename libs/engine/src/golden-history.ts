@@ -1,7 +1,13 @@
 import type { Registry } from './registry';
 import type { GoldenScenario } from './samples/golden';
 import { TestHost } from './test-host';
-import { InvalidArgumentError, serializePayload, toHistoryEvent, type HistoryEvent } from '@durable/core';
+import {
+  InvalidArgumentError,
+  serializePayload,
+  toHistoryEvent,
+  type FailureDetails,
+  type HistoryEvent,
+} from '@durable/core';
 
 /** A recorded run of one scenario: the final history of every instance it created. */
 export interface GoldenHistory {
@@ -48,11 +54,23 @@ export async function recordGolden(scenario: GoldenScenario, registry: Registry)
   for (const [name, data] of scenario.events ?? []) host.raiseEvent(id, name, data);
   await host.run();
   const instances: Record<string, readonly HistoryEvent[]> = {};
-  for (const instanceId of host.instanceIds) instances[instanceId] = host.state(instanceId).history;
+  for (const instanceId of host.instanceIds)
+    instances[instanceId] = host.state(instanceId).history.map(withoutStacks);
   return {
     scenario: scenario.name,
     orchestration: scenario.orchestration,
     ...(scenario.input !== undefined ? { input: scenario.input } : {}),
     instances,
   };
+}
+
+/** Stack traces name the recording machine's paths and play no part in replay: leave them out. */
+function withoutStacks(event: HistoryEvent): HistoryEvent {
+  if (!('failureDetails' in event) || event.failureDetails === undefined) return event;
+  return { ...event, failureDetails: stripStack(event.failureDetails) } as HistoryEvent;
+}
+
+function stripStack(details: FailureDetails): FailureDetails {
+  const { stackTrace: _stack, innerFailure, ...rest } = details;
+  return { ...rest, ...(innerFailure !== undefined ? { innerFailure: stripStack(innerFailure) } : {}) };
 }
