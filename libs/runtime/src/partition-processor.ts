@@ -239,11 +239,16 @@ export class PartitionProcessor {
     const batchLastOffset = (records[records.length - 1] as LogRecord).offset;
 
     const changes: Array<{ instanceId: string; entry: CachedInstance; change: Change }> = [];
-    for (const [instanceId, messages] of byInstance) {
-      const entry = await this.load(instanceId, now);
-      const change = await this.applyMessages(instanceId, entry, messages, now, batchLastOffset);
-      if (change !== undefined) changes.push({ instanceId, entry, change });
-    }
+    // Instances are independent: their episodes run side by side, so the event-loop turns each one
+    // waits for its orchestrator code to settle overlap instead of adding up.
+    const applied = await Promise.all(
+      [...byInstance].map(async ([instanceId, messages]) => {
+        const entry = await this.load(instanceId, now);
+        const change = await this.applyMessages(instanceId, entry, messages, now, batchLastOffset);
+        return change === undefined ? undefined : { instanceId, entry, change };
+      }),
+    );
+    for (const item of applied) if (item !== undefined) changes.push(item);
 
     const etags = await this.committer.commit(
       {
