@@ -1,0 +1,159 @@
+// A single-node Kafka broker in KRaft mode for tests, benchmarks and local development: the
+// org.apache.kafka:kafka_2.13 jars come from Maven Central (cached under .cache/kafka) and run on
+// the machine's Java 17, bound to 127.0.0.1.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const kafkaVersion = '3.9.1';
+const defaultCache = join(__dirname, '..', '..', '.cache', 'kafka');
+
+/** Fetches the broker's jars once (mvn dependency:copy-dependencies); returns the jar folder. */
+export function ensureKafkaJars(cacheDir = defaultCache): string {
+  const libs = join(cacheDir, kafkaVersion, 'libs');
+  if (existsSync(libs) && readdirSync(libs).some((f) => f.startsWith('kafka_2.13-'))) return libs;
+  mkdirSync(join(cacheDir, kafkaVersion), { recursive: true });
+  const pom = join(cacheDir, kafkaVersion, 'pom.xml');
+  writeFileSync(
+    pom,
+    `<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>durable.tools</groupId>
+  <artifactId>kafka-broker</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>${kafkaVersion}</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>
+  </dependencies>
+</project>
+`,
+  );
+  const result = spawnSync(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      '-f',
+      pom,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${libs}`,
+      '-DincludeScope=runtime',
+    ],
+    { encoding: 'utf8' },
+  );
+  if (result.status !== 0) {
+    rmSync(libs, { recursive: true, force: true });
+    throw new Error(
+      `fetching the Kafka jars failed (mvn exit ${String(result.status)}):\n${result.stdout}${result.stderr}`,
+    );
+  }
+  return libs;
+}
+
+export interface BrokerOptions {
+  /** Broker port (default: a free one). */
+  readonly port?: number;
+  readonly cacheDir?: string;
+}
+
+export class KafkaBroker {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly dataDir: string,
+    readonly port: number,
+  ) {}
+
+  /** `host:port` for kafkajs' `brokers`. */
+  get brokers(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  static async start(options: BrokerOptions = {}): Promise<KafkaBroker> {
+    const libs = ensureKafkaJars(options.cacheDir);
+    const classpath = `${libs}/*`;
+    const port = options.port ?? (await freePort());
+    const controllerPort = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'durable-kafka-'));
+    const properties = join(dataDir, 'server.properties');
+    writeFileSync(
+      properties,
+      [
+        'process.roles=broker,controller',
+        'node.id=1',
+        `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+        `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+        'controller.listener.names=CONTROLLER',
+        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+        'inter.broker.listener.name=PLAINTEXT',
+        `log.dirs=${join(dataDir, 'logs')}`,
+        'num.partitions=1',
+        'offsets.topic.replication.factor=1',
+        'offsets.topic.num.partitions=4',
+        'transaction.state.log.replication.factor=1',
+        'transaction.state.log.min.isr=1',
+        'group.initial.rebalance.delay.ms=0',
+        'auto.create.topics.enable=false',
+      ].join('\n'),
+    );
+    const java = (args: string[]) => spawnSync('java', ['-cp', classpath, ...args], { encoding: 'utf8' });
+    const uuid = java(['kafka.tools.StorageTool', 'random-uuid']).stdout.trim().split('\n').pop() ?? '';
+    const formatted = java(['kafka.tools.StorageTool', 'format', '-t', uuid, '-c', properties]);
+    if (formatted.status !== 0)
+      throw new Error(`formatting Kafka storage failed:\n${formatted.stdout}${formatted.stderr}`);
+    const child = spawn('java', ['-Xmx512m', '-cp', classpath, 'kafka.Kafka', properties], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    const broker = new KafkaBroker(child, dataDir, port);
+    const deadline = Date.now() + 60_000;
+    while (!(await isListening(port))) {
+      if (child.exitCode !== null)
+        throw new Error(`the Kafka broker exited with ${child.exitCode}:\n${stderr}`);
+      if (Date.now() > deadline) {
+        await broker.stop();
+        throw new Error(`the Kafka broker did not listen within 60 s:\n${stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return broker;
+  }
+
+  /** Stops the broker and deletes its data. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
