@@ -7,7 +7,6 @@ import {
   type Clock,
   type CompleteOrchestrationAction,
   type ExecutionStartedEvent,
-  type FailureDetails,
   type HistoryEvent,
   type IdSource,
   type OrchestratorAction,
@@ -24,6 +23,16 @@ import type {
   StoredInstance,
 } from '@durable/storage';
 import { SequentialBatchCommitter, type BatchCommitter } from './batch-committer';
+import { actionEffects, parentNotification, type Routing } from './effects';
+import {
+  collectOpenTasks,
+  isSeen,
+  outputOf,
+  pendingRecord,
+  pick,
+  resultTaskId,
+  withoutUndefined,
+} from './instance-state';
 import type { FaultHook } from './faults';
 import { activityMessage, instanceMessage, parseInstanceMessage, type InstanceMessage } from './messages';
 import { maxTimeoutMs, TimerQueue } from './timer-queue';
@@ -88,6 +97,7 @@ export class PartitionProcessor {
   private loop: Promise<void> | undefined;
   private readonly partitions: number;
   private readonly activityPartitions: number;
+  private readonly routing: Routing;
   private readonly committer: BatchCommitter;
 
   constructor(
@@ -97,6 +107,7 @@ export class PartitionProcessor {
   ) {
     this.partitions = deps.log.partitionCount(Stream.Orchestrations);
     this.activityPartitions = deps.log.partitionCount(Stream.Activities);
+    this.routing = { partitions: this.partitions, activityPartitions: this.activityPartitions };
     this.committer = deps.committer ?? new SequentialBatchCommitter(deps.store, deps.log);
   }
 
@@ -350,7 +361,7 @@ export class PartitionProcessor {
           // A resent start of an execution that already began. A parent that asks again (after a
           // rewind, say) gets the result again; it drops what it already has.
           if (isTerminalStatus(record.status) && event.parentInstance !== undefined) {
-            replies.push(...this.parentNotification(record, record.status, now));
+            replies.push(...parentNotification(this.routing, record, record.status, now));
           }
           continue;
         }
@@ -358,10 +369,16 @@ export class PartitionProcessor {
           // The id is taken by a live instance: refuse, and tell a parent so that it does not wait.
           if (event.parentInstance !== undefined) {
             replies.push(
-              ...this.parentNotification({ ...record, parent: event.parentInstance }, 'Failed', now, {
-                errorType: 'InstanceAlreadyExistsError',
-                errorMessage: `an orchestration instance with id '${instanceId}' is already running`,
-              }),
+              ...parentNotification(
+                this.routing,
+                { ...record, parent: event.parentInstance },
+                'Failed',
+                now,
+                {
+                  errorType: 'InstanceAlreadyExistsError',
+                  errorMessage: `an orchestration instance with id '${instanceId}' is already running`,
+                },
+              ),
             );
           }
           continue;
@@ -428,7 +445,7 @@ export class PartitionProcessor {
           pendingEvents = [];
           const { pendingStart: _dropped, ...rest } = record;
           record = rest;
-          replies.push(...this.parentNotification(record, 'Terminated', now));
+          replies.push(...parentNotification(this.routing, record, 'Terminated', now));
           terminatedEarly = true;
           continue;
         }
@@ -482,7 +499,17 @@ export class PartitionProcessor {
       const executionId = record.executionId;
       let completion: CompleteOrchestrationAction | undefined;
       for (const action of actions) {
-        const produced = this.perform(instanceId, executionId, action, stamp, entry, outbox, newTimers);
+        const produced = actionEffects(
+          this.routing,
+          instanceId,
+          executionId,
+          action,
+          stamp,
+          entry.openTasks,
+          record.name,
+          outbox,
+          newTimers,
+        );
         if (produced !== undefined) history.push(produced);
         if (action.type === 'CompleteOrchestration') completion = action;
       }
@@ -682,109 +709,6 @@ export class PartitionProcessor {
     };
   }
 
-  /** Turns one action into its history event, outbox messages and timers. */
-  private perform(
-    instanceId: string,
-    executionId: string,
-    action: OrchestratorAction,
-    stamp: string,
-    entry: CachedInstance,
-    outbox: OutboxMessage[],
-    timers: PendingTimer[],
-  ): HistoryEvent | undefined {
-    switch (action.type) {
-      case 'ScheduleTask':
-        entry.openTasks.set(action.id, undefined);
-        outbox.push(
-          activityMessage(
-            {
-              instanceId,
-              executionId,
-              taskId: action.id,
-              name: action.name,
-              ...(action.version !== undefined ? { version: action.version } : {}),
-              ...(action.input !== undefined ? { input: action.input } : {}),
-            },
-            this.activityPartitions,
-          ),
-        );
-        return newEvent('TaskScheduled', stamp, pick(action, 'name', 'version', 'input'), action.id);
-      case 'CreateTimer':
-        entry.openTasks.set(action.id, undefined);
-        timers.push({ id: action.id, fireAt: fromTimestamp(action.fireAt) });
-        return newEvent('TimerCreated', stamp, { fireAt: action.fireAt }, action.id);
-      case 'CreateSubOrchestration': {
-        entry.openTasks.set(action.id, action.instanceId);
-        const record = entry.stored?.record;
-        const started = newEvent('ExecutionStarted', stamp, {
-          name: action.name,
-          ...(action.version !== undefined ? { version: action.version } : {}),
-          ...(action.input !== undefined ? { input: action.input } : {}),
-          orchestrationInstance: {
-            instanceId: action.instanceId,
-            executionId: `${executionId}:${action.id}`,
-          },
-          parentInstance: { taskScheduledId: action.id, name: record?.name ?? '', instanceId, executionId },
-        });
-        outbox.push(instanceMessage({ instanceId: action.instanceId, event: started }, this.partitions));
-        return newEvent(
-          'SubOrchestrationInstanceCreated',
-          stamp,
-          pick(action, 'name', 'instanceId', 'version', 'input'),
-          action.id,
-        );
-      }
-      case 'SendEvent': {
-        const raised = newEvent('EventRaised', stamp, {
-          name: action.name,
-          ...(action.data !== undefined ? { input: action.data } : {}),
-        });
-        outbox.push(
-          instanceMessage(
-            {
-              instanceId: action.instanceId,
-              event: raised,
-              source: { instanceId, executionId, seq: action.id },
-            },
-            this.partitions,
-          ),
-        );
-        return newEvent(
-          'EventSent',
-          stamp,
-          {
-            instanceId: action.instanceId,
-            name: action.name,
-            ...(action.data !== undefined ? { input: action.data } : {}),
-          },
-          action.id,
-        );
-      }
-      case 'TerminateOrchestration':
-        outbox.push(
-          instanceMessage(
-            {
-              instanceId: action.instanceId,
-              event: newEvent('ExecutionTerminated', stamp, {
-                ...(action.reason !== undefined ? { input: action.reason } : {}),
-                recurse: action.recurse,
-              }),
-            },
-            this.partitions,
-          ),
-        );
-        return undefined;
-      case 'SendEntityMessage':
-        return undefined;
-      case 'CompleteOrchestration':
-        return newEvent('ExecutionCompleted', stamp, {
-          orchestrationStatus: action.orchestrationStatus,
-          ...(action.result !== undefined ? { result: action.result } : {}),
-          ...(action.failureDetails !== undefined ? { failureDetails: action.failureDetails } : {}),
-        });
-    }
-  }
-
   private complete(
     record: InstanceRecord,
     completion: CompleteOrchestrationAction,
@@ -834,42 +758,9 @@ export class PartitionProcessor {
       ...(completion.result !== undefined ? { output: completion.result } : {}),
       ...(completion.failureDetails !== undefined ? { failureDetails: completion.failureDetails } : {}),
     };
-    outbox.push(...this.parentNotification(finishedRecord, status, now));
+    outbox.push(...parentNotification(this.routing, finishedRecord, status, now));
     entry.session = undefined;
     return { record: finishedRecord, finished: status };
-  }
-
-  /** The result message a sub-orchestration owes its parent (none for a top-level instance). */
-  private parentNotification(
-    record: InstanceRecord,
-    status: RuntimeStatus,
-    now: number,
-    failure?: FailureDetails,
-  ): OutboxMessage[] {
-    const parent = record.parent;
-    if (parent === undefined) return [];
-    const stamp = toTimestamp(now);
-    const event =
-      status === 'Completed'
-        ? newEvent('SubOrchestrationInstanceCompleted', stamp, {
-            taskScheduledId: parent.taskScheduledId,
-            ...(record.output !== undefined ? { result: record.output } : {}),
-          })
-        : newEvent('SubOrchestrationInstanceFailed', stamp, {
-            taskScheduledId: parent.taskScheduledId,
-            failureDetails: failure ??
-              record.failureDetails ?? {
-                errorType: status,
-                errorMessage: `sub-orchestration '${record.instanceId}' was ${status.toLowerCase()}`,
-              },
-          });
-    const executionId = parent.executionId;
-    return [
-      instanceMessage(
-        { instanceId: parent.instanceId, ...(executionId !== undefined ? { executionId } : {}), event },
-        this.partitions,
-      ),
-    ];
   }
 
   private armTimers(): void {
@@ -918,84 +809,6 @@ export class PartitionProcessor {
     const limit = this.deps.clock.now() - (this.deps.idleEvictMs ?? 60_000);
     for (const [id, entry] of this.cache) if (entry.lastUsed < limit) this.cache.delete(id);
   }
-}
-
-function pendingRecord(
-  instanceId: string,
-  event: ExecutionStartedEvent,
-  partition: number,
-  now: number,
-  startMessage: OutboxMessage,
-  previous: InstanceRecord | undefined,
-): InstanceRecord {
-  const sameExecution = previous?.executionId === event.orchestrationInstance.executionId;
-  return {
-    instanceId,
-    partition,
-    name: event.name,
-    ...(event.version !== undefined ? { version: event.version } : {}),
-    executionId: event.orchestrationInstance.executionId,
-    status: 'Pending',
-    ...(event.input !== undefined ? { input: event.input } : {}),
-    createdAt: sameExecution && previous !== undefined ? previous.createdAt : fromTimestamp(event.timestamp),
-    updatedAt: now,
-    ...(event.scheduledStartTimestamp !== undefined
-      ? { scheduledStartAt: fromTimestamp(event.scheduledStartTimestamp) }
-      : {}),
-    ...(event.parentInstance !== undefined ? { parent: event.parentInstance } : {}),
-    ...(event.tags !== undefined ? { tags: event.tags } : {}),
-    ...(previous?.receivedFrom !== undefined ? { receivedFrom: previous.receivedFrom } : {}),
-    historyLength: 0,
-    appliedOffset: previous?.appliedOffset ?? -1,
-    timers: [],
-    pendingStart: startMessage,
-  };
-}
-
-function outputOf(input: string | undefined): { output?: string } {
-  return input !== undefined ? { output: input } : {};
-}
-
-function resultTaskId(event: HistoryEvent): number | undefined {
-  switch (event.type) {
-    case 'TaskCompleted':
-    case 'TaskFailed':
-    case 'SubOrchestrationInstanceCompleted':
-    case 'SubOrchestrationInstanceFailed':
-      return event.taskScheduledId;
-    case 'TimerFired':
-      return event.timerId;
-    default:
-      return undefined;
-  }
-}
-
-function collectOpenTasks(history: readonly HistoryEvent[], open: Map<number, string | undefined>): void {
-  for (const event of history) {
-    if (event.type === 'TaskScheduled' || event.type === 'TimerCreated') open.set(event.eventId, undefined);
-    else if (event.type === 'SubOrchestrationInstanceCreated') open.set(event.eventId, event.instanceId);
-    else {
-      const id = resultTaskId(event);
-      if (id !== undefined) open.delete(id);
-    }
-  }
-}
-
-function isSeen(last: string, executionId: string, seq: number): boolean {
-  const separator = last.lastIndexOf(':');
-  const lastExecution = last.slice(0, separator);
-  const lastSeq = last.slice(separator + 1);
-  return lastExecution === executionId && Number(lastSeq) >= seq;
-}
-
-function pick<T extends object, K extends keyof T>(source: T, ...keys: K[]): Pick<T, K> {
-  const out = {} as Pick<T, K>;
-  for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
-  return out;
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 function sleep(ms: number): Promise<void> {

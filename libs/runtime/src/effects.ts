@@ -1,0 +1,159 @@
+// What an orchestrator's actions and completions turn into: history events, messages to send and
+// timers to keep. Shared by the partition processor's episode and its rewind.
+import {
+  fromTimestamp,
+  newEvent,
+  toTimestamp,
+  type FailureDetails,
+  type HistoryEvent,
+  type OrchestratorAction,
+  type RuntimeStatus,
+} from '@durable/core';
+import type { InstanceRecord, OutboxMessage, PendingTimer } from '@durable/storage';
+import { pick } from './instance-state';
+import { activityMessage, instanceMessage } from './messages';
+
+/** Partition counts of the two streams, for routing messages. */
+export interface Routing {
+  readonly partitions: number;
+  readonly activityPartitions: number;
+}
+
+/** Turns one action into its history event, outbox messages and timers. */
+export function actionEffects(
+  routing: Routing,
+  instanceId: string,
+  executionId: string,
+  action: OrchestratorAction,
+  stamp: string,
+  openTasks: Map<number, string | undefined>,
+  /** The acting orchestration's name, recorded as the parent of the children it starts. */
+  orchestrationName: string,
+  outbox: OutboxMessage[],
+  timers: PendingTimer[],
+): HistoryEvent | undefined {
+  switch (action.type) {
+    case 'ScheduleTask':
+      openTasks.set(action.id, undefined);
+      outbox.push(
+        activityMessage(
+          {
+            instanceId,
+            executionId,
+            taskId: action.id,
+            name: action.name,
+            ...(action.version !== undefined ? { version: action.version } : {}),
+            ...(action.input !== undefined ? { input: action.input } : {}),
+          },
+          routing.activityPartitions,
+        ),
+      );
+      return newEvent('TaskScheduled', stamp, pick(action, 'name', 'version', 'input'), action.id);
+    case 'CreateTimer':
+      openTasks.set(action.id, undefined);
+      timers.push({ id: action.id, fireAt: fromTimestamp(action.fireAt) });
+      return newEvent('TimerCreated', stamp, { fireAt: action.fireAt }, action.id);
+    case 'CreateSubOrchestration': {
+      openTasks.set(action.id, action.instanceId);
+      const started = newEvent('ExecutionStarted', stamp, {
+        name: action.name,
+        ...(action.version !== undefined ? { version: action.version } : {}),
+        ...(action.input !== undefined ? { input: action.input } : {}),
+        orchestrationInstance: {
+          instanceId: action.instanceId,
+          executionId: `${executionId}:${action.id}`,
+        },
+        parentInstance: { taskScheduledId: action.id, name: orchestrationName, instanceId, executionId },
+      });
+      outbox.push(instanceMessage({ instanceId: action.instanceId, event: started }, routing.partitions));
+      return newEvent(
+        'SubOrchestrationInstanceCreated',
+        stamp,
+        pick(action, 'name', 'instanceId', 'version', 'input'),
+        action.id,
+      );
+    }
+    case 'SendEvent': {
+      const raised = newEvent('EventRaised', stamp, {
+        name: action.name,
+        ...(action.data !== undefined ? { input: action.data } : {}),
+      });
+      outbox.push(
+        instanceMessage(
+          {
+            instanceId: action.instanceId,
+            event: raised,
+            source: { instanceId, executionId, seq: action.id },
+          },
+          routing.partitions,
+        ),
+      );
+      return newEvent(
+        'EventSent',
+        stamp,
+        {
+          instanceId: action.instanceId,
+          name: action.name,
+          ...(action.data !== undefined ? { input: action.data } : {}),
+        },
+        action.id,
+      );
+    }
+    case 'TerminateOrchestration':
+      outbox.push(
+        instanceMessage(
+          {
+            instanceId: action.instanceId,
+            event: newEvent('ExecutionTerminated', stamp, {
+              ...(action.reason !== undefined ? { input: action.reason } : {}),
+              recurse: action.recurse,
+            }),
+          },
+          routing.partitions,
+        ),
+      );
+      return undefined;
+    case 'SendEntityMessage':
+      return undefined;
+    case 'CompleteOrchestration':
+      return newEvent('ExecutionCompleted', stamp, {
+        orchestrationStatus: action.orchestrationStatus,
+        ...(action.result !== undefined ? { result: action.result } : {}),
+        ...(action.failureDetails !== undefined ? { failureDetails: action.failureDetails } : {}),
+      });
+  }
+}
+
+/** The result message a sub-orchestration owes its parent (none for a top-level instance). */
+export function parentNotification(
+  routing: Routing,
+  record: InstanceRecord,
+  status: RuntimeStatus,
+  now: number,
+  failure?: FailureDetails,
+): OutboxMessage[] {
+  const parent = record.parent;
+  if (parent === undefined) return [];
+  const stamp = toTimestamp(now);
+  const event =
+    status === 'Completed'
+      ? newEvent('SubOrchestrationInstanceCompleted', stamp, {
+          taskScheduledId: parent.taskScheduledId,
+          ...(record.output !== undefined ? { result: record.output } : {}),
+        })
+      : newEvent('SubOrchestrationInstanceFailed', stamp, {
+          taskScheduledId: parent.taskScheduledId,
+          failureDetails: failure ??
+            record.failureDetails ?? {
+              errorType: status,
+              errorMessage: `sub-orchestration '${record.instanceId}' was ${status.toLowerCase()}`,
+            },
+        });
+  const executionId = parent.executionId;
+  return [
+    instanceMessage(
+      { instanceId: parent.instanceId, ...(executionId !== undefined ? { executionId } : {}), event },
+      routing.partitions,
+    ),
+  ];
+}

@@ -1,0 +1,85 @@
+// Pure helpers over instance documents and history, used by the partition processor.
+import { fromTimestamp, type ExecutionStartedEvent, type HistoryEvent } from '@durable/core';
+import type { InstanceRecord, OutboxMessage } from '@durable/storage';
+
+/** The document of an instance whose start was accepted but has not run yet. */
+export function pendingRecord(
+  instanceId: string,
+  event: ExecutionStartedEvent,
+  partition: number,
+  now: number,
+  startMessage: OutboxMessage,
+  previous: InstanceRecord | undefined,
+): InstanceRecord {
+  const sameExecution = previous?.executionId === event.orchestrationInstance.executionId;
+  return {
+    instanceId,
+    partition,
+    name: event.name,
+    ...(event.version !== undefined ? { version: event.version } : {}),
+    executionId: event.orchestrationInstance.executionId,
+    status: 'Pending',
+    ...(event.input !== undefined ? { input: event.input } : {}),
+    createdAt: sameExecution && previous !== undefined ? previous.createdAt : fromTimestamp(event.timestamp),
+    updatedAt: now,
+    ...(event.scheduledStartTimestamp !== undefined
+      ? { scheduledStartAt: fromTimestamp(event.scheduledStartTimestamp) }
+      : {}),
+    ...(event.parentInstance !== undefined ? { parent: event.parentInstance } : {}),
+    ...(event.tags !== undefined ? { tags: event.tags } : {}),
+    ...(previous?.receivedFrom !== undefined ? { receivedFrom: previous.receivedFrom } : {}),
+    historyLength: 0,
+    appliedOffset: previous?.appliedOffset ?? -1,
+    timers: [],
+    pendingStart: startMessage,
+  };
+}
+
+export function outputOf(input: string | undefined): { output?: string } {
+  return input !== undefined ? { output: input } : {};
+}
+
+export function resultTaskId(event: HistoryEvent): number | undefined {
+  switch (event.type) {
+    case 'TaskCompleted':
+    case 'TaskFailed':
+    case 'SubOrchestrationInstanceCompleted':
+    case 'SubOrchestrationInstanceFailed':
+      return event.taskScheduledId;
+    case 'TimerFired':
+      return event.timerId;
+    default:
+      return undefined;
+  }
+}
+
+export function collectOpenTasks(
+  history: readonly HistoryEvent[],
+  open: Map<number, string | undefined>,
+): void {
+  for (const event of history) {
+    if (event.type === 'TaskScheduled' || event.type === 'TimerCreated') open.set(event.eventId, undefined);
+    else if (event.type === 'SubOrchestrationInstanceCreated') open.set(event.eventId, event.instanceId);
+    else {
+      const id = resultTaskId(event);
+      if (id !== undefined) open.delete(id);
+    }
+  }
+}
+
+export function isSeen(last: string, executionId: string, seq: number): boolean {
+  const separator = last.lastIndexOf(':');
+  const lastExecution = last.slice(0, separator);
+  const lastSeq = last.slice(separator + 1);
+  return lastExecution === executionId && Number(lastSeq) >= seq;
+}
+
+export function pick<T extends object, K extends keyof T>(source: T, ...keys: K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
+  return out;
+}
+
+export function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
