@@ -56,6 +56,7 @@ export default tseslint.config(
                 'type:adapter',
                 'type:host',
                 'type:app',
+                'type:tool',
               ],
             },
           ],

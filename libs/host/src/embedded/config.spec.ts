@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { embeddedConfigFromEnv } from './config';
+import { loadRegistry } from './user-app';
+
+describe('embedded settings from the environment', () => {
+  it('defaults to loopback, port 7071, ./.durable and 12 partitions', () => {
+    expect(embeddedConfigFromEnv({}, '/srv/app')).toEqual({
+      port: 7071,
+      host: '127.0.0.1',
+      dataDir: join('/srv/app', '.durable'),
+      partitions: 12,
+      appModule: undefined,
+      maxPayloadBytes: 1024 * 1024,
+      logLevel: 'info',
+    });
+  });
+
+  it('refuses bad values with the name of the setting', () => {
+    expect(() => embeddedConfigFromEnv({ PARTITION_COUNT: '0' }, '/srv')).toThrow(
+      "PARTITION_COUNT must be an integer from 1 to 1024, got '0'",
+    );
+    expect(() => embeddedConfigFromEnv({ PORT: 'x' }, '/srv')).toThrow('PORT must be an integer');
+    expect(() => embeddedConfigFromEnv({ DURABLE_LOG_LEVEL: 'loud' }, '/srv')).toThrow('DURABLE_LOG_LEVEL');
+  });
+});
+
+describe('loading the app module', () => {
+  it('loads the registry a module exports', async () => {
+    const registry = await loadRegistry(join(__dirname, '..', '..', '..', '..', 'samples', 'index.ts'));
+    expect(registry.orchestratorNames).toContain('HelloSequence');
+  });
+
+  it('explains a module that cannot be loaded or exports no registry', async () => {
+    await expect(loadRegistry(join(__dirname, 'no-such-module.ts'))).rejects.toThrow(
+      'cannot load the app module',
+    );
+    await expect(loadRegistry(join(__dirname, 'config.ts'))).rejects.toThrow("must export 'registry'");
+  });
+});
