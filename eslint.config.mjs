@@ -10,6 +10,58 @@ const ioModules = [
 ];
 const frameworkModules = ['@nestjs/*', 'kafkajs', '@azure/cosmos', 'better-sqlite3', '@grpc/*', 'express'];
 
+// Integration specs (`*.int.spec.ts`) may also use the real test servers that tools/ starts.
+function boundaries(integration) {
+  const extra = integration ? ['type:tool'] : [];
+  return {
+    allow: [],
+    enforceBuildableLibDependency: false,
+    depConstraints: [
+      {
+        sourceTag: 'type:pure',
+        onlyDependOnLibsWithTags: ['type:pure'],
+        bannedExternalImports: frameworkModules,
+      },
+      {
+        sourceTag: 'type:runtime',
+        onlyDependOnLibsWithTags: ['type:pure'],
+        bannedExternalImports: frameworkModules,
+      },
+      { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', ...extra] },
+      {
+        sourceTag: 'type:host',
+        onlyDependOnLibsWithTags: ['type:pure', 'type:runtime', 'type:adapter', 'type:host', ...extra],
+      },
+      {
+        sourceTag: 'type:app',
+        onlyDependOnLibsWithTags: ['type:pure', 'type:runtime', 'type:adapter', 'type:host', ...extra],
+      },
+      {
+        sourceTag: 'type:tool',
+        onlyDependOnLibsWithTags: [
+          'type:pure',
+          'type:runtime',
+          'type:adapter',
+          'type:host',
+          'type:app',
+          'type:tool',
+        ],
+      },
+    ],
+  };
+}
+
+// Only its adapter talks to a vendor client (pure libs ban them all, above).
+const banVendors = (files, names) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { paths: names.map((name) => ({ name, message: `Only its adapter lib imports ${name}.` })) },
+    ],
+  },
+});
+
 export default tseslint.config(
   { ignores: ['**/node_modules', '**/dist', '.nx', 'bench/results', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommended,
@@ -23,45 +75,7 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          allow: [],
-          enforceBuildableLibDependency: false,
-          depConstraints: [
-            {
-              sourceTag: 'type:pure',
-              onlyDependOnLibsWithTags: ['type:pure'],
-              bannedExternalImports: frameworkModules,
-            },
-            {
-              sourceTag: 'type:runtime',
-              onlyDependOnLibsWithTags: ['type:pure'],
-              bannedExternalImports: frameworkModules,
-            },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter'] },
-            {
-              sourceTag: 'type:host',
-              onlyDependOnLibsWithTags: ['type:pure', 'type:runtime', 'type:adapter', 'type:host'],
-            },
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:pure', 'type:runtime', 'type:adapter', 'type:host'],
-            },
-            {
-              sourceTag: 'type:tool',
-              onlyDependOnLibsWithTags: [
-                'type:pure',
-                'type:runtime',
-                'type:adapter',
-                'type:host',
-                'type:app',
-                'type:tool',
-              ],
-            },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries(false)],
     },
   },
   {
@@ -107,5 +121,15 @@ export default tseslint.config(
     files: ['**/*.spec.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
+  {
+    files: ['**/*.int.spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries(true)] },
+  },
+  banVendors(
+    ['libs/host/**/*.ts', 'libs/sqlite/**/*.ts', 'libs/*/sqlite/**/*.ts', 'apps/**/*.ts', 'samples/**/*.ts'],
+    ['kafkajs', '@azure/cosmos'],
+  ),
+  banVendors(['libs/log/kafka/**/*.ts', 'libs/triggers/kafka/**/*.ts'], ['@azure/cosmos']),
+  banVendors(['libs/storage/cosmos/**/*.ts'], ['kafkajs']),
   prettier,
 );

@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { KafkaBroker } from './broker';
+import { KafkaBroker } from './kafka-broker';
 
 describe('the local Kafka broker', () => {
   let broker: KafkaBroker;

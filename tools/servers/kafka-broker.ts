@@ -58,14 +58,23 @@ export interface BrokerOptions {
   /** Broker port (default: a free one). */
   readonly port?: number;
   readonly cacheDir?: string;
+  /** Where the broker keeps its data (default: a new temporary folder, deleted on stop). */
+  readonly dataDir?: string;
 }
 
 export class KafkaBroker {
   private constructor(
-    private readonly child: ChildProcess,
+    private child: ChildProcess | undefined,
     private readonly dataDir: string,
     readonly port: number,
+    private readonly classpath: string,
+    private readonly properties: string,
   ) {}
+
+  /** The broker's process id, for tests that stop it from outside. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
 
   /** `host:port` for kafkajs' `brokers`. */
   get brokers(): string {
@@ -77,7 +86,8 @@ export class KafkaBroker {
     const classpath = `${libs}/*`;
     const port = options.port ?? (await freePort());
     const controllerPort = await freePort();
-    const dataDir = mkdtempSync(join(tmpdir(), 'durable-kafka-'));
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'durable-kafka-'));
+    mkdirSync(dataDir, { recursive: true });
     const properties = join(dataDir, 'server.properties');
     writeFileSync(
       properties,
@@ -105,34 +115,49 @@ export class KafkaBroker {
     const formatted = java(['kafka.tools.StorageTool', 'format', '-t', uuid, '-c', properties]);
     if (formatted.status !== 0)
       throw new Error(`formatting Kafka storage failed:\n${formatted.stdout}${formatted.stderr}`);
-    const child = spawn('java', ['-Xmx512m', '-cp', classpath, 'kafka.Kafka', properties], {
+    const broker = new KafkaBroker(undefined, dataDir, port, classpath, properties);
+    await broker.launch();
+    return broker;
+  }
+
+  /** Stops the broker process (as a crash would, with SIGKILL) and starts it again on the same data. */
+  async restart(options: { kill?: boolean } = {}): Promise<void> {
+    await this.halt(options.kill === true ? 'SIGKILL' : 'SIGTERM');
+    await this.launch();
+  }
+
+  private async launch(): Promise<void> {
+    const child = spawn('java', ['-Xmx512m', '-cp', this.classpath, 'kafka.Kafka', this.properties], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    this.child = child;
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-    const broker = new KafkaBroker(child, dataDir, port);
     const deadline = Date.now() + 60_000;
-    while (!(await isListening(port))) {
+    while (!(await isListening(this.port))) {
       if (child.exitCode !== null)
         throw new Error(`the Kafka broker exited with ${child.exitCode}:\n${stderr}`);
       if (Date.now() > deadline) {
-        await broker.stop();
+        await this.stop();
         throw new Error(`the Kafka broker did not listen within 60 s:\n${stderr}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    return broker;
+  }
+
+  private async halt(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
   }
 
   /** Stops the broker and deletes its data. */
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await this.halt('SIGTERM');
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
