@@ -8,6 +8,7 @@ describePartitionedLogConformance('sqlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'durable-log-'));
   return {
     partitions: 4,
+    inProcessGroups: true,
     open: async () => new SqliteLog(join(dir, 'log.db'), { partitions: 4 }),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };

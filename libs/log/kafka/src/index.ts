@@ -1,0 +1,1 @@
+export { KafkaLog, type KafkaLogOptions } from './kafka-log';

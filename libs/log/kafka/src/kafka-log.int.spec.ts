@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { Stream } from '@durable/log';
+import { describePartitionedLogConformance } from '@durable/log/testing';
+import { KafkaBroker } from '@durable/tools/servers';
+import { KafkaLog } from './kafka-log';
+
+let broker: KafkaBroker;
+
+beforeAll(async () => {
+  broker = await KafkaBroker.start();
+}, 180_000);
+
+afterAll(async () => {
+  await broker?.stop();
+}, 30_000);
+
+const open = (hub: string, partitions = 3) =>
+  KafkaLog.open({ brokers: [broker.brokers], hub, partitions, sessionTimeoutMs: 6_000 });
+
+describePartitionedLogConformance('kafka', async () => {
+  const hub = `conf-${randomUUID().slice(0, 8)}`;
+  return { partitions: 3, inProcessGroups: false, open: () => open(hub), cleanup: async () => undefined };
+});
+
+describe('KafkaLog', () => {
+  jest.setTimeout(60_000);
+
+  it('refuses a hub whose topics have another partition count', async () => {
+    const hub = `count-${randomUUID().slice(0, 8)}`;
+    const log = await open(hub, 3);
+    await log.close();
+    await expect(open(hub, 5)).rejects.toThrow(/has 3 partitions/);
+  });
+
+  it('keeps reading in order across many appends from concurrent writers', async () => {
+    const log = await open(`order-${randomUUID().slice(0, 8)}`);
+    try {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, w) =>
+          (async () => {
+            for (let i = 0; i < 25; i++)
+              await log.append([
+                { stream: Stream.Orchestrations, partition: 1, key: `w${w}`, value: `${w}:${i}` },
+              ]);
+          })(),
+        ),
+      );
+      const seen: string[] = [];
+      let from = 0;
+      while (seen.length < 500) {
+        const records = await log.read(Stream.Orchestrations, 1, from, { maxRecords: 64, waitMs: 2000 });
+        expect(records.length).toBeGreaterThan(0);
+        seen.push(...records.map((r) => r.value));
+        from = records[records.length - 1]!.offset + 1;
+      }
+      for (let w = 0; w < 20; w++) {
+        const mine = seen.filter((v) => v.startsWith(`${w}:`)).map((v) => Number(v.split(':')[1]));
+        expect(mine).toEqual(Array.from({ length: 25 }, (_, i) => i));
+      }
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('hands committed offsets on to the next member of the group', async () => {
+    const hub = `fence-${randomUUID().slice(0, 8)}`;
+    const first = await open(hub);
+    const second = await open(hub);
+    try {
+      const ownedByFirst = new Set<number>();
+      await first.join('workers', Stream.Orchestrations, {
+        assigned: (ps) => ps.forEach((p) => ownedByFirst.add(p.partition)),
+        revoked: (ps) => ps.forEach((p) => ownedByFirst.delete(p)),
+      });
+      await first.commitOffset('workers', Stream.Orchestrations, 0, 1);
+      expect(await first.committedOffset('workers', Stream.Orchestrations, 0)).toBe(1);
+      const membership = await second.join('workers', Stream.Orchestrations, {
+        assigned: () => undefined,
+        revoked: () => undefined,
+      });
+      await membership.leave();
+      expect(await second.committedOffset('workers', Stream.Orchestrations, 0)).toBe(1);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+});

@@ -1,0 +1,411 @@
+import { randomUUID } from 'node:crypto';
+import { InvalidArgumentError, UnavailableError } from '@durable/core';
+import { silentLogger, type Logger } from '@durable/engine';
+import {
+  Stream,
+  type AppendRecord,
+  type LogRecord,
+  type Membership,
+  type OwnershipListener,
+  type PartitionedLog,
+  type ReadOptions,
+} from '@durable/log';
+import {
+  Kafka,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type KafkaConfig,
+  type Producer,
+  type TopicMessages,
+} from 'kafkajs';
+import { PartitionReader } from './partition-reader';
+
+export interface KafkaLogOptions {
+  readonly brokers: readonly string[];
+  /** Task hub name: topics are `<hub>.partitions`, `<hub>.activities`, `<hub>.epochs`. */
+  readonly hub: string;
+  /** Partitions of the orchestrations topic (created with it; must match an existing topic). */
+  readonly partitions: number;
+  /** Partitions of the activities topic (default: `partitions`). */
+  readonly activityPartitions?: number;
+  readonly clientId?: string;
+  readonly logger?: Logger;
+  /** Group session timeout: a member that stops heartbeating loses its partitions after this. */
+  readonly sessionTimeoutMs?: number;
+  /** Extra kafkajs settings (ssl, sasl) for managed clusters. */
+  readonly kafka?: Partial<KafkaConfig>;
+}
+
+interface PendingAppend {
+  readonly records: readonly AppendRecord[];
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+interface GroupMember {
+  readonly consumer: Consumer;
+  owned: Set<number>;
+  /** Assignment changes are applied one at a time, in the order the group announced them. */
+  queue: Promise<void>;
+}
+
+/**
+ * The PartitionedLog on Apache Kafka. Appends go through one idempotent producer, coalesced per
+ * event-loop turn. Reads come from one consumer per stream that follows exactly the partitions
+ * being read (pull over push, see PartitionReader). Groups are Kafka consumer groups, used for
+ * assignment and committed offsets only; their consumers never fetch. Every assignment gets a
+ * fencing epoch: the offset of a claim record on `<hub>.epochs`, which only grows.
+ */
+export class KafkaLog implements PartitionedLog {
+  private readonly kafka: Kafka;
+  private readonly logger: Logger;
+  private pending: PendingAppend[] = [];
+  private flushScheduled = false;
+  private readonly readers = new Map<Stream, { reader: PartitionReader; consumer: Consumer }>();
+  private readonly readersStarting = new Map<Stream, Promise<PartitionReader>>();
+  private readonly members = new Map<string, GroupMember[]>();
+  private closed = false;
+
+  private constructor(
+    private readonly options: KafkaLogOptions,
+    kafka: Kafka,
+    private readonly producer: Producer,
+    private readonly admin: Admin,
+  ) {
+    this.kafka = kafka;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Connects, and creates the hub's topics if missing (checking the partition counts of existing ones). */
+  static async open(options: KafkaLogOptions): Promise<KafkaLog> {
+    if (!Number.isInteger(options.partitions) || options.partitions < 1)
+      throw new InvalidArgumentError('partitions must be a positive integer');
+    const kafka = new Kafka({
+      clientId: options.clientId ?? 'durable',
+      brokers: [...options.brokers],
+      logLevel: logLevel.NOTHING,
+      retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 12 },
+      ...options.kafka,
+    });
+    const admin = kafka.admin();
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    await admin.connect();
+    await producer.connect();
+    const log = new KafkaLog(options, kafka, producer, admin);
+    await log.ensureTopics();
+    return log;
+  }
+
+  topic(stream: Stream | 'epochs'): string {
+    const suffix = stream === Stream.Orchestrations ? 'partitions' : stream;
+    return `${this.options.hub}.${suffix}`;
+  }
+
+  partitionCount(stream: Stream): number {
+    return stream === Stream.Orchestrations
+      ? this.options.partitions
+      : (this.options.activityPartitions ?? this.options.partitions);
+  }
+
+  append(records: readonly AppendRecord[]): Promise<void> {
+    if (this.closed) return Promise.reject(new UnavailableError('the log is closed'));
+    for (const record of records) {
+      const count = this.partitionCount(record.stream);
+      if (!Number.isInteger(record.partition) || record.partition < 0 || record.partition >= count)
+        return Promise.reject(
+          new InvalidArgumentError(`partition ${record.partition} is outside 0..${count - 1}`),
+        );
+    }
+    if (records.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.pending.push({ records, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  /** Sends every append of this turn in one produce request per broker (acks from all replicas). */
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    const byTopic = new Map<string, TopicMessages>();
+    for (const { records } of batch) {
+      for (const record of records) {
+        const topic = this.topic(record.stream);
+        let entry = byTopic.get(topic);
+        if (entry === undefined) {
+          entry = { topic, messages: [] };
+          byTopic.set(topic, entry);
+        }
+        entry.messages.push({ partition: record.partition, key: record.key, value: record.value });
+      }
+    }
+    try {
+      await this.producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 });
+      for (const append of batch) append.resolve();
+    } catch (error) {
+      const failure = new UnavailableError(`appending to Kafka failed: ${String(error)}`, undefined, {
+        cause: error,
+      });
+      for (const append of batch) append.reject(failure);
+    }
+  }
+
+  async read(
+    stream: Stream,
+    partition: number,
+    fromOffset: number,
+    options: ReadOptions,
+  ): Promise<LogRecord[]> {
+    const count = this.partitionCount(stream);
+    if (!Number.isInteger(partition) || partition < 0 || partition >= count)
+      throw new InvalidArgumentError(`partition ${partition} is outside 0..${count - 1}`);
+    if (this.closed) return [];
+    const reader = await this.readerOf(stream);
+    return reader.read(partition, fromOffset, options);
+  }
+
+  async committedOffset(group: string, stream: Stream, partition: number): Promise<number> {
+    try {
+      const topics = await this.admin.fetchOffsets({
+        groupId: this.groupId(group),
+        topics: [this.topic(stream)],
+      });
+      const offset = topics[0]?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+      return Math.max(0, Number(offset));
+    } catch (error) {
+      throw new UnavailableError(`reading committed offsets failed: ${String(error)}`, undefined, {
+        cause: error,
+      });
+    }
+  }
+
+  async commitOffset(group: string, stream: Stream, partition: number, nextOffset: number): Promise<void> {
+    const topic = this.topic(stream);
+    const members = this.members.get(this.memberKey(group, stream)) ?? [];
+    const member = members.find((m) => m.owned.has(partition)) ?? members[0];
+    try {
+      if (member !== undefined) {
+        // Committed as a member of the current generation: the group coordinator refuses it from a
+        // member that was rebalanced away.
+        await member.consumer.commitOffsets([{ topic, partition, offset: String(nextOffset) }]);
+      } else {
+        // A group with no member here (tools, tests): only possible while the group is empty.
+        await this.admin.setOffsets({
+          groupId: this.groupId(group),
+          topic,
+          partitions: [{ partition, offset: String(nextOffset) }],
+        });
+      }
+    } catch (error) {
+      throw new UnavailableError(`committing the offset failed: ${String(error)}`, undefined, {
+        cause: error,
+      });
+    }
+  }
+
+  async join(group: string, stream: Stream, listener: OwnershipListener): Promise<Membership> {
+    const key = this.memberKey(group, stream);
+    const topic = this.topic(stream);
+    const consumer = this.kafka.consumer({
+      groupId: this.groupId(group),
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      rebalanceTimeout: 20_000,
+      heartbeatInterval: 500,
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+    });
+    const member: GroupMember = { consumer, owned: new Set(), queue: Promise.resolve() };
+    const members = this.members.get(key) ?? [];
+    members.push(member);
+    this.members.set(key, members);
+    let firstAssignment!: () => void;
+    const assignedOnce = new Promise<void>((resolve) => (firstAssignment = resolve));
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const assignment = new Set(event.payload.memberAssignment[topic] ?? []);
+      member.queue = member.queue
+        .then(() => this.applyAssignment(member, assignment, listener))
+        .catch((error: unknown) =>
+          this.logger.error('applying a partition assignment failed', { group, error: String(error) }),
+        )
+        .then(firstAssignment);
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.logger.warn('group consumer crashed; kafkajs rejoins', {
+        group,
+        error: String(event.payload.error),
+      });
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    // The group consumer only holds the assignment: it never fetches (reads go through the readers).
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+    consumer.pause([{ topic }]);
+    await assignedOnce;
+    return {
+      leave: async () => {
+        const index = members.indexOf(member);
+        if (index < 0) return;
+        members.splice(index, 1);
+        await member.queue;
+        const owned = [...member.owned];
+        member.owned.clear();
+        if (owned.length > 0) await listener.revoked(owned);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const member of [...this.members.values()].flat())
+      await member.consumer.disconnect().catch(() => undefined);
+    this.members.clear();
+    for (const { reader, consumer } of this.readers.values()) {
+      reader.close();
+      await consumer.disconnect().catch(() => undefined);
+    }
+    this.readers.clear();
+    await this.producer.disconnect().catch(() => undefined);
+    await this.admin.disconnect().catch(() => undefined);
+  }
+
+  private async applyAssignment(
+    member: GroupMember,
+    assignment: ReadonlySet<number>,
+    listener: OwnershipListener,
+  ): Promise<void> {
+    const lost = [...member.owned].filter((p) => !assignment.has(p));
+    const gained = [...assignment].filter((p) => !member.owned.has(p)).sort((a, b) => a - b);
+    if (lost.length > 0) {
+      for (const p of lost) member.owned.delete(p);
+      await listener.revoked(lost);
+    }
+    if (gained.length === 0) return;
+    const epochs = await this.claimEpochs(gained);
+    for (const p of gained) member.owned.add(p);
+    await listener.assigned(gained.map((partition, i) => ({ partition, epoch: epochs[i] as number })));
+  }
+
+  /** One claim record per partition; its offset + 1 is the epoch, larger than any earlier claim's. */
+  private async claimEpochs(partitions: readonly number[]): Promise<number[]> {
+    const [result] = await this.producer.send({
+      topic: this.topic('epochs'),
+      acks: -1,
+      messages: partitions.map((p) => ({ partition: 0, key: String(p), value: String(p) })),
+    });
+    const base = Number(result?.baseOffset ?? NaN);
+    if (!Number.isFinite(base)) throw new UnavailableError('claiming partitions returned no offset');
+    return partitions.map((_, i) => base + i + 1);
+  }
+
+  private readerOf(stream: Stream): Promise<PartitionReader> {
+    const ready = this.readers.get(stream);
+    if (ready !== undefined) return Promise.resolve(ready.reader);
+    let starting = this.readersStarting.get(stream);
+    if (starting === undefined) {
+      starting = this.startReader(stream);
+      this.readersStarting.set(stream, starting);
+      starting.catch(() => this.readersStarting.delete(stream));
+    }
+    return starting;
+  }
+
+  /**
+   * A consumer alone in a group of its own gets every partition of the stream; all start paused
+   * and the reader resumes the ones being read, at the offsets asked for.
+   */
+  private async startReader(stream: Stream): Promise<PartitionReader> {
+    const topic = this.topic(stream);
+    const consumer = this.kafka.consumer({
+      groupId: `${this.options.hub}.reader.${randomUUID()}`,
+      maxWaitTimeInMs: 100,
+      minBytes: 1,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      allowAutoTopicCreation: false,
+    });
+    const reader = new PartitionReader(stream, {
+      seek: (partition, offset) => {
+        consumer.seek({ topic, partition, offset: String(offset) });
+        consumer.resume([{ topic, partitions: [partition] }]);
+      },
+      pause: (partition) => consumer.pause([{ topic, partitions: [partition] }]),
+      resume: (partition) => consumer.resume([{ topic, partitions: [partition] }]),
+      endOffset: async (partition) => {
+        const offsets = await this.admin.fetchTopicOffsets(topic);
+        return Number(offsets.find((o) => o.partition === partition)?.high ?? 0);
+      },
+    });
+    let joined!: () => void;
+    const assigned = new Promise<void>((resolve) => (joined = resolve));
+    consumer.on(consumer.events.GROUP_JOIN, () => joined());
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: false });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch, isStale }) => {
+        if (isStale()) return;
+        reader.push(
+          batch.partition,
+          batch.messages.map((m) => ({
+            stream,
+            partition: batch.partition,
+            offset: Number(m.offset),
+            key: m.key?.toString() ?? '',
+            value: m.value?.toString() ?? '',
+          })),
+        );
+      },
+    });
+    consumer.pause([{ topic }]);
+    await assigned;
+    // Partitions read before the assignment arrived sought already; seek them again now that it has.
+    consumer.pause([{ topic }]);
+    this.readers.set(stream, { reader, consumer });
+    this.readersStarting.delete(stream);
+    return reader;
+  }
+
+  private async ensureTopics(): Promise<void> {
+    const wanted = [
+      { topic: this.topic(Stream.Orchestrations), numPartitions: this.partitionCount(Stream.Orchestrations) },
+      { topic: this.topic(Stream.Activities), numPartitions: this.partitionCount(Stream.Activities) },
+      { topic: this.topic('epochs'), numPartitions: 1 },
+    ];
+    const existing = new Set(await this.admin.listTopics());
+    const missing = wanted.filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) {
+      try {
+        await this.admin.createTopics({ topics: missing, waitForLeaders: true });
+      } catch (error) {
+        // Another process may have created them at the same moment.
+        if (!String(error).includes('already exists')) throw error;
+      }
+    }
+    const metadata = await this.admin.fetchTopicMetadata({ topics: wanted.map((t) => t.topic) });
+    for (const want of wanted) {
+      const actual = metadata.topics.find((t) => t.name === want.topic)?.partitions.length;
+      if (actual !== want.numPartitions)
+        throw new InvalidArgumentError(
+          `topic ${want.topic} has ${String(actual)} partitions, this hub is configured for ${want.numPartitions} (PARTITION_COUNT must match the existing topics)`,
+        );
+    }
+  }
+
+  private groupId(group: string): string {
+    return `${this.options.hub}.${group}`;
+  }
+
+  private memberKey(group: string, stream: Stream): string {
+    return `${group}\u0000${stream}`;
+  }
+}
