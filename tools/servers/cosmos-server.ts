@@ -5,7 +5,8 @@ import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /** The key the server accepts (any key works; this one keeps configuration uniform). */
-export const cosmosTestKey = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
+export const cosmosTestKey =
+  'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
 
 export class CosmosServer {
   private constructor(

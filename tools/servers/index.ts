@@ -1,2 +1,4 @@
+export { AppProcess, type AppName } from './app-process';
+export { DistributedCluster, type ClusterOptions } from './cluster';
 export { cosmosTestKey, CosmosServer } from './cosmos-server';
 export { ensureKafkaJars, KafkaBroker, kafkaVersion, type BrokerOptions } from './kafka-broker';

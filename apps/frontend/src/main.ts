@@ -1,25 +1,39 @@
-// `npm start`: the whole product in one process on the embedded default (SQLite), serving the
-// Durable Functions HTTP API. Settings come from the environment (see README).
+// The frontend: the Durable Functions HTTP API. `npm start` runs the whole product in this one
+// process on the embedded default (SQLite); with DURABLE_MODE=distributed it serves the API over
+// Kafka and Cosmos DB and runs the Kafka triggers, while workers run as their own processes.
+// Settings come from the environment (see README).
 import {
   bootstrapApp,
   consoleLogger,
+  distributedConfigFromEnv,
   EmbeddedPlatform,
   embeddedConfigFromEnv,
+  type EmbeddedConfig,
+  isDistributed,
   loadRegistry,
+  startFrontend,
 } from '@durable/host';
 import { registry as samples } from '@durable/samples';
 import { appModule } from './app.module';
 
 async function main(): Promise<void> {
-  const config = embeddedConfigFromEnv(process.env, process.cwd());
+  const distributed = isDistributed(process.env)
+    ? distributedConfigFromEnv(process.env, process.cwd(), 7071)
+    : undefined;
+  const embedded: EmbeddedConfig | undefined =
+    distributed === undefined ? embeddedConfigFromEnv(process.env, process.cwd()) : undefined;
+  const config = distributed ?? (embedded as EmbeddedConfig);
   const logger = consoleLogger(config.logLevel);
   const registry = config.appModule === undefined ? samples : await loadRegistry(config.appModule);
-  const platform = await EmbeddedPlatform.start({
-    dataDir: config.dataDir,
-    registry,
-    partitions: config.partitions,
-    logger,
-  });
+  const platform =
+    distributed !== undefined
+      ? await startFrontend(distributed, registry, logger)
+      : await EmbeddedPlatform.start({
+          dataDir: (embedded as EmbeddedConfig).dataDir,
+          registry,
+          partitions: config.partitions,
+          logger,
+        });
   const app = await bootstrapApp(appModule(platform.client, config.maxPayloadBytes), {
     port: config.port,
     host: config.host,
@@ -28,7 +42,7 @@ async function main(): Promise<void> {
   });
   const address = app.getHttpServer().address() as { port: number };
   logger.info(`Durable is listening on http://${config.host}:${address.port}/runtime/webhooks/durabletask`, {
-    dataDir: config.dataDir,
+    mode: distributed !== undefined ? 'distributed' : 'embedded',
     partitions: config.partitions,
     orchestrations: registry.orchestratorNames,
   });

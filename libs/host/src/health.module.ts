@@ -1,13 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_NAME, HealthController } from './health.controller';
+import { APP_NAME, HealthController, READINESS, type Readiness } from './health.controller';
 
 @Module({})
 export class HealthModule {
-  static forApp(appName: string): DynamicModule {
+  /** `readiness` defaults to always ready (apps that are ready once they listen). */
+  static forApp(appName: string, readiness: Readiness = () => true): DynamicModule {
     return {
       module: HealthModule,
       controllers: [HealthController],
-      providers: [{ provide: APP_NAME, useValue: appName }],
+      providers: [
+        { provide: APP_NAME, useValue: appName },
+        { provide: READINESS, useValue: readiness },
+      ],
     };
   }
 }

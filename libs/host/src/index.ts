@@ -1,5 +1,5 @@
 export { bootstrapApp, listenOptionsFromEnv, type BootstrapOptions } from './bootstrap';
-export { HealthController, type HealthReport } from './health.controller';
+export { HealthController, type HealthReport, type Readiness } from './health.controller';
 export { HealthModule } from './health.module';
 export {
   defaultMaxPayloadBytes,
@@ -18,3 +18,18 @@ export { EmbeddedPlatform, type EmbeddedOptions } from './embedded/embedded-plat
 export { consoleLogger, randomIds, systemClock } from './embedded/system-ports';
 export { embeddedConfigFromEnv, type EmbeddedConfig } from './embedded/config';
 export { loadRegistry } from './embedded/user-app';
+export {
+  activityWorkersGroup,
+  distributedConfigFromEnv,
+  isDistributed,
+  openLog,
+  openStore,
+  orchestrationWorkersGroup,
+  runWorkerApp,
+  startActivityWorker,
+  startFrontend,
+  startOrchestrationWorker,
+  type DistributedConfig,
+  type Role,
+  type WorkerAppOptions,
+} from './distributed';

@@ -1,5 +1,0 @@
-import { Module } from '@nestjs/common';
-import { HealthModule } from '@durable/host';
-
-@Module({ imports: [HealthModule.forApp('orchestration-worker')] })
-export class AppModule {}

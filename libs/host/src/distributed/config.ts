@@ -1,0 +1,93 @@
+import { resolve } from 'node:path';
+
+export interface DistributedConfig {
+  readonly port: number;
+  readonly host: string;
+  /** `KAFKA_BROKERS`: comma-separated `host:port` list. */
+  readonly kafkaBrokers: readonly string[];
+  /** `TASK_HUB`: names the topics, consumer groups and Cosmos containers (default `durable`). */
+  readonly hub: string;
+  readonly partitions: number;
+  readonly activityPartitions: number;
+  readonly cosmos: {
+    readonly endpoint: string;
+    readonly key: string;
+    readonly databaseId: string;
+    /** `COSMOS_ALLOW_SELF_SIGNED=true` for a local emulator's certificate; never for Azure. */
+    readonly allowSelfSignedCertificate: boolean;
+  };
+  readonly appModule: string | undefined;
+  readonly maxPayloadBytes: number;
+  /** `KAFKA_TRIGGERS`: `topic=Orchestration,...` (frontend only). */
+  readonly triggers: string;
+  readonly activityConcurrency: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** True when the environment asks for the distributed mode (`DURABLE_MODE=distributed`). */
+export function isDistributed(env: NodeJS.ProcessEnv): boolean {
+  return env['DURABLE_MODE'] === 'distributed';
+}
+
+/** Reads a distributed app's settings from the environment, refusing bad or missing values with a reason. */
+export function distributedConfigFromEnv(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  defaultPort: number,
+): DistributedConfig {
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new Error(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+    return value;
+  };
+  const required = (name: string): string => {
+    const value = env[name];
+    if (value === undefined || value.trim() === '')
+      throw new Error(`${name} is required in distributed mode`);
+    return value.trim();
+  };
+  const level = env['DURABLE_LOG_LEVEL'] ?? 'info';
+  if (!['debug', 'info', 'warn', 'error'].includes(level))
+    throw new Error(`DURABLE_LOG_LEVEL must be debug, info, warn or error, got '${level}'`);
+  const hub = env['TASK_HUB'] ?? 'durable';
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,40}$/.test(hub))
+    throw new Error(
+      `TASK_HUB must be letters, digits and dashes (up to 41), starting with a letter, got '${hub}'`,
+    );
+  const partitions = int('PARTITION_COUNT', 12, 1, 1024);
+  const brokers = required('KAFKA_BROKERS')
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+  for (const broker of brokers)
+    if (!/^[^:\s]+:\d+$/.test(broker))
+      throw new Error(`KAFKA_BROKERS entries must be host:port, got '${broker}'`);
+  const endpoint = required('COSMOS_ENDPOINT');
+  if (!/^https?:\/\//.test(endpoint))
+    throw new Error(`COSMOS_ENDPOINT must be an http(s) URL, got '${endpoint}'`);
+  return {
+    port: int('PORT', defaultPort, 0, 65535),
+    host: env['HOST'] ?? '127.0.0.1',
+    kafkaBrokers: brokers,
+    hub,
+    partitions,
+    activityPartitions: int('ACTIVITY_PARTITION_COUNT', partitions, 1, 1024),
+    cosmos: {
+      endpoint,
+      key: required('COSMOS_KEY'),
+      databaseId: env['COSMOS_DATABASE'] ?? 'durable',
+      allowSelfSignedCertificate: env['COSMOS_ALLOW_SELF_SIGNED'] === 'true',
+    },
+    appModule:
+      env['DURABLE_APP'] === undefined || env['DURABLE_APP'] === ''
+        ? undefined
+        : resolve(cwd, env['DURABLE_APP']),
+    maxPayloadBytes: int('MAX_PAYLOAD_BYTES', 1024 * 1024, 1, 64 * 1024 * 1024),
+    triggers: env['KAFKA_TRIGGERS'] ?? '',
+    activityConcurrency: int('ACTIVITY_CONCURRENCY', 100, 1, 10_000),
+    logLevel: level as DistributedConfig['logLevel'],
+  };
+}

@@ -1,0 +1,12 @@
+export { distributedConfigFromEnv, isDistributed, type DistributedConfig } from './config';
+export {
+  activityWorkersGroup,
+  openLog,
+  openStore,
+  orchestrationWorkersGroup,
+  startActivityWorker,
+  startFrontend,
+  startOrchestrationWorker,
+  type Role,
+} from './roles';
+export { runWorkerApp, type WorkerAppOptions } from './run-worker';

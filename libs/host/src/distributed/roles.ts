@@ -1,0 +1,156 @@
+import { DurableError } from '@durable/core';
+import { OrchestrationExecutor, type Logger, type Registry } from '@durable/engine';
+import { KafkaLog } from '@durable/log-kafka';
+import { ActivityWorker, InstanceClient, OrchestrationWorker } from '@durable/runtime';
+import { CosmosStateStore } from '@durable/storage-cosmos';
+import { KafkaTriggerConsumer, parseTriggerConfig } from '@durable/triggers-kafka';
+import { randomIds, systemClock } from '../embedded/system-ports';
+import type { DistributedConfig } from './config';
+
+/** A running part of the distributed product, stopped gracefully on shutdown. */
+export interface Role {
+  stop(): Promise<void>;
+}
+
+export const orchestrationWorkersGroup = 'orchestration-workers';
+export const activityWorkersGroup = 'activity-workers';
+
+/** Retries a connection while the broker or the store is still starting (containers start in any order). */
+async function connect<T>(
+  what: string,
+  logger: Logger,
+  open: () => Promise<T>,
+  timeoutMs = 120_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open();
+    } catch (error) {
+      // Bad settings (a wrong partition count, a missing trigger topic) will not fix themselves.
+      if (error instanceof DurableError && !error.retriable) throw error;
+      if (Date.now() > deadline) throw error;
+      logger.warn(`${what} is not reachable yet; retrying`, { attempt, error: String(error) });
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 3000)));
+    }
+  }
+}
+
+export function openLog(config: DistributedConfig, logger: Logger, clientId: string): Promise<KafkaLog> {
+  return connect('Kafka', logger, () =>
+    KafkaLog.open({
+      brokers: config.kafkaBrokers,
+      hub: config.hub,
+      partitions: config.partitions,
+      activityPartitions: config.activityPartitions,
+      clientId,
+      logger,
+    }),
+  );
+}
+
+export function openStore(config: DistributedConfig, logger: Logger): Promise<CosmosStateStore> {
+  return connect('Cosmos DB', logger, () =>
+    CosmosStateStore.open({
+      endpoint: config.cosmos.endpoint,
+      key: config.cosmos.key,
+      databaseId: config.cosmos.databaseId,
+      hub: config.hub,
+      allowSelfSignedCertificate: config.cosmos.allowSelfSignedCertificate,
+    }),
+  );
+}
+
+/** Joins the orchestration workers' group and processes the partitions it is given. */
+export async function startOrchestrationWorker(
+  config: DistributedConfig,
+  registry: Registry,
+  logger: Logger,
+): Promise<Role> {
+  const log = await openLog(config, logger, 'durable-orchestration-worker');
+  const store = await openStore(config, logger);
+  const worker = new OrchestrationWorker({
+    log,
+    store,
+    executor: new OrchestrationExecutor(registry, { logger }),
+    clock: systemClock,
+    idSource: randomIds,
+    logger,
+    group: orchestrationWorkersGroup,
+  });
+  await worker.start();
+  return {
+    // Leaving the group revokes every partition: processors finish their batch and stop first.
+    stop: async () => {
+      await worker.stop();
+      await log.close();
+      await store.close();
+    },
+  };
+}
+
+/** Joins the activity workers' group and runs the activities of the partitions it is given. */
+export async function startActivityWorker(
+  config: DistributedConfig,
+  registry: Registry,
+  logger: Logger,
+): Promise<Role> {
+  const log = await openLog(config, logger, 'durable-activity-worker');
+  const worker = new ActivityWorker({
+    log,
+    registry,
+    clock: systemClock,
+    logger,
+    group: activityWorkersGroup,
+    concurrency: config.activityConcurrency,
+  });
+  await worker.start();
+  return {
+    stop: async () => {
+      await worker.stop();
+      await log.close();
+    },
+  };
+}
+
+/** The frontend's instance client over Kafka and Cosmos DB, and the Kafka trigger consumer. */
+export async function startFrontend(
+  config: DistributedConfig,
+  registry: Registry,
+  logger: Logger,
+): Promise<Role & { client: InstanceClient }> {
+  const triggers = parseTriggerConfig(config.triggers);
+  const log = await openLog(config, logger, 'durable-frontend');
+  const store = await openStore(config, logger);
+  const client = new InstanceClient({
+    log,
+    store,
+    clock: systemClock,
+    idSource: randomIds,
+    orchestrationNames: () => registry.orchestratorNames,
+    maxPayloadBytes: config.maxPayloadBytes,
+  });
+  const consumer =
+    triggers.length === 0
+      ? undefined
+      : await connect('Kafka', logger, () =>
+          KafkaTriggerConsumer.start({
+            brokers: [...config.kafkaBrokers],
+            clientId: 'durable-triggers',
+            groupId: `${config.hub}.triggers`,
+            triggers,
+            deadLetterTopic: `${config.hub}.dead-letters`,
+            maxPayloadBytes: config.maxPayloadBytes,
+            target: client,
+            logger,
+          }),
+        );
+  return {
+    client,
+    stop: async () => {
+      await consumer?.stop();
+      await log.close();
+      await store.close();
+    },
+  };
+}

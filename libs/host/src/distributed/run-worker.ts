@@ -1,0 +1,56 @@
+import { Module } from '@nestjs/common';
+import type { Logger, Registry } from '@durable/engine';
+import { bootstrapApp } from '../bootstrap';
+import { consoleLogger } from '../embedded/system-ports';
+import { loadRegistry } from '../embedded/user-app';
+import { HealthModule } from '../health.module';
+import { distributedConfigFromEnv, type DistributedConfig } from './config';
+import type { Role } from './roles';
+
+export interface WorkerAppOptions {
+  readonly name: string;
+  readonly defaultPort: number;
+  /** The user's app when `DURABLE_APP` is not set. */
+  readonly defaultRegistry: Registry;
+  readonly start: (config: DistributedConfig, registry: Registry, logger: Logger) => Promise<Role>;
+}
+
+/**
+ * Runs a worker app: health and readiness over HTTP at once (so probes see it start), the role
+ * once Kafka and Cosmos DB are reachable, and a graceful stop on SIGTERM/SIGINT that hands the
+ * partitions back before exiting.
+ */
+export async function runWorkerApp(
+  options: WorkerAppOptions,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<void> {
+  const config = distributedConfigFromEnv(env, cwd, options.defaultPort);
+  const logger = consoleLogger(config.logLevel);
+  const registry =
+    config.appModule === undefined ? options.defaultRegistry : await loadRegistry(config.appModule);
+  const running: { role?: Role } = {};
+  @Module({ imports: [HealthModule.forApp(options.name, () => running.role !== undefined)] })
+  class WorkerModule {}
+  const app = await bootstrapApp(WorkerModule, {
+    port: config.port,
+    host: config.host,
+    logger: false,
+    shutdownHooks: false,
+  });
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${options.name} stopping on ${signal}`);
+    await running.role
+      ?.stop()
+      .catch((error: unknown) => logger.error('stopping failed', { error: String(error) }));
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  running.role = await options.start(config, registry, logger);
+  logger.info(`${options.name} is ready`, { hub: config.hub, port: config.port });
+}

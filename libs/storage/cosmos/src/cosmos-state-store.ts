@@ -1,0 +1,567 @@
+import { Agent as HttpsAgent } from 'node:https';
+import { CosmosClient, type Container, type IndexingPolicy, type SqlQuerySpec } from '@azure/cosmos';
+import {
+  ConflictError,
+  InvalidArgumentError,
+  OwnershipLostError,
+  UnavailableError,
+  type HistoryEvent,
+} from '@durable/core';
+import type {
+  InstanceListQuery,
+  InstanceRecord,
+  InstanceWrite,
+  StateStore,
+  StoredInstance,
+} from '@durable/storage';
+import { cosmosCall, defaultRetryOptions, isNotFound, type RetryOptions } from './cosmos-errors';
+import {
+  itemId,
+  planHistory,
+  rewritesSpilledEvents,
+  stitchHistory,
+  type ChunkRef,
+  type ExecutionHistory,
+  type HistoryChunk,
+  type HistoryLimits,
+} from './history-chunks';
+import { LruCache } from './lru-cache';
+
+export type CosmosConnection =
+  | {
+      readonly endpoint: string;
+      readonly key: string;
+      /** Trust a self-signed certificate on this endpoint (a local server or the emulator). */
+      readonly allowSelfSignedCertificate?: boolean;
+    }
+  | { readonly client: CosmosClient };
+
+export type CosmosStateStoreOptions = CosmosConnection & {
+  /** Default 'durable'. */
+  readonly databaseId?: string;
+  /** Prefix of the container names; default 'durable'. */
+  readonly hub?: string;
+  /** Record plus inline history above this spills history to chunk items; default 64 KiB. */
+  readonly inlineHistoryBytes?: number;
+  /** Largest history chunk item; default 1 MB (Cosmos DB accepts up to 2 MB). */
+  readonly historyChunkBytes?: number;
+  readonly retry?: Partial<RetryOptions>;
+  /** Inline history kept in memory so commits need not read documents first; default 64 MiB. */
+  readonly cacheBytes?: number;
+};
+
+/** The instance document: the record, plus what the store needs to query and to hold history. */
+interface InstanceDocument {
+  readonly id: string;
+  readonly partition: number;
+  readonly status: string;
+  readonly name: string;
+  readonly createdAt: number;
+  readonly hasWork: boolean;
+  readonly record: InstanceRecord;
+  readonly history: ExecutionHistory;
+  readonly _etag?: string;
+}
+
+interface ChunkItem extends HistoryChunk {
+  readonly instanceId: string;
+}
+
+interface PartitionDocument {
+  readonly id: string;
+  readonly epoch: number;
+  readonly _etag?: string;
+}
+
+/** The document state a commit extends: valid only while the stored etag is still `etag`. */
+interface KnownDocument {
+  readonly etag: string;
+  readonly history: ExecutionHistory;
+}
+
+const instancesIndexing: IndexingPolicy = {
+  indexingMode: 'consistent',
+  includedPaths: [{ path: '/*' }],
+  // The record and history are read whole, never queried: indexing them would only cost write RUs.
+  excludedPaths: [{ path: '/record/*' }, { path: '/history/*' }, { path: '/"_etag"/?' }],
+  compositeIndexes: [
+    [
+      { path: '/createdAt', order: 'ascending' },
+      { path: '/id', order: 'ascending' },
+    ],
+  ],
+};
+
+const historyIndexing: IndexingPolicy = {
+  indexingMode: 'consistent',
+  includedPaths: [{ path: '/instanceId/?' }, { path: '/executionId/?' }],
+  excludedPaths: [{ path: '/*' }],
+};
+
+/**
+ * The distributed StateStore on Cosmos DB (NoSQL API). Containers `<hub>-instances` (one document per
+ * instance, partitioned by id), `<hub>-history` (spilled history chunks, partitioned by instance id)
+ * and `<hub>-partitions` (the owner epoch of each log partition).
+ *
+ * There are no cross-document transactions: history chunks are written first under fresh ids, then
+ * the instance document, written with its etag, lists them and is the single commit point. Small
+ * histories live inline in that document, so a commit is usually one write per instance.
+ */
+export class CosmosStateStore implements StateStore {
+  private readonly known: LruCache<KnownDocument>;
+
+  private constructor(
+    /** Set when this store created the client (and so closes it). */
+    private readonly connection: Connection | undefined,
+    private readonly instances: Container,
+    private readonly history: Container,
+    private readonly partitions: Container,
+    private readonly limits: HistoryLimits,
+    private readonly retry: RetryOptions,
+    cacheBytes: number,
+  ) {
+    this.known = new LruCache(cacheBytes);
+  }
+
+  /** Connects, and creates the database and containers if they are missing. */
+  static async open(options: CosmosStateStoreOptions): Promise<CosmosStateStore> {
+    const retry = { ...defaultRetryOptions, ...options.retry };
+    let connection: Connection | undefined;
+    let client: CosmosClient;
+    if ('client' in options) {
+      client = options.client;
+    } else {
+      connection = connect(options);
+      client = connection.client;
+    }
+    try {
+      const databaseId = options.databaseId ?? 'durable';
+      const hub = options.hub ?? 'durable';
+      // createIfNotExists reads, then creates: a process opening the same hub at the same moment can
+      // win the create, and then reading again finds it.
+      const call = async <T>(what: string, operation: () => Promise<T>): Promise<T> => {
+        try {
+          return await cosmosCall(what, operation, retry);
+        } catch (error) {
+          if (!(error instanceof ConflictError)) throw error;
+          return cosmosCall(what, operation, retry);
+        }
+      };
+      const { database } = await call(`database '${databaseId}'`, () =>
+        client.databases.createIfNotExists({ id: databaseId }),
+      );
+      const container = async (suffix: string, partitionKey: string, indexingPolicy?: IndexingPolicy) =>
+        (
+          await call(`container '${hub}-${suffix}'`, () =>
+            database.containers.createIfNotExists({
+              id: `${hub}-${suffix}`,
+              partitionKey: { paths: [partitionKey] },
+              ...(indexingPolicy !== undefined ? { indexingPolicy } : {}),
+            }),
+          )
+        ).container;
+      return new CosmosStateStore(
+        connection,
+        await container('instances', '/id', instancesIndexing),
+        await container('history', '/instanceId', historyIndexing),
+        await container('partitions', '/id'),
+        {
+          inlineBytes: options.inlineHistoryBytes ?? 64 * 1024,
+          chunkBytes: options.historyChunkBytes ?? 1_000_000,
+        },
+        retry,
+        options.cacheBytes ?? 64 * 1024 * 1024,
+      );
+    } catch (error) {
+      if (connection !== undefined) dispose(connection);
+      throw error;
+    }
+  }
+
+  async claimPartition(partition: number, epoch: number): Promise<void> {
+    const id = String(partition);
+    // Read, check, write conditionally; a concurrent claim makes the write fail, so check again.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const stored = await this.readPartition(partition);
+      if (stored !== undefined && stored.epoch > epoch) {
+        throw new OwnershipLostError(`partition ${partition} is owned by epoch ${stored.epoch} > ${epoch}`);
+      }
+      if (stored?.epoch === epoch) return;
+      try {
+        await this.call(`partition ${partition}`, () =>
+          stored?._etag === undefined
+            ? this.partitions.items.create<PartitionDocument>({ id, epoch })
+            : this.partitions
+                .item(id, id)
+                .replace<PartitionDocument>(
+                  { id, epoch },
+                  { accessCondition: { type: 'IfMatch', condition: stored._etag } },
+                ),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
+    throw new ConflictError(`partition ${partition}: the claim kept losing races with other claims`);
+  }
+
+  async getInstance(instanceId: string): Promise<StoredInstance | undefined> {
+    const doc = await this.readDocument(instanceId);
+    return doc === undefined ? undefined : { record: doc.record, etag: doc.etag };
+  }
+
+  async readHistory(instanceId: string, executionId: string): Promise<HistoryEvent[]> {
+    // A commit racing with this read may delete chunks the document we read still listed: read again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const doc = await this.readDocument(instanceId);
+      if (doc === undefined || doc.history.executionId !== executionId) return [];
+      const chunks = await this.readChunks(instanceId, doc.history.chunks);
+      if (chunks !== undefined) return stitchHistory(doc.history, chunks);
+    }
+    throw new UnavailableError(`instance '${instanceId}': its history kept changing while it was read`);
+  }
+
+  async commit(
+    partition: number,
+    epoch: number,
+    writes: readonly InstanceWrite[],
+  ): Promise<Map<string, string>> {
+    // Fencing: a zombie finds the newer epoch here and writes nothing. A claim that lands after this
+    // check is still safe: the new owner reads documents first, and the etags decide who wins.
+    const stored = await this.readPartition(partition);
+    if (stored !== undefined && stored.epoch > epoch) {
+      throw new OwnershipLostError(
+        `partition ${partition} now belongs to epoch ${stored.epoch}, not ${epoch}`,
+      );
+    }
+    const results = await Promise.allSettled(writes.map((write) => this.write(write)));
+    const etags = new Map<string, string>();
+    const failures: unknown[] = [];
+    results.forEach((result, i) => {
+      const instanceId = writes[i]?.record.instanceId;
+      if (result.status === 'rejected') failures.push(result.reason);
+      else if (instanceId !== undefined) etags.set(instanceId, result.value);
+    });
+    if (failures.length > 0) throw failures.find((f) => f instanceof ConflictError) ?? failures[0];
+    return etags;
+  }
+
+  async partitionWork(partition: number, outboxFromOffset: number): Promise<StoredInstance[]> {
+    const docs = await this.query<InstanceDocument>(`the work of partition ${partition}`, this.instances, {
+      query: 'SELECT * FROM c WHERE c.partition = @partition AND c.hasWork = true',
+      parameters: [{ name: '@partition', value: partition }],
+    });
+    return docs
+      .filter(({ record }) => {
+        const unsent = record.outbox !== undefined && record.outbox.messages.length > 0;
+        return (
+          record.timers.length > 0 ||
+          record.pendingStart !== undefined ||
+          (unsent && (record.outbox?.offset ?? -1) >= outboxFromOffset)
+        );
+      })
+      .map((doc) => {
+        const etag = this.remember(doc);
+        return { record: doc.record, etag };
+      });
+  }
+
+  putInstance(record: InstanceRecord, expectedEtag: string | undefined): Promise<string> {
+    return this.write({ record, expectedEtag });
+  }
+
+  async listInstances(
+    query: InstanceListQuery,
+  ): Promise<{ records: InstanceRecord[]; continuationToken?: string }> {
+    if (!Number.isInteger(query.pageSize) || query.pageSize < 1) {
+      throw new InvalidArgumentError(`page size must be a positive integer, not ${query.pageSize}`);
+    }
+    const where: string[] = [];
+    const parameters: Array<{ name: string; value: string | number }> = [
+      { name: '@top', value: query.pageSize + 1 },
+    ];
+    const param = (name: string, value: string | number) => {
+      parameters.push({ name: `@${name}`, value });
+      return `@${name}`;
+    };
+    if (query.statuses !== undefined && query.statuses.length > 0) {
+      where.push(`c.status IN (${query.statuses.map((s, i) => param(`s${i}`, s)).join(', ')})`);
+    }
+    if (query.name !== undefined) where.push(`c.name = ${param('name', query.name)}`);
+    if (query.createdFrom !== undefined) where.push(`c.createdAt >= ${param('from', query.createdFrom)}`);
+    if (query.createdTo !== undefined) where.push(`c.createdAt <= ${param('to', query.createdTo)}`);
+    if (query.instanceIdPrefix !== undefined && query.instanceIdPrefix !== '') {
+      where.push(`STARTSWITH(c.id, ${param('prefix', itemId(query.instanceIdPrefix))})`);
+    }
+    if (query.continuationToken !== undefined) {
+      // Keyset paging on (createdAt, id): stable under concurrent inserts, and no OFFSET needed.
+      const after = decodeToken(query.continuationToken);
+      const t = param('afterCreated', after.createdAt);
+      const id = param('afterId', after.id);
+      where.push(`(c.createdAt > ${t} OR (c.createdAt = ${t} AND c.id > ${id}))`);
+    }
+    const rows = await this.query<{ id: string; createdAt: number; record: InstanceRecord }>(
+      'the instance list',
+      this.instances,
+      {
+        query: `SELECT TOP @top c.id, c.createdAt, c.record FROM c
+                ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.createdAt, c.id`,
+        parameters,
+      },
+    );
+    const page = rows.slice(0, query.pageSize);
+    const last = page[page.length - 1];
+    const records = page.map((row) => row.record);
+    return rows.length > query.pageSize && last !== undefined
+      ? { records, continuationToken: encodeToken(last.createdAt, last.id) }
+      : { records };
+  }
+
+  async deleteInstance(instanceId: string): Promise<boolean> {
+    const id = itemId(instanceId);
+    let existed = true;
+    // The document first: if history deletion then fails, what is left are orphans, never a
+    // document listing chunks that are gone.
+    try {
+      await this.call(`instance '${instanceId}'`, () => this.instances.item(id, id).delete());
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      existed = false;
+    }
+    this.known.delete(instanceId);
+    const items = await this.query<{ id: string; executionId: string }>(
+      `the history of '${instanceId}'`,
+      this.history,
+      {
+        query: 'SELECT c.id, c.executionId FROM c WHERE c.instanceId = @instanceId',
+        parameters: [{ name: '@instanceId', value: instanceId }],
+      },
+      instanceId,
+    );
+    // An instance started again under the same id in the meantime keeps its (new) execution.
+    const current = items.length > 0 ? await this.readDocument(instanceId) : undefined;
+    await Promise.all(
+      items
+        .filter((item) => item.executionId !== current?.history.executionId)
+        .map((item) => this.deleteChunk(instanceId, item.id)),
+    );
+    return existed;
+  }
+
+  async close(): Promise<void> {
+    if (this.connection !== undefined) dispose(this.connection);
+  }
+
+  /** Writes one instance: its new chunks, then its document (create, or replace with the etag). */
+  private async write(write: InstanceWrite): Promise<string> {
+    const { record, expectedEtag } = write;
+    const what = `instance '${record.instanceId}'`;
+    try {
+      const previous =
+        expectedEtag === undefined ? undefined : await this.documentAt(record.instanceId, expectedEtag);
+      const change = {
+        previous: previous?.history,
+        executionId: record.executionId,
+        ...(write.history !== undefined ? { append: write.history } : {}),
+        ...(write.dropHistoryOf !== undefined ? { dropHistoryOf: write.dropHistoryOf } : {}),
+      };
+      const spilled =
+        previous !== undefined && rewritesSpilledEvents(change)
+          ? await this.readSpilled(record.instanceId, previous.history)
+          : undefined;
+      const recordBytes = Buffer.byteLength(JSON.stringify(record));
+      const plan = planHistory(
+        { ...change, recordBytes, ...(spilled !== undefined ? { spilled } : {}) },
+        this.limits,
+      );
+      await Promise.all(
+        plan.chunks.map((chunk) =>
+          this.call(`history chunk '${chunk.id}'`, () =>
+            this.history.items.upsert<ChunkItem>({ ...chunk, instanceId: record.instanceId }),
+          ),
+        ),
+      );
+      const doc = toDocument(record, plan.history);
+      const response = await this.call(what, () =>
+        expectedEtag === undefined
+          ? this.instances.items.create(doc)
+          : this.instances
+              .item(doc.id, doc.id)
+              .replace(doc, { accessCondition: { type: 'IfMatch', condition: expectedEtag } }),
+      );
+      const etag = response.etag;
+      this.known.set(record.instanceId, { etag, history: plan.history }, weightOf(plan.history));
+      // Best effort: a chunk nothing lists is harmless, and deleteInstance removes it in the end.
+      await Promise.allSettled(plan.unreferenced.map((id) => this.deleteChunk(record.instanceId, id)));
+      return etag;
+    } catch (error) {
+      if (error instanceof ConflictError) this.known.delete(record.instanceId);
+      throw error;
+    }
+  }
+
+  /** The document as of `etag`, from memory when this process wrote or read that version. */
+  private async documentAt(instanceId: string, etag: string): Promise<KnownDocument> {
+    const known = this.known.get(instanceId);
+    if (known?.etag === etag) return known;
+    const doc = await this.readDocument(instanceId);
+    if (doc === undefined) throw new ConflictError(`instance '${instanceId}' does not exist any more`);
+    if (doc.etag !== etag) throw new ConflictError(`instance '${instanceId}' changed since etag ${etag}`);
+    return doc;
+  }
+
+  private async readDocument(
+    instanceId: string,
+  ): Promise<(InstanceDocument & { readonly etag: string }) | undefined> {
+    const id = itemId(instanceId);
+    const { resource } = await this.call(`instance '${instanceId}'`, () =>
+      this.instances.item(id, id).read<InstanceDocument>(),
+    );
+    if (resource === undefined) {
+      this.known.delete(instanceId);
+      return undefined;
+    }
+    return { ...resource, etag: this.remember(resource) };
+  }
+
+  private remember(doc: InstanceDocument): string {
+    const etag = doc._etag ?? '';
+    this.known.set(doc.record.instanceId, { etag, history: doc.history }, weightOf(doc.history));
+    return etag;
+  }
+
+  /** The chunks, or undefined if one of them is gone (the document was replaced meanwhile). */
+  private async readChunks(
+    instanceId: string,
+    refs: readonly ChunkRef[],
+  ): Promise<HistoryChunk[] | undefined> {
+    const chunks = await Promise.all(
+      refs.map(
+        async (ref) =>
+          (
+            await this.call(`history chunk '${ref.id}'`, () =>
+              this.history.item(ref.id, instanceId).read<ChunkItem>(),
+            )
+          ).resource,
+      ),
+    );
+    return chunks.every((c) => c !== undefined) ? chunks : undefined;
+  }
+
+  /** Events [0, history.fromIndex) of the document a commit extends; a chunk gone means it was replaced. */
+  private async readSpilled(instanceId: string, history: ExecutionHistory): Promise<HistoryEvent[]> {
+    const chunks = await this.readChunks(instanceId, history.chunks);
+    if (chunks === undefined)
+      throw new ConflictError(`instance '${instanceId}' changed while it was written`);
+    return stitchHistory({ ...history, events: [] }, chunks);
+  }
+
+  private async deleteChunk(instanceId: string, id: string): Promise<void> {
+    try {
+      await this.call(`history chunk '${id}'`, () => this.history.item(id, instanceId).delete());
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  private async readPartition(partition: number): Promise<PartitionDocument | undefined> {
+    const id = String(partition);
+    const { resource } = await this.call(`partition ${partition}`, () =>
+      this.partitions.item(id, id).read<PartitionDocument>(),
+    );
+    return resource;
+  }
+
+  private async query<T>(
+    what: string,
+    container: Container,
+    spec: SqlQuerySpec,
+    partitionKey?: string,
+  ): Promise<T[]> {
+    // The partition key stays in the WHERE clause too: it keeps the query correct on servers that
+    // ignore the option (the test server does).
+    const options = partitionKey !== undefined ? { partitionKey } : {};
+    return (await this.call(what, () => container.items.query<T>(spec, options).fetchAll())).resources;
+  }
+
+  private call<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    return cosmosCall(what, operation, this.retry);
+  }
+}
+
+interface Connection {
+  readonly client: CosmosClient;
+  readonly agent: HttpsAgent | undefined;
+}
+
+function connect(options: Extract<CosmosConnection, { endpoint: string }>): Connection {
+  const url = new URL(options.endpoint);
+  const local =
+    options.allowSelfSignedCertificate === true || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  // Our own agent, so trusting a self-signed certificate applies to this endpoint only; capping its
+  // sockets caps the TLS handshakes when a large batch starts cold. (An http: endpoint needs none.)
+  const agent =
+    url.protocol === 'https:'
+      ? new HttpsAgent({
+          keepAlive: true,
+          maxSockets: 64,
+          rejectUnauthorized: options.allowSelfSignedCertificate !== true,
+        })
+      : undefined;
+  const client = new CosmosClient({
+    endpoint: options.endpoint,
+    key: options.key,
+    ...(agent !== undefined ? { agent } : {}),
+    connectionPolicy: {
+      // Retrying is cosmosCall's job alone: it also covers 503/408/449, honours the server's
+      // retry-after and bounds the wait. SDK throttle retries underneath would multiply it.
+      retryOptions: { maxRetryAttemptCount: 0 },
+      // A local server or emulator has no other regions to discover.
+      enableEndpointDiscovery: !local,
+    },
+  });
+  return { client, agent };
+}
+
+function dispose({ client, agent }: Connection): void {
+  client.dispose();
+  agent?.destroy();
+}
+
+function toDocument(record: InstanceRecord, history: ExecutionHistory): InstanceDocument {
+  return {
+    id: itemId(record.instanceId),
+    partition: record.partition,
+    status: record.status,
+    name: record.name,
+    createdAt: record.createdAt,
+    hasWork:
+      record.timers.length > 0 ||
+      (record.outbox?.messages.length ?? 0) > 0 ||
+      record.pendingStart !== undefined,
+    record,
+    history,
+  };
+}
+
+function weightOf(history: ExecutionHistory): number {
+  return history.bytes + 256 + history.chunks.length * 64;
+}
+
+function encodeToken(createdAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+function decodeToken(token: string): { createdAt: number; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [
+      unknown,
+      unknown,
+    ];
+    if (typeof createdAt === 'number' && typeof id === 'string') return { createdAt, id };
+  } catch {
+    // fall through to the error below
+  }
+  throw new InvalidArgumentError('invalid continuation token');
+}

@@ -1,0 +1,2 @@
+export { CosmosStateStore, type CosmosConnection, type CosmosStateStoreOptions } from './cosmos-state-store';
+export { defaultRetryOptions, type RetryOptions } from './cosmos-errors';

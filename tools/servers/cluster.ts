@@ -1,0 +1,96 @@
+// The distributed product on this machine: a real Kafka broker, the Cosmos DB protocol server, and
+// the apps as separate processes. Used by the distributed tests, the benchmark and `npm run infra:up`.
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { AppProcess, type AppName } from './app-process';
+import { cosmosTestKey, CosmosServer } from './cosmos-server';
+import { KafkaBroker } from './kafka-broker';
+
+export interface ClusterOptions {
+  readonly orchestrationWorkers?: number;
+  readonly activityWorkers?: number;
+  readonly partitions?: number;
+  /** Topics to create before the apps start (Kafka trigger topics), with 3 partitions each. */
+  readonly topics?: readonly string[];
+  /** Extra environment for every app (DURABLE_APP, KAFKA_TRIGGERS, ...). */
+  readonly env?: Record<string, string>;
+}
+
+export class DistributedCluster {
+  readonly frontend: AppProcess;
+  readonly orchestrationWorkers: AppProcess[];
+  readonly activityWorkers: AppProcess[];
+
+  private constructor(
+    readonly broker: KafkaBroker,
+    readonly cosmos: CosmosServer,
+    readonly env: Record<string, string>,
+    options: ClusterOptions,
+  ) {
+    const app = (name: AppName, label: string) => new AppProcess(name, env, label);
+    this.frontend = app('frontend', 'frontend');
+    this.orchestrationWorkers = Array.from({ length: options.orchestrationWorkers ?? 2 }, (_, i) =>
+      app('orchestration-worker', `orchestration-worker-${i + 1}`),
+    );
+    this.activityWorkers = Array.from({ length: options.activityWorkers ?? 2 }, (_, i) =>
+      app('activity-worker', `activity-worker-${i + 1}`),
+    );
+  }
+
+  /** Starts the servers, then the apps (workers first, so the frontend's first start finds them). */
+  static async start(options: ClusterOptions = {}): Promise<DistributedCluster> {
+    const [broker, cosmos] = await Promise.all([KafkaBroker.start(), CosmosServer.start()]);
+    if (options.topics !== undefined && options.topics.length > 0) {
+      const admin = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      await admin.createTopics({
+        topics: options.topics.map((topic) => ({ topic, numPartitions: 3 })),
+        waitForLeaders: true,
+      });
+      await admin.disconnect();
+    }
+    const env = DistributedCluster.environment(broker, cosmos, options);
+    const cluster = new DistributedCluster(broker, cosmos, env, options);
+    try {
+      await Promise.all([...cluster.orchestrationWorkers, ...cluster.activityWorkers].map((p) => p.start()));
+      await cluster.frontend.start();
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+    return cluster;
+  }
+
+  static environment(
+    broker: KafkaBroker,
+    cosmos: CosmosServer,
+    options: ClusterOptions,
+  ): Record<string, string> {
+    return {
+      DURABLE_MODE: 'distributed',
+      KAFKA_BROKERS: broker.brokers,
+      COSMOS_ENDPOINT: cosmos.endpoint,
+      COSMOS_KEY: cosmosTestKey,
+      COSMOS_ALLOW_SELF_SIGNED: 'true',
+      TASK_HUB: `hub-${randomUUID().slice(0, 8)}`,
+      PARTITION_COUNT: String(options.partitions ?? 8),
+      DURABLE_LOG_LEVEL: 'warn',
+      ...options.env,
+    };
+  }
+
+  get apps(): AppProcess[] {
+    return [this.frontend, ...this.orchestrationWorkers, ...this.activityWorkers];
+  }
+
+  /** Everything the apps logged, labelled, for failure messages. */
+  logs(): string {
+    return this.apps.map((a) => `--- ${a.label}\n${a.logs.slice(-5000)}`).join('\n');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.apps.map((a) => a.stop().catch(() => undefined)));
+    await this.broker.stop();
+    await this.cosmos.stop();
+  }
+}
