@@ -230,6 +230,8 @@ export class KafkaLog implements PartitionedLog {
     let firstAssignment!: () => void;
     const assignedOnce = new Promise<void>((resolve) => (firstAssignment = resolve));
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      // After a crash kafkajs restarts the consumer with a fresh state: pause it again each time.
+      consumer.pause([{ topic }]);
       const assignment = new Set(event.payload.memberAssignment[topic] ?? []);
       member.queue = member.queue
         .then(() => this.applyAssignment(member, assignment, listener))
@@ -248,7 +250,6 @@ export class KafkaLog implements PartitionedLog {
     await consumer.subscribe({ topic, fromBeginning: true });
     // The group consumer only holds the assignment: it never fetches (reads go through the readers).
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
-    consumer.pause([{ topic }]);
     await assignedOnce;
     return {
       leave: async () => {
@@ -279,17 +280,22 @@ export class KafkaLog implements PartitionedLog {
     await this.admin.disconnect().catch(() => undefined);
   }
 
+  /**
+   * Every rebalance is a new generation: all partitions are handed back and taken again with new
+   * epochs, even those this member keeps. A member that was paused past its session may have been
+   * fenced out meanwhile; restarting its processors under a fresh epoch is what lets it work again.
+   */
   private async applyAssignment(
     member: GroupMember,
     assignment: ReadonlySet<number>,
     listener: OwnershipListener,
   ): Promise<void> {
-    const lost = [...member.owned].filter((p) => !assignment.has(p));
-    const gained = [...assignment].filter((p) => !member.owned.has(p)).sort((a, b) => a - b);
+    const lost = [...member.owned];
     if (lost.length > 0) {
-      for (const p of lost) member.owned.delete(p);
+      member.owned.clear();
       await listener.revoked(lost);
     }
+    const gained = [...assignment].sort((a, b) => a - b);
     if (gained.length === 0) return;
     const epochs = await this.claimEpochs(gained);
     for (const p of gained) member.owned.add(p);
@@ -345,9 +351,17 @@ export class KafkaLog implements PartitionedLog {
         return Number(offsets.find((o) => o.partition === partition)?.high ?? 0);
       },
     });
-    let joined!: () => void;
+    let joined: (() => void) | undefined;
     const assigned = new Promise<void>((resolve) => (joined = resolve));
-    consumer.on(consumer.events.GROUP_JOIN, () => joined());
+    // A rejoin (after a pause longer than the session, or a broker restart) resets positions.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      // After a crash kafkajs restarts the consumer with a fresh state: pause it again each time.
+      consumer.pause([{ topic }]);
+      if (joined !== undefined) {
+        joined();
+        joined = undefined;
+      } else reader.reseek();
+    });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: false });
     await consumer.run({
@@ -366,10 +380,7 @@ export class KafkaLog implements PartitionedLog {
         );
       },
     });
-    consumer.pause([{ topic }]);
     await assigned;
-    // Partitions read before the assignment arrived sought already; seek them again now that it has.
-    consumer.pause([{ topic }]);
     this.readers.set(stream, { reader, consumer });
     this.readersStarting.delete(stream);
     return reader;

@@ -35,22 +35,41 @@ export class PartitionReader {
     private readonly control: FetchControl,
   ) {}
 
-  /** Called by the consumer with the records of a fetched batch (never a stale one). */
+  /**
+   * Called by the consumer with the records of a fetched batch (never a stale one). Offsets of a
+   * topic without transactions or compaction are contiguous: a batch that does not start where the
+   * buffer ends came from a consumer that lost its position (a rejoin resets it), so seek back.
+   */
   push(partition: number, records: readonly LogRecord[]): void {
     const state = this.states.get(partition);
     if (state === undefined) return;
-    const last = state.buffer[state.buffer.length - 1];
-    let next = last === undefined ? state.position : last.offset + 1;
-    for (const record of records) {
-      if (record.offset < next) continue;
-      state.buffer.push(record);
-      next = record.offset + 1;
+    const next = this.nextToFetch(state);
+    const fresh = records.filter((r) => r.offset >= next);
+    const first = fresh[0];
+    if (first === undefined) return;
+    if (first.offset !== next) {
+      this.control.seek(partition, next);
+      return;
     }
+    state.buffer.push(...fresh);
     if (state.buffer.length >= highWater && !state.paused) {
       state.paused = true;
       this.control.pause(partition);
     }
-    if (state.buffer.length > 0) this.wake(state);
+    this.wake(state);
+  }
+
+  /** Seeks every followed partition to where its buffer ends (after the consumer rejoined its group). */
+  reseek(): void {
+    for (const [partition, state] of this.states) {
+      this.control.seek(partition, this.nextToFetch(state));
+      if (state.paused) this.control.pause(partition);
+    }
+  }
+
+  private nextToFetch(state: PartitionState): number {
+    const last = state.buffer[state.buffer.length - 1];
+    return last === undefined ? state.position : last.offset + 1;
   }
 
   async read(partition: number, fromOffset: number, options: ReadOptions): Promise<LogRecord[]> {
