@@ -1,28 +1,41 @@
-// Builds one app to dist/<app root>/ so that it runs as `node dist/<app root>/main.js` with only
-// production node_modules: tsc (Nest needs emitDecoratorMetadata) compiles src/main.ts and every lib
-// it imports, tsc-alias rewrites the @durable/* aliases of tsconfig.base.json to relative paths, and
-// main.js points at the compiled entry. Packages (better-sqlite3, @nestjs/*, ...) stay as require()s.
+// Builds one app so that it runs as `node <outDir>/main.js` with only production node_modules:
+// tsc (Nest needs emitDecoratorMetadata) compiles the app's entry and every lib it imports, as its
+// tsconfig.app.json says (rootDir: the workspace; outDir: dist/apps/<app>); tsc-alias rewrites the
+// @durable/* aliases of tsconfig.base.json to relative paths; main.js requires the compiled entry.
+// Packages (better-sqlite3, @nestjs/*, kafkajs, ...) stay require()s, resolved from node_modules.
 //
 //   node tools/build-app.mjs apps/frontend
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const workspace = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+const ts = require('typescript');
 const appRoot = process.argv[2];
 if (appRoot === undefined) {
   console.error('usage: node tools/build-app.mjs <app root, e.g. apps/frontend>');
   process.exit(2);
 }
-const tsconfig = join(workspace, appRoot, 'tsconfig.app.json');
-// The app's tsconfig.app.json sets rootDir to the workspace and outDir to this directory.
-const outDir = join(workspace, 'dist', appRoot);
+const tsconfig = resolve(appRoot, 'tsconfig.app.json');
+const { config, error } = ts.readConfigFile(tsconfig, ts.sys.readFile);
+if (error !== undefined) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
+const { options, fileNames } = ts.parseJsonConfigFileContent(config, ts.sys, dirname(tsconfig));
+const [entry] = fileNames;
+if (
+  options.outDir === undefined ||
+  options.rootDir === undefined ||
+  entry === undefined ||
+  fileNames.length > 1
+)
+  throw new Error(`${tsconfig} must set rootDir, outDir and one entry file`);
 
-rmSync(outDir, { recursive: true, force: true });
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', tsconfig], { stdio: 'inherit' });
+rmSync(options.outDir, { recursive: true, force: true });
+const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', tsconfig], {
+  stdio: 'inherit',
+});
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 const { replaceTscAliasPaths } = require('tsc-alias');
 await replaceTscAliasPaths({ configFile: tsconfig });
-writeFileSync(join(outDir, 'main.js'), `'use strict';\nrequire('./${appRoot}/src/main.js');\n`);
+const compiledEntry = relative(options.rootDir, entry).replace(/\.ts$/, '.js').split('\\').join('/');
+writeFileSync(join(options.outDir, 'main.js'), `'use strict';\nrequire('./${compiledEntry}');\n`);

@@ -1,13 +1,19 @@
-// `npm run bench [-- --quick] [-- --only engine|embedded]`: runs the benchmarks with a progress
+// `npm run bench [-- --quick] [-- --only engine|embedded|distributed]`: runs the benchmarks with a progress
 // display, writes bench/results/<workload>.json and .md, and prints a summary line last.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import {
+  distributedBenchSizes,
+  distributedMarkdown,
+  runDistributedBench,
+  type DistributedBenchResult,
+} from './distributed';
 import { embeddedBenchSizes, embeddedMarkdown, runEmbeddedBench, type EmbeddedBenchResult } from './embedded';
 import { engineBenchSizes, engineMarkdown, runEngineBench, type EngineBenchResult } from './engine';
 import { Progress } from './progress';
 
-const workloads = ['engine', 'embedded'] as const;
+const workloads = ['engine', 'embedded', 'distributed'] as const;
 type Workload = (typeof workloads)[number];
 
 async function main(): Promise<void> {
@@ -43,6 +49,15 @@ async function main(): Promise<void> {
     write('embedded', embedded, embeddedMarkdown(embedded));
   }
 
+  let distributed: DistributedBenchResult | undefined;
+  if (selected.includes('distributed')) {
+    distributed = await runDistributedBench(
+      quick ? distributedBenchSizes.quick : distributedBenchSizes.full,
+      progress,
+    );
+    write('distributed', distributed, distributedMarkdown(distributed));
+  }
+
   const parts: string[] = [];
   if (embedded !== undefined) {
     parts.push(
@@ -51,6 +66,12 @@ async function main(): Promise<void> {
         `3-step latency p50 ${embedded.helloSequence3Latency.p50Ms} ms p99 ${embedded.helloSequence3Latency.p99Ms} ms, ` +
         `fan-out ${embedded.fanOutFanIn.activities} in ${embedded.fanOutFanIn.ms} ms, ` +
         `${embedded.inFlight.instances} in flight ${embedded.inFlight.rssMb} MB RSS`,
+    );
+  }
+  if (distributed !== undefined) {
+    const h = distributed.helloSequence5;
+    parts.push(
+      `HelloSequence5 distributed ${h.completedPerSec}/s (p50 ${h.p50Ms} ms at ${h.concurrency} in flight)`,
     );
   }
   if (engine !== undefined) {

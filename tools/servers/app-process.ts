@@ -34,11 +34,17 @@ export class AppProcess {
   /** Starts the app and waits until /health/ready (workers) or /health (frontend) answers 200. */
   async start(timeoutMs = 90_000): Promise<void> {
     this.port = this.port || (await freePort());
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${this.app}/src/main.ts`], {
-      cwd: root,
-      env: { ...process.env, ...this.env, PORT: String(this.port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // DURABLE_NODE_ARGS passes flags such as --cpu-prof to the apps (profiling the benchmark).
+    const nodeArgs = (process.env['DURABLE_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs, '-r', '@swc-node/register', `apps/${this.app}/src/main.ts`],
+      {
+        cwd: root,
+        env: { ...process.env, ...this.env, PORT: String(this.port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.child = child;
     const keep = (chunk: Buffer): void => {
       this.output = (this.output + chunk.toString()).slice(-200_000);

@@ -7,6 +7,8 @@ import { cosmosTestKey, CosmosServer } from './cosmos-server';
 import { KafkaBroker } from './kafka-broker';
 
 export interface ClusterOptions {
+  /** Start the frontend app too (default true); benchmarks drive an in-process client instead. */
+  readonly frontend?: boolean;
   readonly orchestrationWorkers?: number;
   readonly activityWorkers?: number;
   readonly partitions?: number;
@@ -25,7 +27,7 @@ export class DistributedCluster {
     readonly broker: KafkaBroker,
     readonly cosmos: CosmosServer,
     readonly env: Record<string, string>,
-    options: ClusterOptions,
+    private readonly options: ClusterOptions,
   ) {
     const app = (name: AppName, label: string) => new AppProcess(name, env, label);
     this.frontend = app('frontend', 'frontend');
@@ -53,7 +55,7 @@ export class DistributedCluster {
     const cluster = new DistributedCluster(broker, cosmos, env, options);
     try {
       await Promise.all([...cluster.orchestrationWorkers, ...cluster.activityWorkers].map((p) => p.start()));
-      await cluster.frontend.start();
+      if (cluster.withFrontend) await cluster.frontend.start();
     } catch (error) {
       await cluster.stop();
       throw error;
@@ -80,7 +82,15 @@ export class DistributedCluster {
   }
 
   get apps(): AppProcess[] {
-    return [this.frontend, ...this.orchestrationWorkers, ...this.activityWorkers];
+    return [
+      ...(this.withFrontend ? [this.frontend] : []),
+      ...this.orchestrationWorkers,
+      ...this.activityWorkers,
+    ];
+  }
+
+  private get withFrontend(): boolean {
+    return this.options.frontend !== false;
   }
 
   /** Everything the apps logged, labelled, for failure messages. */

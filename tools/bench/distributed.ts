@@ -1,0 +1,165 @@
+// Distributed benchmark: a real Kafka broker, the Cosmos DB protocol server and the worker apps as
+// separate processes on this machine; the benchmark process plays the frontend (the instance
+// client behind the REST API) and polls for completion as a REST caller would.
+import { performance } from 'node:perf_hooks';
+import {
+  consoleLogger,
+  distributedConfigFromEnv,
+  openLog,
+  openStore,
+  randomIds,
+  systemClock,
+} from '@durable/host';
+import { InstanceClient } from '@durable/runtime';
+import { registry as samples } from '@durable/samples';
+import { DistributedCluster } from '@durable/tools/servers';
+import type { Progress } from './progress';
+
+export interface DistributedBenchSizes {
+  readonly warmupSeconds: number;
+  readonly seconds: number;
+  readonly concurrency: number;
+  readonly orchestrationWorkers: number;
+  readonly activityWorkers: number;
+  readonly partitions: number;
+  /** How often a waiting caller polls the instance status. */
+  readonly pollMs: number;
+}
+
+export const distributedBenchSizes = {
+  full: {
+    warmupSeconds: 5,
+    seconds: 20,
+    concurrency: 300,
+    orchestrationWorkers: 1,
+    activityWorkers: 1,
+    partitions: 8,
+    pollMs: 100,
+  },
+  quick: {
+    warmupSeconds: 3,
+    seconds: 10,
+    concurrency: 300,
+    orchestrationWorkers: 1,
+    activityWorkers: 1,
+    partitions: 8,
+    pollMs: 1000,
+  },
+  tiny: {
+    warmupSeconds: 0,
+    seconds: 1,
+    concurrency: 4,
+    orchestrationWorkers: 1,
+    activityWorkers: 1,
+    partitions: 2,
+    pollMs: 50,
+  },
+} satisfies Record<string, DistributedBenchSizes>;
+
+export interface DistributedBenchResult {
+  readonly helloSequence5: {
+    readonly completedPerSec: number;
+    readonly completed: number;
+    readonly p50Ms: number;
+    readonly p99Ms: number;
+    readonly concurrency: number;
+  };
+  readonly setup: string;
+}
+
+export async function runDistributedBench(
+  sizes: DistributedBenchSizes,
+  progress?: Progress,
+): Promise<DistributedBenchResult> {
+  progress?.update('distributed: starting Kafka, Cosmos DB and the workers…');
+  const cluster = await DistributedCluster.start({
+    frontend: false,
+    orchestrationWorkers: sizes.orchestrationWorkers,
+    activityWorkers: sizes.activityWorkers,
+    partitions: sizes.partitions,
+    env: { DURABLE_LOG_LEVEL: 'error' },
+  });
+  const config = distributedConfigFromEnv(cluster.env, process.cwd(), 0);
+  const logger = consoleLogger('error');
+  const log = await openLog(config, logger, 'durable-bench');
+  const store = await openStore(config, logger);
+  const client = new InstanceClient({
+    log,
+    store,
+    clock: systemClock,
+    idSource: randomIds,
+    orchestrationNames: () => samples.orchestratorNames,
+  });
+  try {
+    const runOne = async (): Promise<number> => {
+      const t0 = performance.now();
+      const { instanceId } = await client.start('HelloSequence5');
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, sizes.pollMs));
+        const status = await client.getStatus(instanceId);
+        if (status?.runtimeStatus === 'Completed') return performance.now() - t0;
+        if (status !== undefined && status.runtimeStatus !== 'Running' && status.runtimeStatus !== 'Pending')
+          throw new Error(`HelloSequence5 ended ${status.runtimeStatus}`);
+        if (performance.now() - t0 > 120_000) throw new Error('HelloSequence5 did not complete in 120 s');
+      }
+    };
+    const latencies: number[] = [];
+    let completed = 0;
+    let measuring = false;
+    let stop = false;
+    const warmupEnd = performance.now() + sizes.warmupSeconds * 1000;
+    const end = warmupEnd + sizes.seconds * 1000;
+    const worker = async (): Promise<void> => {
+      while (!stop) {
+        const ms = await runOne();
+        if (measuring && !stop) {
+          completed++;
+          latencies.push(ms);
+        }
+      }
+    };
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      if (!measuring && now >= warmupEnd) measuring = true;
+      progress?.update(`distributed: HelloSequence5 ${measuring ? `${completed} completed` : 'warming up'}…`);
+      if (now >= end) stop = true;
+    }, 100);
+    await Promise.all(Array.from({ length: sizes.concurrency }, () => worker()));
+    clearInterval(ticker);
+    progress?.done('distributed: done');
+    return {
+      helloSequence5: {
+        completedPerSec: Math.round(completed / Math.max(sizes.seconds, 0.001)),
+        completed,
+        p50Ms: percentile(latencies, 50),
+        p99Ms: percentile(latencies, 99),
+        concurrency: sizes.concurrency,
+      },
+      setup: `${sizes.orchestrationWorkers} orchestration worker(s), ${sizes.activityWorkers} activity worker(s), ${sizes.partitions} partitions; status polled every ${sizes.pollMs} ms`,
+    };
+  } finally {
+    await log.close();
+    await store.close();
+    await cluster.stop();
+  }
+}
+
+export function distributedMarkdown(result: DistributedBenchResult): string {
+  const h = result.helloSequence5;
+  return [
+    '### Distributed (Kafka broker + Cosmos DB protocol server on this machine, workers as processes)',
+    '',
+    '| workload | completed/s | p50 ms | p99 ms | notes |',
+    '| --- | ---: | ---: | ---: | --- |',
+    `| HelloSequence5, ${h.concurrency} in flight | ${h.completedPerSec} | ${h.p50Ms} | ${h.p99Ms} | ${h.completed} completed in the window |`,
+    '',
+    `Setup: ${result.setup}.`,
+  ].join('\n');
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return Math.round((sorted[Math.max(0, index)] ?? 0) * 100) / 100;
+}
