@@ -12,7 +12,7 @@ import {
 } from '@durable/host';
 import { InstanceClient } from '@durable/runtime';
 import { registry as samples } from '@durable/samples';
-import { DistributedCluster } from '@durable/tools/servers';
+import { DistributedCluster } from '../servers';
 import type { Progress } from './progress';
 
 export interface DistributedBenchSizes {
