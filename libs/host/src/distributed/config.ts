@@ -5,6 +5,8 @@ export interface DistributedConfig {
   readonly host: string;
   /** `KAFKA_BROKERS`: comma-separated `host:port` list. */
   readonly kafkaBrokers: readonly string[];
+  /** TLS and SASL for managed clusters: `KAFKA_SSL=true`, `KAFKA_SASL_MECHANISM`, `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD`. */
+  readonly kafkaConnection: KafkaConnection;
   /** `TASK_HUB`: names the topics, consumer groups and Cosmos containers (default `durable`). */
   readonly hub: string;
   readonly partitions: number;
@@ -22,6 +24,34 @@ export interface DistributedConfig {
   readonly triggers: string;
   readonly activityConcurrency: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export interface KafkaConnection {
+  readonly ssl?: boolean;
+  readonly sasl?:
+    SaslCredentials<'plain'> | SaslCredentials<'scram-sha-256'> | SaslCredentials<'scram-sha-512'>;
+}
+
+interface SaslCredentials<M extends string> {
+  readonly mechanism: M;
+  readonly username: string;
+  readonly password: string;
+}
+
+const saslMechanisms = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+
+function kafkaConnectionFromEnv(env: NodeJS.ProcessEnv): KafkaConnection {
+  const mechanism = env['KAFKA_SASL_MECHANISM']?.toLowerCase();
+  const ssl = env['KAFKA_SSL'] === 'true';
+  if (mechanism === undefined || mechanism === '') return ssl ? { ssl } : {};
+  const known = saslMechanisms.find((m) => m === mechanism);
+  if (known === undefined)
+    throw new Error(`KAFKA_SASL_MECHANISM must be one of ${saslMechanisms.join(', ')}, got '${mechanism}'`);
+  const username = env['KAFKA_SASL_USERNAME'];
+  const password = env['KAFKA_SASL_PASSWORD'];
+  if (username === undefined || password === undefined)
+    throw new Error('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM');
+  return { ssl, sasl: { mechanism: known, username, password } as KafkaConnection['sasl'] };
 }
 
 /** True when the environment asks for the distributed mode (`DURABLE_MODE=distributed`). */
@@ -72,6 +102,7 @@ export function distributedConfigFromEnv(
     port: int('PORT', defaultPort, 0, 65535),
     host: env['HOST'] ?? '127.0.0.1',
     kafkaBrokers: brokers,
+    kafkaConnection: kafkaConnectionFromEnv(env),
     hub,
     partitions,
     activityPartitions: int('ACTIVITY_PARTITION_COUNT', partitions, 1, 1024),

@@ -45,6 +45,7 @@ export function openLog(config: DistributedConfig, logger: Logger, clientId: str
       activityPartitions: config.activityPartitions,
       clientId,
       logger,
+      kafka: config.kafkaConnection,
     }),
   );
 }
@@ -143,6 +144,7 @@ export async function startFrontend(
             maxPayloadBytes: config.maxPayloadBytes,
             target: client,
             logger,
+            connection: config.kafkaConnection,
           }),
         );
   return {

@@ -5,6 +5,7 @@ import {
   Partitioners,
   type Consumer,
   type EachBatchPayload,
+  type KafkaConfig,
   type LogEntry,
   type Producer,
 } from 'kafkajs';
@@ -56,6 +57,8 @@ export interface KafkaTriggerOptions {
   readonly partitionsConsumedConcurrently?: number;
   /** How long a member that vanished keeps its partitions (default 30 s, kafkajs' default). */
   readonly sessionTimeoutMs?: number;
+  /** TLS and SASL for managed clusters (Event Hubs' Kafka endpoint, Confluent Cloud). */
+  readonly connection?: Pick<KafkaConfig, 'ssl' | 'sasl'>;
 }
 
 type Outcome = { readonly kind: 'done' } | { readonly kind: 'retry'; reason: string; retryAfterMs?: number };
@@ -90,6 +93,7 @@ export class KafkaTriggerConsumer {
       brokers: options.brokers,
       logLevel: logLevel.WARN,
       logCreator: () => (entry) => forwardLog(logger, entry),
+      ...options.connection,
     });
     await prepareTopics(kafka, options);
 
