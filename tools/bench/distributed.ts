@@ -43,7 +43,7 @@ export const distributedBenchSizes = {
     orchestrationWorkers: 1,
     activityWorkers: 1,
     partitions: 8,
-    pollMs: 1000,
+    pollMs: 100,
   },
   tiny: {
     warmupSeconds: 0,

@@ -15,6 +15,10 @@ export const defaultRetryOptions: RetryOptions = { maxRetries: 9, initialDelayMs
 /** Throttled (429), retry-with (449), timed out (408), unavailable (503): the server did not do it, try again. */
 const retriableStatuses = new Set([408, 429, 449, 503]);
 
+export function isRetriableStatus(status: number | undefined): boolean {
+  return status !== undefined && retriableStatuses.has(status);
+}
+
 /** Failures to reach the server at all. */
 const networkCodes = new Set([
   'ECONNREFUSED',

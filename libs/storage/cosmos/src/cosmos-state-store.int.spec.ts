@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, request, Agent, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -271,6 +272,144 @@ describe('CosmosStateStore', () => {
     await store.close();
   });
 
+  describe('in bulk', () => {
+    /** Creates `ids` in one commit, each with one event; returns their etags. */
+    const createAll = (store: CosmosStateStore, ids: readonly string[]) =>
+      store.commit(
+        0,
+        1,
+        ids.map((id) => ({
+          record: sampleRecord(id, { historyLength: 1, customStatus: 'v1' }),
+          expectedEtag: undefined,
+          history: { executionId: `${id}-e1`, fromIndex: 0, events: events(0, 1) },
+        })),
+      );
+    /** Appends event `index` to each instance, expecting the etag given. */
+    const appendAll = (
+      store: CosmosStateStore,
+      ids: readonly string[],
+      index: number,
+      etagOf: (id: string) => string | undefined,
+    ) =>
+      store.commit(
+        0,
+        1,
+        ids.map((id) => ({
+          record: sampleRecord(id, { historyLength: index + 1, customStatus: `v${index + 1}` }),
+          expectedEtag: etagOf(id),
+          history: { executionId: `${id}-e1`, fromIndex: index, events: events(index, 1) },
+        })),
+      );
+
+    it('lands the writes of a batch whose etags hold and fails exactly the stale ones with ConflictError', async () => {
+      const db = newDatabase();
+      const store = await open(db);
+      const other = await open(db);
+      await store.claimPartition(0, 1);
+      const ids = range(0, 230, 'b');
+      const created = await createAll(store, ids);
+      expect(created.size).toBe(230);
+
+      // Another process moves some instances on, so the etags this store holds for them are stale.
+      const stale = ids.filter((_, i) => i % 7 === 3);
+      await appendAll(other, stale, 1, (id) => created.get(id));
+      // And creates one this store is about to create too.
+      await createAll(other, ['b-late']);
+
+      const failure = await appendAll(store, [...ids, 'b-late'], 1, (id) => created.get(id)).catch(
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(ConflictError);
+
+      // A fresh process sees: the stale ones as the other process left them, the rest moved on.
+      const reader = await open(db);
+      const stored = await Promise.all([...ids, 'b-late'].map((id) => reader.getInstance(id)));
+      const statusOf = (id: string) => stored[[...ids, 'b-late'].indexOf(id)]?.record.customStatus;
+      expect(ids.filter((id) => statusOf(id) === 'v2' && !stale.includes(id))).toHaveLength(
+        230 - stale.length,
+      );
+      for (const id of stale) expect(statusOf(id)).toBe('v2');
+      expect(statusOf('b-late')).toBe('v1');
+      expect(names(await reader.readHistory('b0', 'b0-e1'))).toEqual(range(0, 2));
+
+      // The store remembers what it wrote: it extends the landed ones from memory, and re-reads the
+      // stale ones (their cache entries were dropped), with the etags a reader sees.
+      const current = new Map(stored.map((s, i) => [[...ids, 'b-late'][i] as string, s?.etag]));
+      const next = await appendAll(store, ids, 2, (id) => current.get(id));
+      expect(next.size).toBe(230);
+      const histories = await Promise.all(ids.map((id) => reader.readHistory(id, `${id}-e1`)));
+      for (const history of histories) expect(names(history)).toEqual(range(0, 3));
+      await Promise.all([store.close(), other.close(), reader.close()]);
+    });
+
+    it('reads the instances asked for in one turn together, each with its own document and etag', async () => {
+      const db = newDatabase();
+      const store = await open(db);
+      await store.claimPartition(0, 1);
+      const ids = range(0, 180, 'r');
+      const etags = await createAll(store, ids);
+      const reader = await open(db);
+      const asked = [...ids, 'missing-1', ids[5] as string, 'missing-2'];
+      const read = await Promise.all(asked.map((id) => reader.getInstance(id)));
+      asked.forEach((id, i) => {
+        if (id.startsWith('missing')) expect(read[i]).toBeUndefined();
+        else
+          expect(read[i]).toEqual({
+            record: expect.objectContaining({ instanceId: id }),
+            etag: etags.get(id),
+          });
+      });
+      // What was read is remembered: the next commit extends it without reading again.
+      await appendAll(reader, ids, 1, (id) => etags.get(id));
+      expect(names(await reader.readHistory('r7', 'r7-e1'))).toEqual(range(0, 2));
+      await Promise.all([store.close(), reader.close()]);
+    });
+
+    it('writes the puts asked for in one turn together, failing only those that conflict', async () => {
+      const store = await open(newDatabase());
+      const first = await store.putInstance(sampleRecord('p0'), undefined);
+      await store.putInstance(sampleRecord('p1'), undefined);
+      const results = await Promise.allSettled([
+        store.putInstance(sampleRecord('p0', { customStatus: 'moved' }), first),
+        store.putInstance(sampleRecord('p1', { customStatus: 'moved' }), 'stale-etag'),
+        store.putInstance(sampleRecord('p1'), undefined),
+        ...range(2, 5, 'p').map((id) => store.putInstance(sampleRecord(id), undefined)),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+      expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+      const p0 = await store.getInstance('p0');
+      expect(p0).toEqual({
+        record: expect.objectContaining({ customStatus: 'moved' }),
+        etag: (results[0] as PromiseFulfilledResult<string>).value,
+      });
+      expect((await store.getInstance('p1'))?.record.customStatus).toBeUndefined();
+      await store.close();
+    });
+
+    it('refuses to replace an instance that was deleted since its etag', async () => {
+      const store = await open(newDatabase());
+      await store.claimPartition(0, 1);
+      const etags = await createAll(store, ['gone', 'kept']);
+      expect(await store.deleteInstance('gone')).toBe(true);
+      await expect(appendAll(store, ['gone', 'kept'], 1, (id) => etags.get(id))).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      expect(await store.getInstance('gone')).toBeUndefined();
+      expect((await store.getInstance('kept'))?.record.customStatus).toBe('v2');
+      await store.close();
+    });
+  });
+
   it('reports an unreachable server as UnavailableError', async () => {
     const port = await freePort();
     await expect(
@@ -325,6 +464,73 @@ describe('CosmosStateStore', () => {
       await store.close();
     });
 
+    it('sends a commit of many instances as a few bulk requests, and reads them back in as few', async () => {
+      const store = await openBehindProxy(newDatabase(), 5);
+      await store.claimPartition(0, 1);
+      const ids = range(0, 150, 'c');
+      // The first bulk request also reads the container's partition key ranges, once.
+      await store.commit(
+        0,
+        1,
+        ['c-a', 'c-b'].map((id) => ({ record: sampleRecord(id), expectedEtag: undefined })),
+      );
+      const before = proxy.requests;
+      const bulkBefore = proxy.bulkRequests;
+      const etags = await store.commit(
+        0,
+        1,
+        ids.map((id) => ({ record: sampleRecord(id), expectedEtag: undefined })),
+      );
+      // The epoch read, then two bulk requests (at most 100 operations each).
+      expect(proxy.requests - before).toBe(3);
+      expect(proxy.bulkRequests - bulkBefore).toBe(2);
+      expect(etags.size).toBe(150);
+
+      const between = proxy.requests;
+      const read = await Promise.all(ids.map((id) => store.getInstance(id)));
+      expect(proxy.requests - between).toBe(2);
+      expect(read.map((r) => r?.etag)).toEqual(ids.map((id) => etags.get(id)));
+      await store.close();
+    });
+
+    it('sends throttled operations of a bulk request again after the wait asked for', async () => {
+      const store = await openBehindProxy(newDatabase(), 5);
+      await store.claimPartition(0, 1);
+      const ids = range(0, 120, 't');
+      proxy.throttleOperations(30, 60);
+      const started = performance.now();
+      const etags = await store.commit(
+        0,
+        1,
+        ids.map((id) => ({ record: sampleRecord(id), expectedEtag: undefined })),
+      );
+      expect(performance.now() - started).toBeGreaterThanOrEqual(55);
+      expect(proxy.refused).toBe(30);
+      expect(etags.size).toBe(120);
+      proxy.throttleOperations(10, 20);
+      const read = await Promise.all(ids.map((id) => store.getInstance(id)));
+      expect(proxy.refused).toBe(40);
+      expect(read.map((r) => r?.etag)).toEqual(ids.map((id) => etags.get(id)));
+      await store.close();
+    });
+
+    it('falls back to single requests when a bulk request as a whole is throttled', async () => {
+      const store = await openBehindProxy(newDatabase(), 5);
+      await store.claimPartition(0, 1);
+      const ids = range(0, 5, 'w');
+      proxy.refuseNext(1, 429, 10, true);
+      const etags = await store.commit(
+        0,
+        1,
+        ids.map((id) => ({ record: sampleRecord(id), expectedEtag: undefined })),
+      );
+      expect(proxy.refused).toBe(1);
+      expect(etags.size).toBe(5);
+      const read = await Promise.all(ids.map((id) => store.getInstance(id)));
+      expect(read.map((r) => r?.etag)).toEqual(ids.map((id) => etags.get(id)));
+      await store.close();
+    });
+
     it('gives up with a retriable UnavailableError after the retry cap', async () => {
       const store = await openBehindProxy(newDatabase(), 2);
       await store.claimPartition(0, 1);
@@ -347,9 +553,15 @@ describe('CosmosStateStore', () => {
 /** An HTTPS proxy in front of the Cosmos server that refuses some requests the way Cosmos DB does. */
 class ThrottlingProxy {
   refused = 0;
+  /** Requests that reached the proxy, and those of them that were bulk requests. */
+  requests = 0;
+  bulkRequests = 0;
   private toRefuse = 0;
   private status = 429;
   private retryAfterMs = 0;
+  private onlyBulk = false;
+  private operationsToThrottle = 0;
+  private operationRetryAfterMs = 0;
   private readonly upstream = new Agent({ keepAlive: true, rejectUnauthorized: false });
 
   private constructor(
@@ -369,7 +581,14 @@ class ThrottlingProxy {
     });
     const proxy = new ThrottlingProxy(server, new URL(target));
     server.on('request', (req, res) => {
-      if (proxy.toRefuse > 0) {
+      proxy.requests++;
+      const bulk = req.headers['x-ms-cosmos-is-batch-request'] === 'true';
+      if (bulk) proxy.bulkRequests++;
+      if (bulk && proxy.operationsToThrottle > 0) {
+        proxy.throttleOperationsOf(req, res);
+        return;
+      }
+      if (proxy.toRefuse > 0 && (bulk || !proxy.onlyBulk)) {
         proxy.toRefuse--;
         proxy.refused++;
         req.resume();
@@ -401,11 +620,72 @@ class ThrottlingProxy {
     return proxy;
   }
 
-  /** The next `count` requests get `status` with `x-ms-retry-after-ms: retryAfterMs`. */
-  refuseNext(count: number, status: number, retryAfterMs: number): void {
+  /** The next `count` requests (bulk requests only, if so asked) get `status` with `x-ms-retry-after-ms`. */
+  refuseNext(count: number, status: number, retryAfterMs: number, onlyBulk = false): void {
     this.toRefuse = count;
     this.status = status;
     this.retryAfterMs = retryAfterMs;
+    this.onlyBulk = onlyBulk;
+  }
+
+  /**
+   * Throttles single operations of the next bulk requests, as Cosmos DB does when a partition runs
+   * out of throughput: the first `count` operations (over all those requests) are not forwarded and
+   * are answered 429 with `retryAfterMilliseconds`; the others go to the server.
+   */
+  throttleOperations(count: number, retryAfterMs: number): void {
+    this.operationsToThrottle = count;
+    this.operationRetryAfterMs = retryAfterMs;
+  }
+
+  private throttleOperationsOf(req: IncomingMessage, res: ServerResponse): void {
+    const parts: Buffer[] = [];
+    req.on('data', (part: Buffer) => parts.push(part));
+    req.on('end', () => {
+      const operations = JSON.parse(Buffer.concat(parts).toString('utf8')) as unknown[];
+      const throttled = Math.min(this.operationsToThrottle, operations.length);
+      this.operationsToThrottle -= throttled;
+      this.refused += throttled;
+      const answer = (status: number, forwarded: unknown[]) => {
+        const results = [
+          ...Array.from({ length: throttled }, () => ({
+            statusCode: 429,
+            requestCharge: 0,
+            retryAfterMilliseconds: this.operationRetryAfterMs,
+          })),
+          ...forwarded,
+        ];
+        res.writeHead(status === 200 && throttled > 0 ? 207 : status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(results));
+      };
+      if (throttled === operations.length) {
+        answer(207, []);
+        return;
+      }
+      const body = Buffer.from(JSON.stringify(operations.slice(throttled)));
+      const forwarded = request(
+        {
+          host: this.target.hostname,
+          port: this.target.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: this.target.host, 'content-length': String(body.length) },
+          agent: this.upstream,
+        },
+        (upstream) => {
+          const chunks: Buffer[] = [];
+          upstream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          upstream.on('end', () =>
+            answer(
+              upstream.statusCode ?? 502,
+              JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown[],
+            ),
+          );
+        },
+      );
+      forwarded.on('error', () => res.destroy());
+      forwarded.end(body);
+    });
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,11 @@
 import { Agent as HttpsAgent } from 'node:https';
-import { CosmosClient, type Container, type IndexingPolicy, type SqlQuerySpec } from '@azure/cosmos';
+import {
+  CosmosClient,
+  type Container,
+  type IndexingPolicy,
+  type JSONObject,
+  type SqlQuerySpec,
+} from '@azure/cosmos';
 import {
   ConflictError,
   InvalidArgumentError,
@@ -14,6 +20,7 @@ import type {
   StateStore,
   StoredInstance,
 } from '@durable/storage';
+import { ReadCoalescer, runBulk, type BulkOperation, type ItemResult } from './bulk';
 import { cosmosCall, defaultRetryOptions, isNotFound, type RetryOptions } from './cosmos-errors';
 import {
   itemId,
@@ -24,6 +31,7 @@ import {
   type ExecutionHistory,
   type HistoryChunk,
   type HistoryLimits,
+  type HistoryPlan,
 } from './history-chunks';
 import { LruCache } from './lru-cache';
 
@@ -79,6 +87,18 @@ interface KnownDocument {
   readonly history: ExecutionHistory;
 }
 
+/** One instance write, planned: the chunks to write first, then the document. */
+interface PlannedWrite {
+  readonly instanceId: string;
+  readonly what: string;
+  readonly expectedEtag: string | undefined;
+  readonly plan: HistoryPlan;
+  readonly doc: InstanceDocument;
+}
+
+type WriteResult =
+  { readonly ok: true; readonly etag: string } | { readonly ok: false; readonly error: unknown };
+
 const instancesIndexing: IndexingPolicy = {
   indexingMode: 'consistent',
   includedPaths: [{ path: '/*' }],
@@ -105,10 +125,20 @@ const historyIndexing: IndexingPolicy = {
  *
  * There are no cross-document transactions: history chunks are written first under fresh ids, then
  * the instance document, written with its etag, lists them and is the single commit point. Small
- * histories live inline in that document, so a commit is usually one write per instance.
+ * histories live inline in that document, so a commit is usually one write per instance, and the
+ * writes of a commit go out together as bulk requests (non-atomic: each operation succeeds or fails
+ * on its own, which is all the commit protocol needs). Point reads asked for in the same event-loop
+ * turn are coalesced into bulk reads as well.
  */
 export class CosmosStateStore implements StateStore {
   private readonly known: LruCache<KnownDocument>;
+  private readonly instanceReads: ReadCoalescer;
+  private readonly partitionReads: ReadCoalescer;
+  private pendingPuts: Array<{
+    readonly write: InstanceWrite;
+    readonly resolve: (etag: string) => void;
+    readonly reject: (error: unknown) => void;
+  }> = [];
 
   private constructor(
     /** Set when this store created the client (and so closes it). */
@@ -121,6 +151,8 @@ export class CosmosStateStore implements StateStore {
     cacheBytes: number,
   ) {
     this.known = new LruCache(cacheBytes);
+    this.instanceReads = new ReadCoalescer(instances, retry);
+    this.partitionReads = new ReadCoalescer(partitions, retry);
   }
 
   /** Connects, and creates the database and containers if they are missing. */
@@ -235,13 +267,12 @@ export class CosmosStateStore implements StateStore {
         `partition ${partition} now belongs to epoch ${stored.epoch}, not ${epoch}`,
       );
     }
-    const results = await Promise.allSettled(writes.map((write) => this.write(write)));
+    const results = await this.writeAll(writes);
     const etags = new Map<string, string>();
     const failures: unknown[] = [];
     results.forEach((result, i) => {
-      const instanceId = writes[i]?.record.instanceId;
-      if (result.status === 'rejected') failures.push(result.reason);
-      else if (instanceId !== undefined) etags.set(instanceId, result.value);
+      if (!result.ok) failures.push(result.error);
+      else etags.set((writes[i] as InstanceWrite).record.instanceId, result.etag);
     });
     if (failures.length > 0) throw failures.find((f) => f instanceof ConflictError) ?? failures[0];
     return etags;
@@ -268,7 +299,26 @@ export class CosmosStateStore implements StateStore {
   }
 
   putInstance(record: InstanceRecord, expectedEtag: string | undefined): Promise<string> {
-    return this.write({ record, expectedEtag });
+    // Puts asked for in the same event-loop turn (a frontend serving many calls) go out together.
+    return new Promise((resolve, reject) => {
+      if (this.pendingPuts.length === 0) setImmediate(() => void this.flushPuts());
+      this.pendingPuts.push({ write: { record, expectedEtag }, resolve, reject });
+    });
+  }
+
+  private async flushPuts(): Promise<void> {
+    const puts = this.pendingPuts;
+    this.pendingPuts = [];
+    try {
+      const results = await this.writeAll(puts.map((put) => put.write));
+      puts.forEach((put, i) => {
+        const result = results[i];
+        if (result?.ok === true) put.resolve(result.etag);
+        else put.reject(result?.error);
+      });
+    } catch (error) {
+      for (const put of puts) put.reject(error);
+    }
   }
 
   async listInstances(
@@ -353,52 +403,153 @@ export class CosmosStateStore implements StateStore {
     if (this.connection !== undefined) dispose(this.connection);
   }
 
-  /** Writes one instance: its new chunks, then its document (create, or replace with the etag). */
-  private async write(write: InstanceWrite): Promise<string> {
-    const { record, expectedEtag } = write;
-    const what = `instance '${record.instanceId}'`;
-    try {
-      const previous =
-        expectedEtag === undefined ? undefined : await this.documentAt(record.instanceId, expectedEtag);
-      const change = {
-        previous: previous?.history,
-        executionId: record.executionId,
-        ...(write.history !== undefined ? { append: write.history } : {}),
-        ...(write.dropHistoryOf !== undefined ? { dropHistoryOf: write.dropHistoryOf } : {}),
-      };
-      const spilled =
-        previous !== undefined && rewritesSpilledEvents(change)
-          ? await this.readSpilled(record.instanceId, previous.history)
-          : undefined;
-      const recordBytes = Buffer.byteLength(JSON.stringify(record));
-      const plan = planHistory(
-        { ...change, recordBytes, ...(spilled !== undefined ? { spilled } : {}) },
-        this.limits,
+  /**
+   * Writes instances, each all-or-nothing: first the new history chunks of all of them, then the
+   * documents of those whose chunks landed, conditionally (create, or replace with the etag). Both
+   * steps go out as bulk requests. Results are in the order of `writes`.
+   */
+  private async writeAll(writes: readonly InstanceWrite[]): Promise<WriteResult[]> {
+    const results = new Array<WriteResult | undefined>(writes.length);
+    const fail = (i: number, error: unknown) => {
+      results[i] = { ok: false, error };
+      if (error instanceof ConflictError) this.known.delete((writes[i] as InstanceWrite).record.instanceId);
+    };
+    const planned = await Promise.allSettled(writes.map((write) => this.plan(write)));
+    let ready: Array<{ readonly index: number; readonly write: PlannedWrite }> = [];
+    planned.forEach((result, index) => {
+      if (result.status === 'fulfilled') ready.push({ index, write: result.value });
+      else fail(index, result.reason);
+    });
+
+    const chunks = ready.flatMap(({ index, write }) =>
+      write.plan.chunks.map((chunk) => ({ index, operation: this.chunkUpsert(write.instanceId, chunk) })),
+    );
+    if (chunks.length > 0) {
+      const outcomes = await runBulk(
+        this.history,
+        chunks.map((c) => c.operation),
+        this.retry,
       );
-      await Promise.all(
-        plan.chunks.map((chunk) =>
-          this.call(`history chunk '${chunk.id}'`, () =>
-            this.history.items.upsert<ChunkItem>({ ...chunk, instanceId: record.instanceId }),
-          ),
-        ),
-      );
-      const doc = toDocument(record, plan.history);
-      const response = await this.call(what, () =>
-        expectedEtag === undefined
-          ? this.instances.items.create(doc)
-          : this.instances
-              .item(doc.id, doc.id)
-              .replace(doc, { accessCondition: { type: 'IfMatch', condition: expectedEtag } }),
-      );
-      const etag = response.etag;
-      this.known.set(record.instanceId, { etag, history: plan.history }, weightOf(plan.history));
-      // Best effort: a chunk nothing lists is harmless, and deleteInstance removes it in the end.
-      await Promise.allSettled(plan.unreferenced.map((id) => this.deleteChunk(record.instanceId, id)));
-      return etag;
-    } catch (error) {
-      if (error instanceof ConflictError) this.known.delete(record.instanceId);
-      throw error;
+      outcomes.forEach((outcome, k) => {
+        const { index } = chunks[k] as (typeof chunks)[number];
+        if (!outcome.ok && results[index] === undefined) fail(index, outcome.error);
+      });
+      // An instance missing a chunk writes no document: what it did write is an unlisted orphan.
+      ready = ready.filter(({ index }) => results[index] === undefined);
     }
+
+    const outcomes = await runBulk(
+      this.instances,
+      ready.map(({ write }) => this.documentWrite(write)),
+      this.retry,
+    );
+    const unreferenced: BulkOperation[] = [];
+    ready.forEach(({ index, write }, k) => {
+      const outcome = outcomes[k];
+      if (outcome === undefined || !outcome.ok) {
+        // A replace of a document that is gone: another writer deleted it since the etag.
+        const gone = outcome?.statusCode === 404 && write.expectedEtag !== undefined;
+        fail(
+          index,
+          gone
+            ? new ConflictError(`${write.what} does not exist any more`, { cause: outcome?.error })
+            : outcome?.error,
+        );
+        return;
+      }
+      if (outcome.etag === undefined) {
+        this.known.delete(write.instanceId);
+        fail(index, new Error(`${write.what}: Cosmos DB answered ${outcome.statusCode} without an etag`));
+        return;
+      }
+      this.known.set(
+        write.instanceId,
+        { etag: outcome.etag, history: write.plan.history },
+        weightOf(write.plan.history),
+      );
+      results[index] = { ok: true, etag: outcome.etag };
+      for (const id of write.plan.unreferenced) unreferenced.push(this.chunkDelete(write.instanceId, id));
+    });
+    // Best effort: a chunk nothing lists is harmless, and deleteInstance removes it in the end.
+    if (unreferenced.length > 0) await runBulk(this.history, unreferenced, this.retry);
+    return results.map(
+      (result) => result ?? { ok: false, error: new Error('instance write without an outcome') },
+    );
+  }
+
+  /** What one instance write makes of its document, reading what it extends if memory lacks it. */
+  private async plan(write: InstanceWrite): Promise<PlannedWrite> {
+    const { record, expectedEtag } = write;
+    const previous =
+      expectedEtag === undefined ? undefined : await this.documentAt(record.instanceId, expectedEtag);
+    const change = {
+      previous: previous?.history,
+      executionId: record.executionId,
+      ...(write.history !== undefined ? { append: write.history } : {}),
+      ...(write.dropHistoryOf !== undefined ? { dropHistoryOf: write.dropHistoryOf } : {}),
+    };
+    const spilled =
+      previous !== undefined && rewritesSpilledEvents(change)
+        ? await this.readSpilled(record.instanceId, previous.history)
+        : undefined;
+    const recordBytes = Buffer.byteLength(JSON.stringify(record));
+    const plan = planHistory(
+      { ...change, recordBytes, ...(spilled !== undefined ? { spilled } : {}) },
+      this.limits,
+    );
+    return {
+      instanceId: record.instanceId,
+      what: `instance '${record.instanceId}'`,
+      expectedEtag,
+      plan,
+      doc: toDocument(record, plan.history),
+    };
+  }
+
+  private documentWrite({ doc, expectedEtag, what }: PlannedWrite): BulkOperation {
+    const body = doc as unknown as JSONObject;
+    return {
+      input:
+        expectedEtag === undefined
+          ? { operationType: 'Create', partitionKey: doc.id, resourceBody: body }
+          : {
+              operationType: 'Replace',
+              id: doc.id,
+              partitionKey: doc.id,
+              resourceBody: body,
+              ifMatch: expectedEtag,
+            },
+      what,
+      single: async () =>
+        itemResult(
+          expectedEtag === undefined
+            ? await this.instances.items.create(doc)
+            : await this.instances
+                .item(doc.id, doc.id)
+                .replace(doc, { accessCondition: { type: 'IfMatch', condition: expectedEtag } }),
+        ),
+    };
+  }
+
+  private chunkUpsert(instanceId: string, chunk: HistoryChunk): BulkOperation {
+    const item: ChunkItem = { ...chunk, instanceId };
+    return {
+      input: {
+        operationType: 'Upsert',
+        partitionKey: instanceId,
+        resourceBody: item as unknown as JSONObject,
+      },
+      what: `history chunk '${chunk.id}'`,
+      single: async () => itemResult(await this.history.items.upsert(item)),
+    };
+  }
+
+  private chunkDelete(instanceId: string, id: string): BulkOperation {
+    return {
+      input: { operationType: 'Delete', id, partitionKey: instanceId },
+      what: `history chunk '${id}'`,
+      single: async () => itemResult(await this.history.item(id, instanceId).delete()),
+    };
   }
 
   /** The document as of `etag`, from memory when this process wrote or read that version. */
@@ -415,9 +566,8 @@ export class CosmosStateStore implements StateStore {
     instanceId: string,
   ): Promise<(InstanceDocument & { readonly etag: string }) | undefined> {
     const id = itemId(instanceId);
-    const { resource } = await this.call(`instance '${instanceId}'`, () =>
-      this.instances.item(id, id).read<InstanceDocument>(),
-    );
+    const resource = (await this.instanceReads.read(id, id, `instance '${instanceId}'`)) as
+      InstanceDocument | undefined;
     if (resource === undefined) {
       this.known.delete(instanceId);
       return undefined;
@@ -467,10 +617,8 @@ export class CosmosStateStore implements StateStore {
 
   private async readPartition(partition: number): Promise<PartitionDocument | undefined> {
     const id = String(partition);
-    const { resource } = await this.call(`partition ${partition}`, () =>
-      this.partitions.item(id, id).read<PartitionDocument>(),
-    );
-    return resource;
+    return (await this.partitionReads.read(id, id, `partition ${partition}`)) as
+      PartitionDocument | undefined;
   }
 
   private async query<T>(
@@ -543,6 +691,10 @@ function toDocument(record: InstanceRecord, history: ExecutionHistory): Instance
     record,
     history,
   };
+}
+
+function itemResult(response: { statusCode: number; etag: string }): ItemResult {
+  return { statusCode: response.statusCode, etag: response.etag };
 }
 
 function weightOf(history: ExecutionHistory): number {
