@@ -1,5 +1,9 @@
+import { OwnershipLostError } from '@durable/core';
 import { Stream, type Membership } from '@durable/log';
 import { PartitionProcessor, type ProcessorDeps } from './partition-processor';
+
+/** How long a fenced worker waits before claiming its partition again (a rebalance may explain it). */
+const renewDelayMs = 1000;
 
 /**
  * An orchestration worker: joins the workers' consumer group and runs one PartitionProcessor per
@@ -8,17 +12,43 @@ import { PartitionProcessor, type ProcessorDeps } from './partition-processor';
 export class OrchestrationWorker {
   private readonly processors = new Map<number, PartitionProcessor>();
   private membership: Membership | undefined;
+  private readonly processorDeps: ProcessorDeps;
 
-  constructor(private readonly deps: ProcessorDeps) {}
+  constructor(private readonly deps: ProcessorDeps) {
+    this.processorDeps = { ...deps, onFenced: (partition) => this.fenced(partition) };
+  }
+
+  /**
+   * A processor was fenced out by a newer epoch. Usually a rebalance took the partition and the group
+   * will say so; if after a moment this worker still holds it, a claim raced ahead of ours and the
+   * partition would sit idle, so claim it again.
+   */
+  private fenced(partition: number): void {
+    const processor = this.processors.get(partition);
+    setTimeout(() => {
+      if (this.processors.get(partition) !== processor || this.membership?.renew === undefined) return;
+      this.deps.logger.warn('partition fenced while still assigned; claiming it again', { partition });
+      this.membership
+        .renew(partition)
+        .catch((error: unknown) =>
+          this.deps.logger.error('claiming the partition again failed', { partition, error: String(error) }),
+        );
+    }, renewDelayMs);
+  }
 
   async start(): Promise<void> {
     this.membership = await this.deps.log.join(this.deps.group, Stream.Orchestrations, {
       assigned: async (partitions) => {
         await Promise.all(
           partitions.map(async ({ partition, epoch }) => {
-            const processor = new PartitionProcessor(partition, epoch, this.deps);
+            const processor = new PartitionProcessor(partition, epoch, this.processorDeps);
             this.processors.set(partition, processor);
-            await processor.start();
+            try {
+              await processor.start();
+            } catch (error) {
+              if (!(error instanceof OwnershipLostError)) throw error;
+              this.fenced(partition);
+            }
           }),
         );
       },

@@ -53,6 +53,8 @@ export interface ProcessorDeps {
   readonly maxBatch?: number;
   /** Drop an idle instance's cached state after this long (default 60 s). */
   readonly idleEvictMs?: number;
+  /** Called when a newer owner's epoch fenced this processor out and it stopped by itself. */
+  readonly onFenced?: (partition: number) => void;
   /** Called after an instance finished and the commit is durable. */
   readonly onFinished?: (instanceId: string, status: RuntimeStatus) => void;
 }
@@ -175,12 +177,19 @@ export class PartitionProcessor {
     }
   }
 
+  /** Stops after an error; tells the owner when it was a newer epoch (not its own stop) that ended it. */
+  private fenced(error: unknown): void {
+    const byOwner = this.stopped;
+    this.stopped = true;
+    if (!byOwner && error instanceof OwnershipLostError) this.deps.onFenced?.(this.partition);
+  }
+
   private async run(): Promise<void> {
     const maxRecords = this.deps.maxBatch ?? 500;
     try {
       await this.recoverFully();
-    } catch {
-      this.stopped = true;
+    } catch (error) {
+      this.fenced(error);
       return;
     }
     while (!this.stopped) {
@@ -210,7 +219,7 @@ export class PartitionProcessor {
       } catch (error) {
         if (error instanceof OwnershipLostError || this.stopped) {
           this.deps.logger.warn('partition lost; stopping', { partition: this.partition });
-          this.stopped = true;
+          this.fenced(error);
           return;
         }
         this.deps.logger.error('batch failed; recovering from the last commit', {
@@ -220,8 +229,8 @@ export class PartitionProcessor {
         await sleep(50);
         try {
           await this.recoverFully();
-        } catch {
-          this.stopped = true;
+        } catch (recoveryError) {
+          this.fenced(recoveryError);
           return;
         }
       }

@@ -85,4 +85,30 @@ describe('KafkaLog', () => {
       await second.close();
     }
   });
+
+  it('renews a partition the member still holds with a newer epoch, and ignores one it does not hold', async () => {
+    const log = await open(`renew-${randomUUID().slice(0, 8)}`);
+    try {
+      const events: string[] = [];
+      const epochs = new Map<number, number>();
+      const membership = await log.join('workers', Stream.Orchestrations, {
+        assigned: (ps) =>
+          ps.forEach((p) => {
+            events.push(`+${p.partition}`);
+            epochs.set(p.partition, p.epoch);
+          }),
+        revoked: (ps) => ps.forEach((p) => events.push(`-${p}`)),
+      });
+      const before = epochs.get(1)!;
+      events.length = 0;
+      await membership.renew!(1);
+      expect(events).toEqual(['-1', '+1']);
+      expect(epochs.get(1)).toBeGreaterThan(before);
+      await membership.renew!(7);
+      expect(events).toEqual(['-1', '+1']);
+      await membership.leave();
+    } finally {
+      await log.close();
+    }
+  });
 });

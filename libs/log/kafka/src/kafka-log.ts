@@ -252,6 +252,16 @@ export class KafkaLog implements PartitionedLog {
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
     await assignedOnce;
     return {
+      renew: async (partition) => {
+        const renewal = member.queue.then(async () => {
+          if (!member.owned.has(partition)) return;
+          const [epoch] = await this.claimEpochs([partition]);
+          await listener.revoked([partition]);
+          await listener.assigned([{ partition, epoch: epoch as number }]);
+        });
+        member.queue = renewal.catch(() => undefined);
+        await renewal;
+      },
       leave: async () => {
         const index = members.indexOf(member);
         if (index < 0) return;

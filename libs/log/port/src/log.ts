@@ -36,6 +36,13 @@ export interface OwnershipListener {
 export interface Membership {
   /** Leaves the group; the member's partitions are revoked first. */
   leave(): Promise<void>;
+  /**
+   * For a partition this member still holds whose owner was fenced by a claim that raced ahead of
+   * its own (a stale member's delayed claim): claims a newer epoch and hands the partition to the
+   * listener again (`revoked`, then `assigned`). Does nothing for a partition the member lost.
+   * Logs whose groups cannot race (in-process ones) leave it out.
+   */
+  renew?(partition: number): Promise<void>;
 }
 
 /**
