@@ -13,6 +13,7 @@ import {
 import { InstanceClient } from '@durable/runtime';
 import { registry as samples } from '@durable/samples';
 import { DistributedCluster } from '../servers';
+import { closedLoop, type ClosedLoopResult } from './closed-loop';
 import type { Progress } from './progress';
 
 export interface DistributedBenchSizes {
@@ -47,7 +48,7 @@ export const distributedBenchSizes = {
   },
   tiny: {
     warmupSeconds: 0,
-    seconds: 1,
+    seconds: 5,
     concurrency: 4,
     orchestrationWorkers: 1,
     activityWorkers: 1,
@@ -57,13 +58,7 @@ export const distributedBenchSizes = {
 } satisfies Record<string, DistributedBenchSizes>;
 
 export interface DistributedBenchResult {
-  readonly helloSequence5: {
-    readonly completedPerSec: number;
-    readonly completed: number;
-    readonly p50Ms: number;
-    readonly p99Ms: number;
-    readonly concurrency: number;
-  };
+  readonly helloSequence5: ClosedLoopResult;
   readonly setup: string;
 }
 
@@ -91,50 +86,22 @@ export async function runDistributedBench(
     orchestrationNames: () => samples.orchestratorNames,
   });
   try {
-    const runOne = async (): Promise<number> => {
+    const runOne = async (): Promise<void> => {
       const t0 = performance.now();
       const { instanceId } = await client.start('HelloSequence5');
       for (;;) {
         await new Promise((resolve) => setTimeout(resolve, sizes.pollMs));
         const status = await client.getStatus(instanceId);
-        if (status?.runtimeStatus === 'Completed') return performance.now() - t0;
+        if (status?.runtimeStatus === 'Completed') return;
         if (status !== undefined && status.runtimeStatus !== 'Running' && status.runtimeStatus !== 'Pending')
           throw new Error(`HelloSequence5 ended ${status.runtimeStatus}`);
         if (performance.now() - t0 > 120_000) throw new Error('HelloSequence5 did not complete in 120 s');
       }
     };
-    const latencies: number[] = [];
-    let completed = 0;
-    let measuring = false;
-    let stop = false;
-    const warmupEnd = performance.now() + sizes.warmupSeconds * 1000;
-    const end = warmupEnd + sizes.seconds * 1000;
-    const worker = async (): Promise<void> => {
-      while (!stop) {
-        const ms = await runOne();
-        if (measuring && !stop) {
-          completed++;
-          latencies.push(ms);
-        }
-      }
-    };
-    const ticker = setInterval(() => {
-      const now = performance.now();
-      if (!measuring && now >= warmupEnd) measuring = true;
-      progress?.update(`distributed: HelloSequence5 ${measuring ? `${completed} completed` : 'warming up'}…`);
-      if (now >= end) stop = true;
-    }, 100);
-    await Promise.all(Array.from({ length: sizes.concurrency }, () => worker()));
-    clearInterval(ticker);
+    const helloSequence5 = await closedLoop(runOne, sizes, 'distributed: HelloSequence5', progress);
     progress?.done('distributed: done');
     return {
-      helloSequence5: {
-        completedPerSec: Math.round(completed / Math.max(sizes.seconds, 0.001)),
-        completed,
-        p50Ms: percentile(latencies, 50),
-        p99Ms: percentile(latencies, 99),
-        concurrency: sizes.concurrency,
-      },
+      helloSequence5,
       setup: `${sizes.orchestrationWorkers} orchestration worker(s), ${sizes.activityWorkers} activity worker(s), ${sizes.partitions} partitions; status polled every ${sizes.pollMs} ms`,
     };
   } finally {
@@ -155,11 +122,4 @@ export function distributedMarkdown(result: DistributedBenchResult): string {
     '',
     `Setup: ${result.setup}.`,
   ].join('\n');
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return Math.round((sorted[Math.max(0, index)] ?? 0) * 100) / 100;
 }

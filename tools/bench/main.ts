@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only engine|embedded|distributed]`: runs the benchmarks with a progress
+// `npm run bench [-- --quick] [-- --only engine|embedded|distributed|peer]`: runs the benchmarks with a progress
 // display, writes bench/results/<workload>.json and .md, and prints a summary line last.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -11,9 +11,10 @@ import {
 } from './distributed';
 import { embeddedBenchSizes, embeddedMarkdown, runEmbeddedBench, type EmbeddedBenchResult } from './embedded';
 import { engineBenchSizes, engineMarkdown, runEngineBench, type EngineBenchResult } from './engine';
+import { peerMarkdown, runPeerBench, type PeerBenchResult } from './peer';
 import { Progress } from './progress';
 
-const workloads = ['engine', 'embedded', 'distributed'] as const;
+const workloads = ['engine', 'embedded', 'distributed', 'peer'] as const;
 type Workload = (typeof workloads)[number];
 
 async function main(): Promise<void> {
@@ -58,6 +59,13 @@ async function main(): Promise<void> {
     write('distributed', distributed, distributedMarkdown(distributed));
   }
 
+  let peer: PeerBenchResult | undefined;
+  if (selected.includes('peer')) {
+    const sizes = quick ? embeddedBenchSizes.quick : embeddedBenchSizes.full;
+    peer = await runPeerBench(sizes, progress);
+    write('peer', peer, peerMarkdown(peer));
+  }
+
   const parts: string[] = [];
   if (embedded !== undefined) {
     parts.push(
@@ -78,7 +86,30 @@ async function main(): Promise<void> {
     const flat = engine.perEventCost.map((c) => `${c.historyLength}:${c.sessionMicros}µs`).join(' ');
     parts.push(`engine ${engine.helloSequence5.session.instancesPerSec}/s, per-event ${flat}`);
   }
-  console.log(`summary: ${parts.join('; ')}`);
+  console.log(`details: ${parts.join('; ')}`);
+  console.log(summaryLine(embedded, distributed, peer));
+}
+
+/** The last line: our HelloSequence5 throughput in each mode, as a ratio to the peer's in this run. */
+function summaryLine(
+  embedded: EmbeddedBenchResult | undefined,
+  distributed: DistributedBenchResult | undefined,
+  peer: PeerBenchResult | undefined,
+): string {
+  const restate = peer?.restate.completedPerSec;
+  const ratio = (n: number) =>
+    restate === undefined || restate === 0 ? '' : `${(n / restate).toFixed(2)}x restate`;
+  const parts: string[] = [];
+  if (embedded !== undefined) {
+    const n = embedded.helloSequence5.completedPerSec;
+    parts.push(`embedded ${n}/s${restate === undefined ? '' : ` (${ratio(n)} ${restate}/s)`}`);
+  }
+  if (distributed !== undefined) {
+    const n = distributed.helloSequence5.completedPerSec;
+    parts.push(`distributed ${n}/s${restate === undefined ? '' : ` (${ratio(n)})`}`);
+  }
+  if (parts.length === 0 && restate !== undefined) parts.push(`restate ${restate}/s`);
+  return `summary: HelloSequence5 ${parts.join(', ')}`;
 }
 
 main().catch((error: unknown) => {
