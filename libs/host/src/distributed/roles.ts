@@ -1,9 +1,8 @@
 import { DurableError } from '@durable/core';
 import { OrchestrationExecutor, type Logger, type Registry } from '@durable/engine';
-import { KafkaLog } from '@durable/log-kafka';
+import type { KafkaLog } from '@durable/log-kafka';
 import { ActivityWorker, InstanceClient, OrchestrationWorker } from '@durable/runtime';
-import { CosmosStateStore } from '@durable/storage-cosmos';
-import { KafkaTriggerConsumer, parseTriggerConfig } from '@durable/triggers-kafka';
+import type { CosmosStateStore } from '@durable/storage-cosmos';
 import { randomIds, systemClock } from '../embedded/system-ports';
 import type { DistributedConfig } from './config';
 
@@ -36,7 +35,13 @@ async function connect<T>(
   }
 }
 
-export function openLog(config: DistributedConfig, logger: Logger, clientId: string): Promise<KafkaLog> {
+// The vendor clients load only in distributed mode, so the embedded product does not carry them.
+export async function openLog(
+  config: DistributedConfig,
+  logger: Logger,
+  clientId: string,
+): Promise<KafkaLog> {
+  const { KafkaLog } = await import('@durable/log-kafka');
   return connect('Kafka', logger, () =>
     KafkaLog.open({
       brokers: config.kafkaBrokers,
@@ -50,7 +55,8 @@ export function openLog(config: DistributedConfig, logger: Logger, clientId: str
   );
 }
 
-export function openStore(config: DistributedConfig, logger: Logger): Promise<CosmosStateStore> {
+export async function openStore(config: DistributedConfig, logger: Logger): Promise<CosmosStateStore> {
+  const { CosmosStateStore } = await import('@durable/storage-cosmos');
   return connect('Cosmos DB', logger, () =>
     CosmosStateStore.open({
       endpoint: config.cosmos.endpoint,
@@ -120,6 +126,7 @@ export async function startFrontend(
   registry: Registry,
   logger: Logger,
 ): Promise<Role & { client: InstanceClient }> {
+  const { KafkaTriggerConsumer, parseTriggerConfig } = await import('@durable/triggers-kafka');
   const triggers = parseTriggerConfig(config.triggers);
   const log = await openLog(config, logger, 'durable-frontend');
   const store = await openStore(config, logger);
