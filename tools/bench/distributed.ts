@@ -2,15 +2,7 @@
 // separate processes on this machine; the benchmark process plays the frontend (the instance
 // client behind the REST API) and polls for completion as a REST caller would.
 import { performance } from 'node:perf_hooks';
-import {
-  consoleLogger,
-  distributedConfigFromEnv,
-  openLog,
-  openStore,
-  randomIds,
-  systemClock,
-} from '@durable/host';
-import { InstanceClient } from '@durable/runtime';
+import { consoleLogger, distributedConfigFromEnv, startFrontend } from '@durable/host';
 import { registry as samples } from '@durable/samples';
 import { DistributedCluster } from '../servers';
 import { closedLoop, type ClosedLoopResult } from './closed-loop';
@@ -74,17 +66,13 @@ export async function runDistributedBench(
     partitions: sizes.partitions,
     env: { DURABLE_LOG_LEVEL: 'error' },
   });
-  const config = distributedConfigFromEnv(cluster.env, process.cwd(), 0);
-  const logger = consoleLogger('error');
-  const log = await openLog(config, logger, 'durable-bench');
-  const store = await openStore(config, logger);
-  const client = new InstanceClient({
-    log,
-    store,
-    clock: systemClock,
-    idSource: randomIds,
-    orchestrationNames: () => samples.orchestratorNames,
-  });
+  // The benchmark plays the frontend: the same instance client, over the same Kafka and Cosmos DB.
+  const frontend = await startFrontend(
+    distributedConfigFromEnv(cluster.env, process.cwd(), 0),
+    samples,
+    consoleLogger('error'),
+  );
+  const { client } = frontend;
   try {
     const runOne = async (): Promise<void> => {
       const t0 = performance.now();
@@ -105,8 +93,7 @@ export async function runDistributedBench(
       setup: `${sizes.orchestrationWorkers} orchestration worker(s), ${sizes.activityWorkers} activity worker(s), ${sizes.partitions} partitions; status polled every ${sizes.pollMs} ms`,
     };
   } finally {
-    await log.close();
-    await store.close();
+    await frontend.stop();
     await cluster.stop();
   }
 }

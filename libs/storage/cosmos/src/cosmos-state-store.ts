@@ -20,6 +20,7 @@ import type {
   StateStore,
   StoredInstance,
 } from '@durable/storage';
+import { decodeListToken, encodeListToken } from '@durable/storage';
 import { ReadCoalescer, runBulk, type BulkOperation, type ItemResult } from './bulk';
 import { cosmosCall, defaultRetryOptions, isNotFound, type RetryOptions } from './cosmos-errors';
 import {
@@ -346,7 +347,7 @@ export class CosmosStateStore implements StateStore {
     }
     if (query.continuationToken !== undefined) {
       // Keyset paging on (createdAt, id): stable under concurrent inserts, and no OFFSET needed.
-      const after = decodeToken(query.continuationToken);
+      const after = decodeListToken(query.continuationToken);
       const t = param('afterCreated', after.createdAt);
       const id = param('afterId', after.id);
       where.push(`(c.createdAt > ${t} OR (c.createdAt = ${t} AND c.id > ${id}))`);
@@ -364,7 +365,7 @@ export class CosmosStateStore implements StateStore {
     const last = page[page.length - 1];
     const records = page.map((row) => row.record);
     return rows.length > query.pageSize && last !== undefined
-      ? { records, continuationToken: encodeToken(last.createdAt, last.id) }
+      ? { records, continuationToken: encodeListToken({ createdAt: last.createdAt, id: last.id }) }
       : { records };
   }
 
@@ -699,21 +700,4 @@ function itemResult(response: { statusCode: number; etag: string }): ItemResult 
 
 function weightOf(history: ExecutionHistory): number {
   return history.bytes + 256 + history.chunks.length * 64;
-}
-
-function encodeToken(createdAt: number, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
-}
-
-function decodeToken(token: string): { createdAt: number; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [
-      unknown,
-      unknown,
-    ];
-    if (typeof createdAt === 'number' && typeof id === 'string') return { createdAt, id };
-  } catch {
-    // fall through to the error below
-  }
-  throw new InvalidArgumentError('invalid continuation token');
 }

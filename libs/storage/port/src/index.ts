@@ -9,3 +9,4 @@ export type {
   StateStore,
   StoredInstance,
 } from './state-store';
+export { decodeListToken, encodeListToken, type ListPosition } from './list-token';

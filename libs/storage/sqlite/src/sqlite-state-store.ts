@@ -1,5 +1,5 @@
 import { SqliteDatabase } from '@durable/sqlite';
-import { ConflictError, InvalidArgumentError, OwnershipLostError, type HistoryEvent } from '@durable/core';
+import { ConflictError, OwnershipLostError, type HistoryEvent } from '@durable/core';
 import type {
   InstanceListQuery,
   InstanceRecord,
@@ -7,6 +7,7 @@ import type {
   StateStore,
   StoredInstance,
 } from '@durable/storage';
+import { decodeListToken, encodeListToken } from '@durable/storage';
 
 const schemaVersion = 3;
 
@@ -211,10 +212,10 @@ export class SqliteStateStore implements StateStore {
       params['prefixLength'] = query.instanceIdPrefix.length;
     }
     if (query.continuationToken !== undefined) {
-      const after = decodeToken(query.continuationToken);
+      const after = decodeListToken(query.continuationToken);
       where.push('(created_at > @afterCreated OR (created_at = @afterCreated AND instance_id > @afterId))');
       params['afterCreated'] = after.createdAt;
-      params['afterId'] = after.instanceId;
+      params['afterId'] = after.id;
     }
     const sql = `SELECT etag, doc FROM instances ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY created_at, instance_id LIMIT @limit`;
@@ -222,7 +223,7 @@ export class SqliteStateStore implements StateStore {
     const records = rows.slice(0, query.pageSize).map((row) => JSON.parse(row.doc) as InstanceRecord);
     const last = records[records.length - 1];
     return rows.length > query.pageSize && last !== undefined
-      ? { records, continuationToken: encodeToken(last.createdAt, last.instanceId) }
+      ? { records, continuationToken: encodeListToken({ createdAt: last.createdAt, id: last.instanceId }) }
       : { records };
   }
 
@@ -270,21 +271,4 @@ export class SqliteStateStore implements StateStore {
 
 function toStored(row: InstanceRow): StoredInstance {
   return { record: JSON.parse(row.doc) as InstanceRecord, etag: String(row.etag) };
-}
-
-function encodeToken(createdAt: number, instanceId: string): string {
-  return Buffer.from(JSON.stringify([createdAt, instanceId])).toString('base64url');
-}
-
-function decodeToken(token: string): { createdAt: number; instanceId: string } {
-  try {
-    const [createdAt, instanceId] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [
-      unknown,
-      unknown,
-    ];
-    if (typeof createdAt === 'number' && typeof instanceId === 'string') return { createdAt, instanceId };
-  } catch {
-    // fall through to the error below
-  }
-  throw new InvalidArgumentError('invalid continuation token');
 }
