@@ -100,4 +100,15 @@ describe('PartitionReader', () => {
     reader.reseek();
     expect(calls[calls.length - 1]).toBe('seek 0@7');
   });
+
+  it('seeks back when a wait ends empty while the log has records past its position', async () => {
+    const { control, calls } = fakeControl(9);
+    const reader = new PartitionReader(Stream.Orchestrations, control);
+    expect(await reader.read(0, 4, { maxRecords: 10, waitMs: 20 })).toEqual([]);
+    expect(calls).toEqual(['seek 0@4', 'seek 0@4']);
+    const caughtUp = fakeControl(4);
+    const idle = new PartitionReader(Stream.Orchestrations, caughtUp.control);
+    expect(await idle.read(0, 4, { maxRecords: 10, waitMs: 20 })).toEqual([]);
+    expect(caughtUp.calls).toEqual(['seek 0@4']);
+  });
 });

@@ -89,6 +89,12 @@ export class PartitionReader {
             ? 10_000
             : 0;
       if (waitMs > 0) await this.waitForRecords(state, waitMs, options.signal);
+      // Still nothing although the log has records past our position: the consumer lost its place
+      // (a group rejoin after a broker restart resets it to the end), so seek back to it.
+      if (state.buffer.length === 0 && options.signal?.aborted !== true && !this.closed) {
+        const next = this.nextToFetch(state);
+        if ((await this.control.endOffset(partition)) > next) this.control.seek(partition, next);
+      }
     }
     if (this.closed || this.states.get(partition) !== state) return [];
     const records = state.buffer.splice(0, options.maxRecords);
