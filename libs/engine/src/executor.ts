@@ -60,7 +60,7 @@ export interface ExecutorOptions {
  */
 export class OrchestrationExecutor {
   constructor(
-    private readonly registry: Registry,
+    readonly registry: Registry,
     private readonly options: ExecutorOptions = {},
   ) {}
 
