@@ -1,5 +1,13 @@
 import { DurableProcess, waitForOutput } from '../support/durable-process';
 
+async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('the product over HTTP, started as `npm start` starts it', () => {
   const product = new DurableProcess();
 
@@ -113,6 +121,54 @@ describe('the product over HTTP, started as `npm start` starts it', () => {
     const { id } = await startAndWait('HelloSequence');
     expect((await fetch(`${product.baseUrl}/instances/${id}`, { method: 'DELETE' })).status).toBe(200);
     expect((await fetch(`${product.baseUrl}/instances/${id}`)).status).toBe(404);
+  });
+
+  it('signals the sample Counter, reads its state, lists and deletes it', async () => {
+    for (const amount of [5, 7])
+      expect((await post('/entities/Counter/c1?op=add', String(amount))).status).toBe(202);
+    await until(async () => (await fetch(`${product.baseUrl}/entities/Counter/c1`)).status === 200);
+    await until(async () => (await (await fetch(`${product.baseUrl}/entities/counter/c1`)).json()) === 12);
+    const listed = (await (
+      await fetch(`${product.baseUrl}/entities/Counter?fetchState=true`)
+    ).json()) as Array<Record<string, unknown>>;
+    expect(listed).toContainEqual(
+      expect.objectContaining({ entityId: { name: 'counter', key: 'c1' }, state: 12 }),
+    );
+    expect((await fetch(`${product.baseUrl}/entities/Counter/c1`, { method: 'DELETE' })).status).toBe(202);
+    await until(async () => (await fetch(`${product.baseUrl}/entities/Counter/c1`)).status === 404);
+  });
+
+  it('moves money between Accounts with the BankTransfer sample, inside a critical section', async () => {
+    expect((await post('/entities/Account/alice?op=deposit', '100')).status).toBe(202);
+    const { body } = await startAndWait('BankTransfer', { from: 'alice', to: 'bob', amount: 30 });
+    expect(body['output']).toEqual({ transferred: true });
+    expect(await (await fetch(`${product.baseUrl}/entities/Account/alice`)).json()).toBe(70);
+    expect(await (await fetch(`${product.baseUrl}/entities/Account/bob`)).json()).toBe(30);
+    const refused = await startAndWait('BankTransfer', { from: 'bob', to: 'alice', amount: 31 });
+    expect(refused.body['output']).toEqual({ transferred: false, reason: 'insufficient funds' });
+  });
+
+  it('refuses bad entity requests with a 4xx and a reason', async () => {
+    const reasons = async (response: Response) => ({
+      status: response.status,
+      message: ((await response.json()) as { message: string }).message,
+    });
+    expect(await reasons(await post('/entities/Counter/c2', '1'))).toEqual({
+      status: 400,
+      message: expect.stringMatching(/'op'/),
+    });
+    expect(await reasons(await post('/entities/Counter/c2?op=%24delete', '1'))).toEqual({
+      status: 400,
+      message: expect.stringMatching(/reserved/),
+    });
+    expect((await post('/entities/Counter/c2?op=add', '{"oops"')).status).toBe(400);
+    expect((await post('/entities/Nobody/c2?op=add', '1')).status).toBe(404);
+    expect((await post('/entities/Counter/c2?op=add&scheduledTime=yesterday', '1')).status).toBe(400);
+    expect(
+      (await post('/entities/Counter/c2?op=add', JSON.stringify('x'.repeat(1024 * 1024 + 10)))).status,
+    ).toBe(413);
+    expect((await fetch(`${product.baseUrl}/entities/Counter/never-signalled`)).status).toBe(404);
+    expect((await fetch(`${product.baseUrl}/entities/Counter/c2`)).status).toBe(404);
   });
 
   it('serves an OpenAPI document', async () => {

@@ -13,6 +13,7 @@ import {
 import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
 import type { InstanceService } from '@durable/runtime';
 import { DurableHttpExceptionFilter } from './durable-http-exception.filter';
+import { EntitiesController } from './entities.controller';
 import { InstancesController } from './instances.controller';
 import { OpenApiController } from './openapi.controller';
 import { OrchestratorsController } from './orchestrators.controller';
@@ -57,7 +58,7 @@ export class DurableHttpModule implements NestModule, OnModuleInit {
     return {
       module: DurableHttpModule,
       imports: options.imports ?? [],
-      controllers: [OrchestratorsController, InstancesController, OpenApiController],
+      controllers: [OrchestratorsController, InstancesController, EntitiesController, OpenApiController],
       providers: [
         { ...options.instanceService, provide: INSTANCE_SERVICE } as FactoryProvider<InstanceService>,
         { provide: DURABLE_HTTP_SETTINGS, useValue: settings },
@@ -69,7 +70,9 @@ export class DurableHttpModule implements NestModule, OnModuleInit {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestBodyMiddleware).forRoutes(OrchestratorsController, InstancesController);
+    consumer
+      .apply(RequestBodyMiddleware)
+      .forRoutes(OrchestratorsController, InstancesController, EntitiesController);
   }
 
   onModuleInit(): void {

@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import {
   ConflictError,
+  EntityNotRegisteredError,
   InstanceAlreadyExistsError,
   InstanceFinishedError,
   InstanceNotFoundError,
@@ -39,6 +40,7 @@ export class HttpApiError extends Error {
 const byCoreError: ReadonlyArray<readonly [abstract new (...args: never[]) => Error, number]> = [
   [InvalidArgumentError, 400],
   [OrchestratorNotRegisteredError, 404],
+  [EntityNotRegisteredError, 404],
   [InstanceNotFoundError, 404],
   [InstanceAlreadyExistsError, 409],
   [ConflictError, 409],

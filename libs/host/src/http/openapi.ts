@@ -290,11 +290,89 @@ export function openApiDocument(serverUrl?: string): Json {
           },
         },
       },
+      [`${base}/entities`]: {
+        get: entityListOperation('listEntities', 'List entities of every name', false),
+      },
+      [`${base}/entities/clean`]: {
+        post: {
+          operationId: 'cleanEntityStorage',
+          summary: 'Remove empty entities and release locks held by orchestrations that have ended',
+          tags: ['entities'],
+          parameters: [
+            flag('removeEmptyEntities', true, 'Delete documents of entities with no state, lock or queue.'),
+            flag('releaseOrphanedLocks', true, 'Release locks whose orchestration has ended or is gone.'),
+          ],
+          responses: {
+            '200': { description: 'Cleaned.', content: json(ref('schemas', 'CleanEntityStorageResult')) },
+            ...errorResponses('BadRequest'),
+          },
+        },
+      },
+      [`${base}/entities/{entityName}`]: {
+        get: entityListOperation('listEntitiesByName', 'List the entities of one name', true),
+      },
+      [`${base}/entities/{entityName}/{entityKey}`]: {
+        get: {
+          operationId: 'getEntityState',
+          summary: "Get an entity's state",
+          tags: ['entities'],
+          parameters: [ref('parameters', 'entityName'), ref('parameters', 'entityKey')],
+          responses: {
+            '200': { description: 'The state: any JSON value.', content: json({}) },
+            ...errorResponses('BadRequest', 'NotFound'),
+          },
+        },
+        post: {
+          operationId: 'signalEntity',
+          summary: 'Signal an entity: queue a one-way operation',
+          tags: ['entities'],
+          parameters: [
+            ref('parameters', 'entityName'),
+            ref('parameters', 'entityKey'),
+            query('op', { type: 'string' }, "The operation name (not starting with '$').", true),
+            query(
+              'scheduledTime',
+              { type: 'string', format: 'date-time' },
+              'Run the operation no earlier than this time.',
+            ),
+          ],
+          requestBody: {
+            required: false,
+            description: 'The operation input: any JSON value.',
+            content: { 'application/json': { schema: {} } },
+          },
+          responses: {
+            '202': { description: 'Accepted.' },
+            ...errorResponses('BadRequest', 'NotFound', 'PayloadTooLarge'),
+          },
+        },
+        delete: {
+          operationId: 'deleteEntity',
+          summary: "Delete an entity's state (queued operations still run)",
+          tags: ['entities'],
+          parameters: [ref('parameters', 'entityName'), ref('parameters', 'entityKey')],
+          responses: { '202': { description: 'Accepted.' }, ...errorResponses('BadRequest', 'NotFound') },
+        },
+      },
       [`${base}/openapi.json`]: openApiOperation('getOpenApiDocument'),
       '/openapi.json': openApiOperation('getOpenApiDocumentAtRoot'),
     },
     components: {
       parameters: {
+        entityName: {
+          name: 'entityName',
+          in: 'path',
+          required: true,
+          description: "The entity's name (case-insensitive); no '@', '/', backslash, '#' or '?'.",
+          schema: { type: 'string', minLength: 1 },
+        },
+        entityKey: {
+          name: 'entityKey',
+          in: 'path',
+          required: true,
+          description: 'The entity key.',
+          schema: { type: 'string', minLength: 1 },
+        },
         instanceId: {
           name: 'instanceId',
           in: 'path',
@@ -379,6 +457,29 @@ export function openApiDocument(serverUrl?: string): Json {
             isNonRetriable: { type: 'boolean' },
           },
         },
+        Entity: {
+          type: 'object',
+          required: ['entityId', 'lastOperationTime', 'backlogQueueSize'],
+          properties: {
+            entityId: {
+              type: 'object',
+              required: ['name', 'key'],
+              properties: { name: { type: 'string' }, key: { type: 'string' } },
+            },
+            lastOperationTime: { type: 'string', format: 'date-time' },
+            state: { description: 'With fetchState=true: any JSON value.' },
+            lockedBy: { type: 'string', description: 'The orchestration whose critical section holds it.' },
+            backlogQueueSize: { type: 'integer', description: 'Operations waiting for the lock.' },
+          },
+        },
+        CleanEntityStorageResult: {
+          type: 'object',
+          required: ['emptyEntitiesRemoved', 'orphanedLocksReleased'],
+          properties: {
+            emptyEntitiesRemoved: { type: 'integer' },
+            orphanedLocksReleased: { type: 'integer' },
+          },
+        },
         PurgeResult: {
           type: 'object',
           required: ['instancesDeleted'],
@@ -398,6 +499,40 @@ export function openApiDocument(serverUrl?: string): Json {
           },
         },
       },
+    },
+  };
+}
+
+function entityListOperation(operationId: string, summary: string, byName: boolean): Json {
+  return {
+    operationId,
+    summary,
+    tags: ['entities'],
+    parameters: [
+      ...(byName
+        ? [
+            ref('parameters', 'entityName'),
+            query('keyPrefix', { type: 'string' }, 'Only keys starting with this text.'),
+          ]
+        : []),
+      flag('fetchState', false, 'Include each entity state.'),
+      query('lastOperationTimeFrom', { type: 'string', format: 'date-time' }, 'Last operation at or after.'),
+      query('lastOperationTimeTo', { type: 'string', format: 'date-time' }, 'Last operation at or before.'),
+      query('top', { type: 'integer', minimum: 1, maximum: 1000 }, 'Page size (default 100).'),
+      {
+        name: continuationTokenHeader,
+        in: 'header',
+        required: false,
+        schema: { type: 'string' },
+        description: 'The token of the page to read, from the previous response.',
+      },
+    ],
+    responses: {
+      '200': {
+        description: 'A page of entities; more follow when the response has the continuation header.',
+        content: json({ type: 'array', items: ref('schemas', 'Entity') }),
+      },
+      ...errorResponses('BadRequest'),
     },
   };
 }
