@@ -3,7 +3,7 @@ import { ConflictError, UnavailableError } from '@durable/core';
 import { maxBulkOperations, runBulk, type BulkOperation, type BulkOutcome, type ItemResult } from './bulk';
 import type { RetryOptions } from './cosmos-errors';
 
-const retry: RetryOptions = { maxRetries: 3, initialDelayMs: 10, maxDelayMs: 1_000 };
+const retry: RetryOptions = { maxRetries: 3, initialDelayMs: 10, maxDelayMs: 1_000, maxRetryAfterMs: 5_000 };
 
 type Answer = {
   statusCode: number;

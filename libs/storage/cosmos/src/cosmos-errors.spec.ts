@@ -8,16 +8,27 @@ const cosmosError = (code: number, retryAfterInMs?: number) =>
     ...(retryAfterInMs !== undefined ? { retryAfterInMs } : {}),
   });
 
-const options: RetryOptions = { maxRetries: 3, initialDelayMs: 100, maxDelayMs: 1_000 };
+const options: RetryOptions = {
+  maxRetries: 3,
+  initialDelayMs: 100,
+  maxDelayMs: 1_000,
+  maxRetryAfterMs: 60_000,
+};
 
 describe('retryDelay', () => {
-  it('grows exponentially with jitter, waits at least what the server asked, and is capped', () => {
+  it('grows exponentially with jitter up to its cap when the server gave no retry-after', () => {
     expect(retryDelay(0, undefined, options, () => 0)).toBe(50);
     expect(retryDelay(0, undefined, options, () => 1)).toBe(100);
     expect(retryDelay(3, undefined, options, () => 1)).toBe(800);
     expect(retryDelay(10, undefined, options, () => 1)).toBe(1_000);
+  });
+
+  it('waits what the server asked for, beyond the back-off cap, up to maxRetryAfterMs', () => {
     expect(retryDelay(0, 400, options, () => 0)).toBe(400);
-    expect(retryDelay(0, 60_000, options, () => 0)).toBe(1_000);
+    expect(retryDelay(0, 8_000, options, () => 0)).toBe(8_000);
+    expect(retryDelay(0, 60_000, options, () => 0)).toBe(60_000);
+    expect(retryDelay(0, 3_600_000, options, () => 0)).toBe(60_000);
+    expect(retryDelay(4, 10, options, () => 1)).toBe(1_000);
   });
 });
 

@@ -6,11 +6,21 @@ export interface RetryOptions {
   /** Retries after the first attempt; then the operation fails with UnavailableError. */
   readonly maxRetries: number;
   readonly initialDelayMs: number;
-  /** Longest single wait, even when the server asks for more. */
+  /** Longest back-off of our own (when the server gave no retry-after). */
   readonly maxDelayMs: number;
+  /**
+   * Longest wait the server's retry-after is honoured up to: a throttled account may ask for many
+   * seconds, and retrying sooner only burns request units and attempts.
+   */
+  readonly maxRetryAfterMs: number;
 }
 
-export const defaultRetryOptions: RetryOptions = { maxRetries: 9, initialDelayMs: 50, maxDelayMs: 5_000 };
+export const defaultRetryOptions: RetryOptions = {
+  maxRetries: 9,
+  initialDelayMs: 50,
+  maxDelayMs: 5_000,
+  maxRetryAfterMs: 60_000,
+};
 
 /** Throttled (429), retry-with (449), timed out (408), unavailable (503): the server did not do it, try again. */
 const retriableStatuses = new Set([408, 429, 449, 503]);
@@ -50,8 +60,8 @@ export function retryAfterOf(error: unknown): number | undefined {
 }
 
 /**
- * The wait before retry number `attempt + 1`: exponential with jitter, at least what the server asked
- * for, at most `maxDelayMs`.
+ * The wait before retry number `attempt + 1`: exponential with jitter up to `maxDelayMs`, and at
+ * least what the server asked for, up to `maxRetryAfterMs`.
  */
 export function retryDelay(
   attempt: number,
@@ -61,7 +71,8 @@ export function retryDelay(
 ): number {
   const backoff = Math.min(options.maxDelayMs, options.initialDelayMs * 2 ** attempt);
   const jittered = backoff / 2 + (random() * backoff) / 2;
-  return Math.min(options.maxDelayMs, Math.max(retryAfterMs ?? 0, jittered));
+  if (retryAfterMs === undefined) return jittered;
+  return Math.min(options.maxRetryAfterMs, Math.max(retryAfterMs, jittered));
 }
 
 /**
