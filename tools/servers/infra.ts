@@ -13,6 +13,8 @@ const stateFile = join(stateDir, 'state.json');
 
 interface State {
   readonly pid: number;
+  /** The broker's Java process: it outlives a supervisor that was killed. */
+  readonly brokerPid?: number;
   readonly env: Record<string, string>;
 }
 
@@ -28,6 +30,21 @@ const alive = (pid: number): boolean => {
   }
 };
 
+/** After a crash of the supervisor its broker may still hold the port: stop it (its data is kept). */
+async function stopOrphanBroker(state: State | undefined): Promise<void> {
+  const pid = state?.brokerPid;
+  if (pid === undefined || !alive(pid)) return;
+  let command = '';
+  try {
+    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return;
+  }
+  if (!command.includes('kafka.Kafka')) return; // the id was reused by another process
+  process.kill(pid, 'SIGKILL');
+  while (alive(pid)) await new Promise((resolve) => setTimeout(resolve, 200));
+}
+
 const printEnv = (env: Record<string, string>): void => {
   console.log('Kafka and Cosmos DB are running. Start the apps with:');
   for (const [name, value] of Object.entries(env)) console.log(`  export ${name}='${value}'`);
@@ -42,6 +59,7 @@ async function up(): Promise<void> {
     printEnv(running.env);
     return;
   }
+  await stopOrphanBroker(running);
   mkdirSync(stateDir, { recursive: true });
   rmSync(stateFile, { force: true });
   const log = openSync(join(stateDir, 'infra.log'), 'a');
@@ -71,7 +89,8 @@ async function serve(): Promise<void> {
     COSMOS_ALLOW_SELF_SIGNED: 'true',
     TASK_HUB: 'durable',
   };
-  writeFileSync(stateFile, JSON.stringify({ pid: process.pid, env }, null, 2));
+  const state: State = { pid: process.pid, brokerPid: broker.pid, env };
+  writeFileSync(stateFile, JSON.stringify(state, null, 2));
   const stop = async (): Promise<void> => {
     await cosmos.stop();
     await broker.stop();
@@ -85,6 +104,7 @@ async function serve(): Promise<void> {
 async function down(): Promise<void> {
   const state = readState();
   if (state === undefined || !alive(state.pid)) {
+    await stopOrphanBroker(state);
     rmSync(stateFile, { force: true });
     console.log('nothing is running');
     return;

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaBroker } from './kafka-broker';
 
@@ -46,4 +49,38 @@ describe('the local Kafka broker', () => {
     expect(await received).toEqual({ partition: 1, value: 'hello' });
     await consumer.disconnect();
   }, 120_000);
+
+  it('starts again over the data folder of a broker that crashed, keeping its topics', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'durable-kafka-reuse-'));
+    const crashed = await KafkaBroker.start({ dataDir });
+    const admin = (brokers: string) =>
+      new Kafka({ clientId: 'durable-test', brokers: [brokers], logLevel: logLevel.NOTHING }).admin();
+    const before = admin(crashed.brokers);
+    await before.connect();
+    await before.createTopics({ topics: [{ topic: 'kept' }], waitForLeaders: true });
+    await before.disconnect();
+    const pid = crashed.pid as number;
+    process.kill(pid, 'SIGKILL');
+    while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
+
+    // The storage is formatted already: starting must reuse it, not fail formatting it again.
+    const restarted = await KafkaBroker.start({ dataDir });
+    try {
+      const after = admin(restarted.brokers);
+      await after.connect();
+      expect(await after.listTopics()).toContain('kept');
+      await after.disconnect();
+    } finally {
+      await restarted.stop();
+    }
+  }, 180_000);
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

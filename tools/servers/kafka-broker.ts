@@ -2,7 +2,15 @@
 // org.apache.kafka:kafka_2.13 jars come from Maven Central (cached under .cache/kafka) and run on
 // the machine's Java 17, bound to 127.0.0.1.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,8 +119,20 @@ export class KafkaBroker {
       ].join('\n'),
     );
     const java = (args: string[]) => spawnSync('java', ['-cp', classpath, ...args], { encoding: 'utf8' });
-    const uuid = java(['kafka.tools.StorageTool', 'random-uuid']).stdout.trim().split('\n').pop() ?? '';
-    const formatted = java(['kafka.tools.StorageTool', 'format', '-t', uuid, '-c', properties]);
+    // A data folder kept from an earlier run (infra:up after a crash) is reused under its cluster id.
+    const uuid =
+      formattedClusterId(join(dataDir, 'logs')) ??
+      java(['kafka.tools.StorageTool', 'random-uuid']).stdout.trim().split('\n').pop() ??
+      '';
+    const formatted = java([
+      'kafka.tools.StorageTool',
+      'format',
+      '--ignore-formatted',
+      '-t',
+      uuid,
+      '-c',
+      properties,
+    ]);
     if (formatted.status !== 0)
       throw new Error(`formatting Kafka storage failed:\n${formatted.stdout}${formatted.stderr}`);
     const broker = new KafkaBroker(undefined, dataDir, port, classpath, properties);
@@ -160,6 +180,13 @@ export class KafkaBroker {
     await this.halt('SIGTERM');
     rmSync(this.dataDir, { recursive: true, force: true });
   }
+}
+
+/** The cluster id of a log folder the storage tool formatted already, if it is one. */
+function formattedClusterId(logDir: string): string | undefined {
+  const meta = join(logDir, 'meta.properties');
+  if (!existsSync(meta)) return undefined;
+  return /^cluster\.id=(.+)$/m.exec(readFileSync(meta, 'utf8'))?.[1]?.trim();
 }
 
 function isListening(port: number): Promise<boolean> {
