@@ -36,6 +36,11 @@ param taskHub string = 'durable'
 @maxValue(1024)
 param partitionCount int = 12
 
+@description('Partitions of <hub>.activities: at most this many activity workers can own one each.')
+@minValue(1)
+@maxValue(1024)
+param activityPartitionCount int = partitionCount
+
 @description('Kafka bootstrap servers, host:port (Event Hubs: <namespace>.servicebus.windows.net:9093).')
 param kafkaBrokers string
 
@@ -64,7 +69,7 @@ param frontendMaxReplicas int = 3
 @description('Bounded by partitionCount below.')
 param orchestrationWorkerMaxReplicas int = 12
 
-@description('Bounded by partitionCount below.')
+@description('Bounded by activityPartitionCount below.')
 param activityWorkerMaxReplicas int = 12
 
 var frontendPort = 7071
@@ -114,6 +119,7 @@ var commonEnv = [
   { name: 'HOST', value: '0.0.0.0' }
   { name: 'TASK_HUB', value: taskHub }
   { name: 'PARTITION_COUNT', value: string(partitionCount) }
+  { name: 'ACTIVITY_PARTITION_COUNT', value: string(activityPartitionCount) }
   { name: 'KAFKA_BROKERS', value: kafkaBrokers }
   { name: 'KAFKA_SSL', value: 'true' }
   { name: 'KAFKA_SASL_MECHANISM', value: 'plain' }
@@ -247,8 +253,8 @@ resource activityWorker 'Microsoft.App/containerApps@2024-03-01' = {
       ]
       scale: {
         minReplicas: 1
-        // <hub>.activities has as many partitions as <hub>.partitions (ACTIVITY_PARTITION_COUNT unset).
-        maxReplicas: min(activityWorkerMaxReplicas, partitionCount)
+        // A partition of <hub>.activities has one owner: replicas beyond its partitions would sit idle.
+        maxReplicas: min(activityWorkerMaxReplicas, activityPartitionCount)
         rules: [
           kafkaScaleRule('activity-lag', kafkaBrokers, '${taskHub}.activity-workers', '${taskHub}.activities', lagThreshold)
         ]

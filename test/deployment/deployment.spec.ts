@@ -267,6 +267,9 @@ describe('the Container Apps manifests', () => {
       /kafkaScaleRule\('[\w-]+', kafkaBrokers, '\$\{taskHub\}\.activity-workers', '\$\{taskHub\}\.activities'/,
     );
     expect(body('orchestrationWorker')).toMatch(/maxReplicas: min\(\w+, partitionCount\)/);
+    // Each worker kind is bounded by the partitions of its own topic.
+    expect(body('activityWorker')).toMatch(/maxReplicas: min\(\w+, activityPartitionCount\)/);
+    expect(bicep).toContain("{ name: 'ACTIVITY_PARTITION_COUNT', value: string(activityPartitionCount) }");
   });
 
   it('keeps the Cosmos DB key and the Kafka password in secrets from secure parameters', () => {
