@@ -86,6 +86,29 @@ describe('KafkaLog', () => {
     }
   });
 
+  it('lets the member commit the offsets of the batch in hand while it leaves the group', async () => {
+    const log = await open(`leave-${randomUUID().slice(0, 8)}`);
+    try {
+      const committed: number[] = [];
+      const membership = await log.join('workers', Stream.Orchestrations, {
+        assigned: () => undefined,
+        // What a processor does on a graceful stop: finish its batch, then commit its offset.
+        revoked: async (ps) => {
+          for (const p of ps) {
+            await log.commitOffset('workers', Stream.Orchestrations, p, 5 + p);
+            committed.push(p);
+          }
+        },
+      });
+      await membership.leave();
+      expect(committed.sort()).toEqual([0, 1, 2]);
+      for (const p of [0, 1, 2])
+        expect(await log.committedOffset('workers', Stream.Orchestrations, p)).toBe(5 + p);
+    } finally {
+      await log.close();
+    }
+  });
+
   it('renews a partition the member still holds with a newer epoch, and ignores one it does not hold', async () => {
     const log = await open(`renew-${randomUUID().slice(0, 8)}`);
     try {

@@ -48,6 +48,10 @@ interface GroupMember {
   owned: Set<number>;
   /** Assignment changes are applied one at a time, in the order the group announced them. */
   queue: Promise<void>;
+  /** Set once `leave` began: later assignments are not taken up. */
+  leaving: boolean;
+  /** The consumer crashed and has not rejoined the group since. */
+  crashed: boolean;
 }
 
 /**
@@ -223,7 +227,13 @@ export class KafkaLog implements PartitionedLog {
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
     });
-    const member: GroupMember = { consumer, owned: new Set(), queue: Promise.resolve() };
+    const member: GroupMember = {
+      consumer,
+      owned: new Set(),
+      queue: Promise.resolve(),
+      leaving: false,
+      crashed: false,
+    };
     const members = this.members.get(key) ?? [];
     members.push(member);
     this.members.set(key, members);
@@ -232,7 +242,8 @@ export class KafkaLog implements PartitionedLog {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       // After a crash kafkajs restarts the consumer with a fresh state: pause it again each time.
       consumer.pause([{ topic }]);
-      const assignment = new Set(event.payload.memberAssignment[topic] ?? []);
+      member.crashed = false;
+      const assignment = new Set(member.leaving ? [] : (event.payload.memberAssignment[topic] ?? []));
       member.queue = member.queue
         .then(() => this.applyAssignment(member, assignment, listener))
         .catch((error: unknown) =>
@@ -241,10 +252,12 @@ export class KafkaLog implements PartitionedLog {
         .then(firstAssignment);
     });
     consumer.on(consumer.events.CRASH, (event) => {
-      this.logger.warn('group consumer crashed; kafkajs rejoins', {
-        group,
-        error: String(event.payload.error),
-      });
+      member.crashed = true;
+      const restart = event.payload.restart;
+      this.logger[restart ? 'warn' : 'error'](
+        restart ? 'group consumer crashed; kafkajs rejoins' : 'group consumer crashed and stopped',
+        { group, error: String(event.payload.error) },
+      );
     });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -254,7 +267,7 @@ export class KafkaLog implements PartitionedLog {
     return {
       renew: async (partition) => {
         const renewal = member.queue.then(async () => {
-          if (!member.owned.has(partition)) return;
+          if (!member.owned.has(partition) || member.leaving) return;
           const [epoch] = await this.claimEpochs([partition]);
           await listener.revoked([partition]);
           await listener.assigned([{ partition, epoch: epoch as number }]);
@@ -263,16 +276,27 @@ export class KafkaLog implements PartitionedLog {
         await renewal;
       },
       leave: async () => {
-        const index = members.indexOf(member);
-        if (index < 0) return;
-        members.splice(index, 1);
-        await member.queue;
-        const owned = [...member.owned];
-        member.owned.clear();
-        if (owned.length > 0) await listener.revoked(owned);
-        await consumer.disconnect();
+        if (member.leaving) return;
+        member.leaving = true;
+        try {
+          await member.queue;
+          // Still a member while the processors finish the batch in hand: their last offsets are
+          // committed as this member of the current generation (the admin API refuses a group in use).
+          const owned = [...member.owned];
+          if (owned.length > 0) await listener.revoked(owned);
+        } finally {
+          member.owned.clear();
+          const index = members.indexOf(member);
+          if (index >= 0) members.splice(index, 1);
+          await consumer.disconnect();
+        }
       },
     };
+  }
+
+  /** Whether every group this log joined has its member in the group (none crashed, the log open). */
+  get inGroups(): boolean {
+    return !this.closed && [...this.members.values()].every((ms) => ms.every((m) => !m.crashed));
   }
 
   async close(): Promise<void> {
