@@ -9,4 +9,4 @@ export {
   startOrchestrationWorker,
   type Role,
 } from './roles';
-export { runWorkerApp, type WorkerAppOptions } from './run-worker';
+export { runWorkerApp, workerReady, type WorkerAppOptions, type WorkerState } from './run-worker';

@@ -9,6 +9,8 @@ import type { DistributedConfig } from './config';
 /** A running part of the distributed product, stopped gracefully on shutdown. */
 export interface Role {
   stop(): Promise<void>;
+  /** False while the role cannot do its work (its group consumer crashed and has not rejoined). */
+  ready?(): boolean;
 }
 
 export const orchestrationWorkersGroup = 'orchestration-workers';
@@ -87,6 +89,7 @@ export async function startOrchestrationWorker(
   });
   await worker.start();
   return {
+    ready: () => log.inGroups,
     // Leaving the group revokes every partition: processors finish their batch and stop first.
     stop: async () => {
       await worker.stop();
@@ -113,6 +116,7 @@ export async function startActivityWorker(
   });
   await worker.start();
   return {
+    ready: () => log.inGroups,
     stop: async () => {
       await worker.stop();
       await log.close();

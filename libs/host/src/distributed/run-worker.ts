@@ -15,6 +15,17 @@ export interface WorkerAppOptions {
   readonly start: (config: DistributedConfig, registry: Registry, logger: Logger) => Promise<Role>;
 }
 
+export interface WorkerState {
+  role?: Role;
+  /** Set on SIGTERM/SIGINT: a stopping worker takes no new work, so it is no longer ready. */
+  stopping: boolean;
+}
+
+/** Ready once the role runs, until the worker begins to stop, and while the role says it can work. */
+export function workerReady(state: WorkerState): boolean {
+  return state.role !== undefined && !state.stopping && (state.role.ready?.() ?? true);
+}
+
 /**
  * Runs a worker app: health and readiness over HTTP at once (so probes see it start), the role
  * once Kafka and Cosmos DB are reachable, and a graceful stop on SIGTERM/SIGINT that hands the
@@ -29,8 +40,8 @@ export async function runWorkerApp(
   const logger = consoleLogger(config.logLevel);
   const registry =
     config.appModule === undefined ? options.defaultRegistry : await loadRegistry(config.appModule);
-  const running: { role?: Role } = {};
-  @Module({ imports: [HealthModule.forApp(options.name, () => running.role !== undefined)] })
+  const running: WorkerState = { stopping: false };
+  @Module({ imports: [HealthModule.forApp(options.name, () => workerReady(running))] })
   class WorkerModule {}
   const app = await bootstrapApp(WorkerModule, {
     port: config.port,
@@ -38,10 +49,9 @@ export async function runWorkerApp(
     logger: false,
     shutdownHooks: false,
   });
-  let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
+    if (running.stopping) return;
+    running.stopping = true;
     logger.info(`${options.name} stopping on ${signal}`);
     await running.role
       ?.stop()
