@@ -66,9 +66,10 @@ type Outcome = { readonly kind: 'done' } | { readonly kind: 'retry'; reason: str
 const silent: TriggerLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /**
- * Starts one orchestration per record of the trigger topics. Offsets are committed only after the
- * start was acknowledged or the record was written to the dead-letter topic, so a crash redelivers,
- * and the `ignore` reuse policy turns the redelivery into a no-op. A record that fails retriably
+ * Starts one orchestration per record of the trigger topics. Each record's offset is committed as
+ * soon as its start was acknowledged or it was written to the dead-letter topic, and not before, so
+ * a crash redelivers at most the record in hand, and the `ignore` reuse policy turns a redelivered
+ * start into a no-op. A record that fails retriably
  * pauses its partition and is fetched again after a back-off, so it keeps its place in the
  * partition's order while other partitions (and heartbeats) go on.
  */
@@ -127,10 +128,10 @@ export class KafkaTriggerConsumer {
       await producer.connect();
       await consumer.connect();
       await consumer.subscribe({ topics: options.triggers.map((t) => t.topic), fromBeginning: true });
-      // Auto-commit commits only resolved offsets, and we resolve a record only once it is handled.
+      // Each record's offset is committed by hand once its outcome is durable (see eachBatch).
       await consumer.run({
         eachBatchAutoResolve: false,
-        autoCommitInterval: 5_000,
+        autoCommit: false,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 8,
         eachBatch: (payload) => trigger.eachBatch(payload),
       });
@@ -160,7 +161,7 @@ export class KafkaTriggerConsumer {
   private async shutdown(): Promise<void> {
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
-    // kafkajs waits for the batch in flight, commits resolved offsets, then leaves the group.
+    // kafkajs waits for the batch in flight (whose records commit as they finish), then leaves the group.
     await this.consumer.disconnect();
     await this.producer.disconnect();
     this.logger.info('kafka triggers stopped', { groupId: this.options.groupId });
@@ -188,7 +189,24 @@ export class KafkaTriggerConsumer {
       }
       this.attempts.delete(`${record.topic}:${record.partition}`);
       resolveOffset(message.offset);
-      await commitOffsetsIfNecessary();
+      // Started or dead-lettered for good: commit now, so a crash cannot repeat it (a periodic
+      // commit would leave seconds of records, dead letters included, to be handled again).
+      const next = (BigInt(message.offset) + 1n).toString();
+      try {
+        await commitOffsetsIfNecessary({
+          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
+        });
+      } catch (error) {
+        // The record is done and a later commit covers it; the batch ends here, as after a rebalance
+        // the partition may have moved (its new owner starts from the last committed offset).
+        this.logger.warn('kafka trigger offset commit failed', {
+          topic: record.topic,
+          partition: record.partition,
+          offset: record.offset,
+          error: (error as Error).message,
+        });
+        return;
+      }
       await heartbeat();
     }
   }

@@ -261,6 +261,29 @@ describe('KafkaTriggerConsumer against a real broker', () => {
     expect(byKey.get('orphan')?.headers['durable-source-topic']).toBe(orphanTopic);
   }, 90_000);
 
+  it('commits each record as soon as it is started or dead-lettered, so a crash would repeat neither', async () => {
+    const topic = await createTopic(1);
+    const deadLetterTopic = unique('dead');
+    const target = new RecordingTarget(['ProcessOrder']);
+    const groupId = unique('group');
+    await start({ target, groupId, deadLetterTopic, triggers: [{ topic, orchestration: 'ProcessOrder' }] });
+    const committed = async () =>
+      Number((await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions[0]?.offset ?? -1);
+
+    await send(topic, [{ key: 'poison', value: '{nope' }]);
+    await eventually(
+      () =>
+        logs.some((l) => l.message === 'kafka trigger record dead-lettered' && l.fields?.['topic'] === topic),
+      'the record is dead-lettered',
+    );
+    // Well within any periodic commit interval.
+    await eventually(async () => (await committed()) === 1, 'the dead letter is committed', 1_500);
+
+    await send(topic, [{ key: 'good', value: '{}' }]);
+    await eventually(() => target.started.length === 1, 'the record is started');
+    await eventually(async () => (await committed()) === 2, 'the start is committed', 1_500);
+  });
+
   it('retries a retriable failure in place, then starts it and the records after it in order', async () => {
     const topic = await createTopic(1);
     const deadLetterTopic = unique('dead');
