@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { embeddedConfigFromEnv } from './config';
 import { loadRegistry } from './user-app';
@@ -28,6 +30,30 @@ describe('loading the app module', () => {
   it('loads the registry a module exports', async () => {
     const registry = await loadRegistry(join(__dirname, '..', '..', '..', '..', 'samples', 'index.ts'));
     expect(registry.orchestratorNames).toContain('HelloSequence');
+  });
+
+  it('accepts a registry made by another copy of the engine', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'durable-app-'));
+    try {
+      const file = join(dir, 'app.js');
+      // What another copy of @durable/engine's Registry looks like from here: same shape, other class.
+      writeFileSync(
+        file,
+        `class Registry {
+           getOrchestrator(name) { return name === 'Hello' ? async () => 'hi' : undefined; }
+           getActivity() { return undefined; }
+           getEntity() { return undefined; }
+           get orchestratorNames() { return ['Hello']; }
+           get activityNames() { return []; }
+           get entityNames() { return []; }
+         }
+         exports.registry = new Registry();`,
+      );
+      const registry = await loadRegistry(file);
+      expect(registry.orchestratorNames).toEqual(['Hello']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('explains a module that cannot be loaded or exports no registry', async () => {
