@@ -6,7 +6,7 @@
 //
 //   node tools/build-app.mjs apps/frontend
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -39,3 +39,18 @@ const { replaceTscAliasPaths } = require('tsc-alias');
 await replaceTscAliasPaths({ configFile: tsconfig });
 const compiledEntry = relative(options.rootDir, entry).replace(/\.ts$/, '.js').split('\\').join('/');
 writeFileSync(join(options.outDir, 'main.js'), `'use strict';\nrequire('./${compiledEntry}');\n`);
+
+// A user's app module (DURABLE_APP), compiled to CommonJS and put anywhere below the output (or
+// found through NODE_PATH=<outDir>/node_modules), resolves `@durable/engine` to this build's engine:
+// the same copy the app runs, so its definitions and errors are the host's own.
+const engine = join(options.outDir, 'libs', 'engine', 'src', 'index.js');
+if (existsSync(engine)) {
+  const shim = join(options.outDir, 'node_modules', '@durable', 'engine');
+  mkdirSync(shim, { recursive: true });
+  const target = relative(shim, engine).split('\\').join('/');
+  writeFileSync(
+    join(shim, 'package.json'),
+    `${JSON.stringify({ name: '@durable/engine', main: 'index.js' })}\n`,
+  );
+  writeFileSync(join(shim, 'index.js'), `'use strict';\nmodule.exports = require('${target}');\n`);
+}

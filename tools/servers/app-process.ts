@@ -1,12 +1,12 @@
 // One app of the product (frontend, orchestration worker, activity worker) as its own OS process,
-// run from source; tests and benchmarks start, kill, pause and restart them.
+// run from its build output as its container runs it (`node dist/apps/<app>/main.js`); tests and
+// benchmarks start, kill, pause and restart them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '../net';
+import { appOutput, type AppName } from './app-build';
 
-const root = join(__dirname, '..', '..');
-
-export type AppName = 'frontend' | 'orchestration-worker' | 'activity-worker';
+export type { AppName } from './app-build';
 
 export class AppProcess {
   private child: ChildProcess | undefined;
@@ -27,24 +27,28 @@ export class AppProcess {
     return this.child?.pid;
   }
 
+  /** The exit code of the last run once it exited by itself (null while running or if killed). */
+  get exitCode(): number | null {
+    return this.child?.exitCode ?? null;
+  }
+
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}/runtime/webhooks/durabletask`;
   }
 
-  /** Starts the app and waits until /health/ready (workers) or /health (frontend) answers 200. */
+  /**
+   * Starts the app from its build output (see ensureAppBuilt) and waits until /health/ready
+   * (workers) or /health (frontend) answers 200.
+   */
   async start(timeoutMs = 90_000): Promise<void> {
     this.port = this.port || (await freePort());
     // DURABLE_NODE_ARGS passes flags such as --cpu-prof to the apps (profiling the benchmark).
     const nodeArgs = (process.env['DURABLE_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
-    const child = spawn(
-      process.execPath,
-      [...nodeArgs, '-r', '@swc-node/register', `apps/${this.app}/src/main.ts`],
-      {
-        cwd: root,
-        env: { ...process.env, ...this.env, PORT: String(this.port) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [...nodeArgs, join(appOutput(this.app), 'main.js')], {
+      cwd: join(__dirname, '..', '..'),
+      env: { ...process.env, ...this.env, PORT: String(this.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     const keep = (chunk: Buffer): void => {
       this.output = (this.output + chunk.toString()).slice(-200_000);

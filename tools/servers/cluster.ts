@@ -2,9 +2,12 @@
 // the apps as separate processes. Used by the distributed tests, the benchmark and `npm run infra:up`.
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { ensureAppBuilt, installUserApp } from './app-build';
 import { AppProcess, type AppName } from './app-process';
 import { cosmosTestKey, CosmosServer } from './cosmos-server';
 import { KafkaBroker } from './kafka-broker';
+
+const appNames: readonly AppName[] = ['frontend', 'orchestration-worker', 'activity-worker'];
 
 export interface ClusterOptions {
   /** Start the frontend app too (default true); benchmarks drive an in-process client instead. */
@@ -14,8 +17,13 @@ export interface ClusterOptions {
   readonly partitions?: number;
   /** Topics to create before the apps start (Kafka trigger topics), with 3 partitions each. */
   readonly topics?: readonly string[];
-  /** Extra environment for every app (DURABLE_APP, KAFKA_TRIGGERS, ...). */
+  /** Extra environment for every app (KAFKA_TRIGGERS, ...). */
   readonly env?: Record<string, string>;
+  /**
+   * A one-file user app module (TypeScript or JavaScript) to run instead of the samples: compiled
+   * into each app's build output as a user would put it into the image, and given as DURABLE_APP.
+   */
+  readonly app?: string;
 }
 
 export class DistributedCluster {
@@ -29,7 +37,12 @@ export class DistributedCluster {
     readonly env: Record<string, string>,
     private readonly options: ClusterOptions,
   ) {
-    const app = (name: AppName, label: string) => new AppProcess(name, env, label);
+    const app = (name: AppName, label: string) =>
+      new AppProcess(
+        name,
+        options.app === undefined ? env : { ...env, DURABLE_APP: installUserApp(name, options.app) },
+        label,
+      );
     this.frontend = app('frontend', 'frontend');
     this.orchestrationWorkers = Array.from({ length: options.orchestrationWorkers ?? 2 }, (_, i) =>
       app('orchestration-worker', `orchestration-worker-${i + 1}`),
@@ -39,8 +52,12 @@ export class DistributedCluster {
     );
   }
 
-  /** Starts the servers, then the apps (workers first, so the frontend's first start finds them). */
+  /**
+   * Builds the apps whose output is stale (never later: a restarted app runs the same build), starts
+   * the servers, then the apps (workers first, so the frontend's first start finds them).
+   */
   static async start(options: ClusterOptions = {}): Promise<DistributedCluster> {
+    for (const app of appNames) if (app !== 'frontend' || options.frontend !== false) ensureAppBuilt(app);
     const [broker, cosmos] = await Promise.all([KafkaBroker.start(), CosmosServer.start()]);
     if (options.topics !== undefined && options.topics.length > 0) {
       const admin = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING }).admin();

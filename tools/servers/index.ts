@@ -1,3 +1,4 @@
+export { appOutput, ensureAppBuilt, installUserApp } from './app-build';
 export { AppProcess, type AppName } from './app-process';
 export { DistributedCluster, type ClusterOptions } from './cluster';
 export { cosmosTestKey, CosmosServer } from './cosmos-server';
