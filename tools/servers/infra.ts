@@ -49,7 +49,7 @@ const printEnv = (env: Record<string, string>): void => {
   console.log('Kafka and Cosmos DB are running. Start the apps with:');
   for (const [name, value] of Object.entries(env)) console.log(`  export ${name}='${value}'`);
   console.log(
-    'then: node -r @swc-node/register apps/<app>/src/main.ts (frontend, orchestration-worker, activity-worker)',
+    'then: npm run build, and node dist/apps/<app>/main.js (frontend, orchestration-worker, activity-worker)',
   );
 };
 
