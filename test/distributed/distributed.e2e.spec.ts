@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { DistributedCluster } from '@durable/tools/servers';
-import { expectedOutput } from '../fixtures/distributed-app';
+import { expectedOutput, fanOut } from '../fixtures/distributed-app';
 
 const kinds = ['Seq', 'Fan', 'Timer', 'Wait', 'Parent', 'Retry'] as const;
 const restCount = 400;
@@ -16,6 +16,43 @@ interface Started {
   readonly expected: unknown;
 }
 
+type HistoryEvent = { readonly EventType: string };
+
+const count = (history: readonly HistoryEvent[], type: string) =>
+  history.filter((e) => e.EventType === type).length;
+
+/** How many of each result event the history of a completed instance of `name` must hold, once each. */
+function expectedCounts(name: string): Record<string, number> {
+  const once = { ExecutionCompleted: 1 };
+  switch (name) {
+    case 'Seq':
+      return { ...once, TaskCompleted: 3 };
+    case 'Fan':
+      return { ...once, TaskCompleted: fanOut };
+    case 'Timer':
+      return { ...once, TimerCreated: 1, TimerFired: 1, TaskCompleted: 1 };
+    case 'Wait':
+      return { ...once, EventRaised: 1 };
+    case 'Parent':
+      return { ...once, SubOrchestrationInstanceCompleted: 1 };
+    case 'Retry':
+    case 'FromTopic':
+      return { ...once, TaskCompleted: 1 };
+    default:
+      throw new Error(`no expectation for ${name}`);
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` at once. */
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+}
+
 describe('distributed mode on Kafka and Cosmos DB', () => {
   let cluster: DistributedCluster;
   let kafka: Kafka;
@@ -24,8 +61,8 @@ describe('distributed mode on Kafka and Cosmos DB', () => {
     cluster = await DistributedCluster.start({
       partitions: 8,
       topics: ['orders', 'legacy-orders'],
+      app: join(__dirname, '..', 'fixtures', 'distributed-app.ts'),
       env: {
-        DURABLE_APP: join(__dirname, '..', 'fixtures', 'distributed-app.ts'),
         KAFKA_TRIGGERS: 'orders=FromTopic,legacy-orders=RetiredOrchestration',
         MAX_PAYLOAD_BYTES: String(maxPayloadBytes),
       },
@@ -89,15 +126,30 @@ describe('distributed mode on Kafka and Cosmos DB', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
-  it('completes 500 mixed orchestrations exactly once through worker kills and a broker restart, and dead-letters exactly the poison records', async () => {
+  async function listInstanceIds(): Promise<string[]> {
+    const ids: string[] = [];
+    let token: string | null = null;
+    do {
+      const response: Response = await fetch(`${base()}/instances?top=1000`, {
+        headers: token !== null ? { 'x-ms-continuation-token': token } : {},
+      });
+      const page = (await response.json()) as Array<{ instanceId: string }>;
+      ids.push(...page.map((i) => i.instanceId));
+      token = response.headers.get('x-ms-continuation-token');
+    } while (token !== null);
+    return ids;
+  }
+
+  it('completes 500 mixed orchestrations exactly once through worker kills mid-flight and a broker restart, and dead-letters exactly the poison records', async () => {
     const started: Started[] = [];
-    const startRest = async (from: number, to: number) => {
+    const startRest = async (from: number, to: number, paceMs = 0) => {
       const batch: Array<Promise<void>> = [];
       for (let i = from; i < to; i++) {
         const name = kinds[i % kinds.length] as string;
         const instanceId = `rest-${i}`;
         started.push({ instanceId, name, expected: expectedOutput(name, i) });
         batch.push(startOverRest(name, instanceId, i));
+        if (paceMs > 0 && i % 10 === 9) await new Promise((resolve) => setTimeout(resolve, paceMs));
       }
       await Promise.all(batch);
     };
@@ -126,31 +178,55 @@ describe('distributed mode on Kafka and Cosmos DB', () => {
     await startTopic(0, topicCount / 2);
     await produce('orders', poison);
     await produce('legacy-orders', [{ key: 'poison-unknown', value: '{"id":"2"}' }]);
+    const firstHalf = [...started];
 
-    // Midway: crash one worker of each kind while work is in flight.
+    // The second half starts while the kills land: 200 starts paced over several seconds.
+    let secondHalfStarted = false;
+    const secondHalf = (async () => {
+      await Promise.all([startRest(restCount / 2, restCount, 150), startTopic(topicCount / 2, topicCount)]);
+      secondHalfStarted = true;
+    })();
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    await cluster.orchestrationWorkers[0]!.kill();
-    await cluster.activityWorkers[0]!.kill();
-    await startRest(restCount / 2, restCount);
-    await startTopic(topicCount / 2, topicCount);
+    await Promise.all([cluster.orchestrationWorkers[0]!.kill(), cluster.activityWorkers[0]!.kill()]);
+    expect(secondHalfStarted).toBe(false);
+
+    // The kills must land while work is in flight, or the test proves nothing: what the store holds
+    // right after them has activities scheduled but not answered, and timers created but not fired.
+    let activitiesInFlight = 0;
+    let timersInFlight = 0;
+    await eachLimited(firstHalf, 16, async ({ instanceId }) => {
+      const { status, body } = await statusOf(instanceId);
+      if (status !== 202) return;
+      const history = (body['historyEvents'] as HistoryEvent[] | undefined) ?? [];
+      // The status API folds a TaskScheduled into its result: one left alone is unanswered.
+      activitiesInFlight += count(history, 'TaskScheduled');
+      timersInFlight += count(history, 'TimerCreated') - count(history, 'TimerFired');
+    });
+    expect(activitiesInFlight).toBeGreaterThan(10);
+    expect(timersInFlight).toBeGreaterThan(10);
+    await secondHalf;
 
     // And restart the broker once.
     await cluster.broker.restart();
 
     // Raise the events the waiting orchestrations wait for (some may still be pending: that is fine).
-    for (const s of started.filter((x) => x.name === 'Wait')) {
-      for (let attempt = 0; ; attempt++) {
-        const response = await fetch(`${base()}/instances/${s.instanceId}/raiseEvent/go`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: '"yes"',
-        });
-        if (response.status === 202) break;
-        if (attempt > 60)
-          throw new Error(`raise ${s.instanceId}: ${response.status} ${await response.text()}`);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
+    await eachLimited(
+      started.filter((x) => x.name === 'Wait'),
+      8,
+      async (s) => {
+        for (let attempt = 0; ; attempt++) {
+          const response = await fetch(`${base()}/instances/${s.instanceId}/raiseEvent/go`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '"yes"',
+          });
+          if (response.status === 202) break;
+          if (attempt > 60)
+            throw new Error(`raise ${s.instanceId}: ${response.status} ${await response.text()}`);
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      },
+    );
     // The crashed workers come back and take partitions again.
     await cluster.orchestrationWorkers[0]!.start();
     await cluster.activityWorkers[0]!.start();
@@ -158,23 +234,32 @@ describe('distributed mode on Kafka and Cosmos DB', () => {
     const deadline = Date.now() + 240_000;
     const pending = new Set(started.map((s) => s.instanceId));
     const problems: string[] = [];
+    const children = new Map<string, string>();
     while (pending.size > 0 && Date.now() < deadline) {
-      for (const s of started) {
-        if (!pending.has(s.instanceId)) continue;
-        const { status, body } = await statusOf(s.instanceId);
-        if (status === 202 || status === 404) continue;
-        pending.delete(s.instanceId);
-        const history = (body['historyEvents'] as Array<{ EventType: string }> | undefined) ?? [];
-        const completions = history.filter((e) => e.EventType === 'ExecutionCompleted').length;
-        if (
-          body['runtimeStatus'] !== 'Completed' ||
-          completions !== 1 ||
-          JSON.stringify(body['output']) !== JSON.stringify(s.expected)
-        )
-          problems.push(
-            `${s.instanceId} (${s.name}): ${body['runtimeStatus']} ${JSON.stringify(body['output'])} completions=${completions}`,
+      await eachLimited(
+        started.filter((s) => pending.has(s.instanceId)),
+        16,
+        async (s) => {
+          const { status, body } = await statusOf(s.instanceId);
+          if (status === 202 || status === 404) return;
+          pending.delete(s.instanceId);
+          const history = (body['historyEvents'] as Array<HistoryEvent & { InstanceId?: string }>) ?? [];
+          const counts = Object.fromEntries(
+            Object.keys(expectedCounts(s.name)).map((type) => [type, count(history, type)]),
           );
-      }
+          for (const e of history)
+            if (e.EventType === 'SubOrchestrationInstanceCompleted' && e.InstanceId !== undefined)
+              children.set(e.InstanceId, s.instanceId);
+          if (
+            body['runtimeStatus'] !== 'Completed' ||
+            JSON.stringify(body['output']) !== JSON.stringify(s.expected) ||
+            JSON.stringify(counts) !== JSON.stringify(expectedCounts(s.name))
+          )
+            problems.push(
+              `${s.instanceId} (${s.name}): ${body['runtimeStatus']} ${JSON.stringify(body['output'])} ${JSON.stringify(counts)}`,
+            );
+        },
+      );
       if (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     if (pending.size > 0 || problems.length > 0)
@@ -182,6 +267,12 @@ describe('distributed mode on Kafka and Cosmos DB', () => {
         `not done: ${[...pending].slice(0, 10).join(', ')} (${pending.size}); wrong: ${problems.slice(0, 10).join('; ')}\n${cluster.logs()}`,
       );
     expect(started).toHaveLength(restCount + topicCount);
+
+    // Nothing else was started: every instance is one of ours or the one child of a Parent.
+    const parents = started.filter((s) => s.name === 'Parent').length;
+    expect(children.size).toBe(parents);
+    const expectedIds = [...started.map((s) => s.instanceId), ...children.keys()].sort();
+    expect((await listInstanceIds()).sort()).toEqual(expectedIds);
 
     const dead = await readTopic(`${hub()}.dead-letters`, 4, 30_000);
     const reasons = new Map(
