@@ -229,7 +229,10 @@ export class PartitionProcessor {
         await this.processBatch(records);
       } catch (error) {
         if (error instanceof OwnershipLostError || this.stopped) {
-          this.deps.logger.warn('partition lost; stopping', { partition: this.partition });
+          this.deps.logger.warn('partition lost; stopping', {
+            partition: this.partition,
+            error: String(error),
+          });
           this.fenced(error);
           return;
         }
