@@ -12,7 +12,7 @@ import {
   type OrchestratorAction,
   type RuntimeStatus,
 } from '@durable/core';
-import type { Logger, OrchestrationExecutor, OrchestrationSession } from '@durable/engine';
+import type { EpisodeExecutor, EpisodeSession, Logger } from '@durable/engine';
 import { Stream, type LogRecord, type PartitionedLog } from '@durable/log';
 import type {
   InstanceRecord,
@@ -40,7 +40,8 @@ import { maxTimeoutMs, TimerQueue } from './timer-queue';
 export interface ProcessorDeps {
   readonly log: PartitionedLog;
   readonly store: StateStore;
-  readonly executor: OrchestrationExecutor;
+  /** Runs episodes: the in-process executor, or one that routes some names to remote workers. */
+  readonly executor: EpisodeExecutor;
   readonly clock: Clock;
   readonly idSource: IdSource;
   readonly logger: Logger;
@@ -64,7 +65,7 @@ const startTimerId = -1;
 
 interface CachedInstance {
   stored: StoredInstance | undefined;
-  session: OrchestrationSession | undefined;
+  session: EpisodeSession | undefined;
   /** Task ids awaiting a result, with the child instance id for sub-orchestrations. */
   openTasks: Map<number, string | undefined>;
   /** Actions a replay produced that history does not have yet (e.g. a non-determinism failure). */
