@@ -1,0 +1,18 @@
+export {
+  actionOf,
+  executionResultOf,
+  historyEventOf,
+  protoEvent,
+  protoStatus,
+  recordedEvent,
+  runtimeStatus,
+} from './convert';
+export { GrpcFrontend, type GrpcFrontendOptions } from './grpc-server';
+export { RemoteSession, routingActivityRunner, RoutingExecutor, type RemoteWork } from './remote-executor';
+export { grpcStatusOf, sidecarHandlers, type SidecarServiceDeps } from './sidecar-service';
+export {
+  WorkItemHub,
+  type WorkerFilters,
+  type WorkItemHubOptions,
+  type WorkItemStream,
+} from './work-item-hub';
