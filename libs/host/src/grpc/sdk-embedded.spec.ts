@@ -116,6 +116,10 @@ async function* usesLocalActivity(ctx: OrchestrationContext): AsyncGenerator<Tas
   return yield ctx.callActivity('LocalShout', 'quiet');
 }
 
+async function* handoverFlow(ctx: OrchestrationContext): AsyncGenerator<Task<string>, string, string> {
+  return yield ctx.callActivity('Handover', 'x');
+}
+
 function newWorker(
   activities: Record<string, (ctx: ActivityContext, input: never) => unknown>,
 ): TaskHubGrpcWorker {
@@ -259,7 +263,7 @@ describe('the official JS SDK over gRPC (embedded)', () => {
     for await (const state of client.getAllInstances({ instanceIdPrefix: 'query-' }))
       found.push(state.instanceId);
     expect(found).toEqual(['query-me']);
-    const page = await client.listInstanceIds({ runtimeStatusList: [OrchestrationStatus.RUNNING] });
+    const page = await client.listInstanceIds({ runtimeStatus: [OrchestrationStatus.RUNNING] });
     expect(page.values).toContain('query-me');
     await client.raiseOrchestrationEvent(id, 'Go', 'done');
     await client.waitForOrchestrationCompletion(id, true, 60);
@@ -295,9 +299,7 @@ describe('the official JS SDK over gRPC (embedded)', () => {
         return new Promise<never>(() => undefined);
       },
     });
-    stuck.addNamedOrchestrator('HandoverFlow', async function* (ctx: OrchestrationContext) {
-      return yield ctx.callActivity('Handover', 'x');
-    });
+    stuck.addNamedOrchestrator('HandoverFlow', handoverFlow);
     // The main worker would also take these; stop it so the stuck one gets them.
     await worker.stop();
     await stuck.start();
@@ -305,9 +307,7 @@ describe('the official JS SDK over gRPC (embedded)', () => {
     await activityStarted;
     await stuck.stop();
     const rescuer = newWorker({ Handover: async () => 'rescued' });
-    rescuer.addNamedOrchestrator('HandoverFlow', async function* (ctx: OrchestrationContext) {
-      return yield ctx.callActivity('Handover', 'x');
-    });
+    rescuer.addNamedOrchestrator('HandoverFlow', handoverFlow);
     await rescuer.start();
     try {
       const state = await client.waitForOrchestrationCompletion(id, true, 60);
