@@ -83,6 +83,7 @@ export default tseslint.config(
     files: [
       'libs/core/src/**/*.ts',
       'libs/engine/src/**/*.ts',
+      'libs/entities/src/**/*.ts',
       'libs/log/port/src/**/*.ts',
       'libs/storage/port/src/**/*.ts',
       'libs/runtime/src/**/*.ts',

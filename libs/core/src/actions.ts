@@ -71,6 +71,11 @@ export interface TerminateOrchestrationAction {
   readonly recurse: boolean;
 }
 
+/**
+ * A message to a durable entity: a one-way signal, a call awaiting its result, a lock request for a
+ * critical section (sent to the first entity of `lockSet`), or the release of one entity's lock.
+ * For lock and unlock, `requestId` is the critical section's id.
+ */
 export interface SendEntityMessageAction {
   readonly type: 'SendEntityMessage';
   readonly id: number;
@@ -80,6 +85,8 @@ export interface SendEntityMessageAction {
   readonly input?: string;
   readonly requestId: string;
   readonly scheduledTime?: string;
+  /** For lock: every entity of the section, in locking order. */
+  readonly lockSet?: readonly string[];
 }
 
 export type OrchestratorAction =

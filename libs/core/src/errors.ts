@@ -129,6 +129,40 @@ export class SubOrchestrationFailedError extends TaskFailedError {
   }
 }
 
+/** An entity operation called from an orchestration failed; the entity's state change was rolled back. */
+export class EntityOperationFailedError extends TaskFailedError {
+  override readonly name = 'EntityOperationFailedError';
+  constructor(taskId: number, entityInstanceId: string, operation: string, details: FailureDetails) {
+    super(
+      `operation '${operation}' on entity '${entityInstanceId}' failed: ${details.errorMessage}`,
+      taskId,
+      `${entityInstanceId}:${operation}`,
+      details,
+    );
+  }
+}
+
+/** No entity of this name is registered. */
+export class EntityNotRegisteredError extends DurableError {
+  override readonly name = 'EntityNotRegisteredError';
+  readonly retriable = false;
+  constructor(readonly entityName: string) {
+    super(`no entity named '${entityName}' is registered`);
+  }
+}
+
+/** The entity has no operation of this name. */
+export class EntityOperationNotFoundError extends DurableError {
+  override readonly name = 'EntityOperationNotFoundError';
+  readonly retriable = false;
+  constructor(
+    readonly entityName: string,
+    readonly operation: string,
+  ) {
+    super(`entity '${entityName}' has no operation named '${operation}'`);
+  }
+}
+
 /** A wait (an external event, a completion) ran past its timeout. */
 export class TimeoutError extends DurableError {
   override readonly name = 'TimeoutError';

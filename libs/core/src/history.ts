@@ -29,6 +29,13 @@ export const HistoryEventType = {
   EventRaised: 'EventRaised',
   EventSent: 'EventSent',
   GenericEvent: 'GenericEvent',
+  EntityOperationSignaled: 'EntityOperationSignaled',
+  EntityOperationCalled: 'EntityOperationCalled',
+  EntityOperationCompleted: 'EntityOperationCompleted',
+  EntityOperationFailed: 'EntityOperationFailed',
+  EntityLockRequested: 'EntityLockRequested',
+  EntityLockGranted: 'EntityLockGranted',
+  EntityUnlockSent: 'EntityUnlockSent',
 } as const;
 export type HistoryEventType = (typeof HistoryEventType)[keyof typeof HistoryEventType];
 
@@ -143,6 +150,58 @@ export interface GenericEvent extends EventBase<'GenericEvent'> {
   readonly data?: string;
 }
 
+/**
+ * Entity events. In an orchestration's history the first four that an orchestrator causes carry its
+ * step as `eventId`; the same shapes travel as the messages an entity receives.
+ */
+export interface EntityOperationSignaledEvent extends EventBase<'EntityOperationSignaled'> {
+  readonly requestId: string;
+  readonly operation: string;
+  readonly input?: string;
+  readonly targetInstanceId: string;
+  /** A signal delivered no earlier than this time. */
+  readonly scheduledTime?: string;
+}
+
+export interface EntityOperationCalledEvent extends EventBase<'EntityOperationCalled'> {
+  readonly requestId: string;
+  readonly operation: string;
+  readonly input?: string;
+  readonly targetInstanceId: string;
+  readonly parentInstanceId: string;
+  readonly parentExecutionId: string;
+}
+
+export interface EntityOperationCompletedEvent extends EventBase<'EntityOperationCompleted'> {
+  readonly requestId: string;
+  readonly result?: string;
+}
+
+export interface EntityOperationFailedEvent extends EventBase<'EntityOperationFailed'> {
+  readonly requestId: string;
+  readonly failureDetails: FailureDetails;
+}
+
+export interface EntityLockRequestedEvent extends EventBase<'EntityLockRequested'> {
+  readonly criticalSectionId: string;
+  /** Entity instance ids in the order they are locked (sorted, so that sections cannot deadlock). */
+  readonly lockSet: readonly string[];
+  /** The index in `lockSet` of the entity this request is for. */
+  readonly position: number;
+  readonly parentInstanceId: string;
+  readonly parentExecutionId?: string;
+}
+
+export interface EntityLockGrantedEvent extends EventBase<'EntityLockGranted'> {
+  readonly criticalSectionId: string;
+}
+
+export interface EntityUnlockSentEvent extends EventBase<'EntityUnlockSent'> {
+  readonly criticalSectionId: string;
+  readonly parentInstanceId: string;
+  readonly targetInstanceId: string;
+}
+
 export type HistoryEvent =
   | ExecutionStartedEvent
   | ExecutionCompletedEvent
@@ -162,7 +221,14 @@ export type HistoryEvent =
   | SubOrchestrationInstanceFailedEvent
   | EventRaisedEvent
   | EventSentEvent
-  | GenericEvent;
+  | GenericEvent
+  | EntityOperationSignaledEvent
+  | EntityOperationCalledEvent
+  | EntityOperationCompletedEvent
+  | EntityOperationFailedEvent
+  | EntityLockRequestedEvent
+  | EntityLockGrantedEvent
+  | EntityUnlockSentEvent;
 
 /** The event of a given type, e.g. `HistoryEventOf<'TaskScheduled'>`. */
 export type HistoryEventOf<T extends HistoryEventType> = Extract<HistoryEvent, { type: T }>;

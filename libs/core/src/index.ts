@@ -15,6 +15,9 @@ export {
   ActivityNotRegisteredError,
   ConflictError,
   DurableError,
+  EntityNotRegisteredError,
+  EntityOperationFailedError,
+  EntityOperationNotFoundError,
   InstanceAlreadyExistsError,
   InstanceFinishedError,
   InstanceNotFoundError,
@@ -36,6 +39,13 @@ export {
   newEvent,
   toTimestamp,
   type ContinueAsNewEvent,
+  type EntityLockGrantedEvent,
+  type EntityLockRequestedEvent,
+  type EntityOperationCalledEvent,
+  type EntityOperationCompletedEvent,
+  type EntityOperationFailedEvent,
+  type EntityOperationSignaledEvent,
+  type EntityUnlockSentEvent,
   type EventRaisedEvent,
   type EventSentEvent,
   type ExecutionCompletedEvent,
@@ -71,3 +81,11 @@ export {
   toOrchestratorAction,
 } from './serialization';
 export { isRuntimeStatus, isTerminalStatus, RuntimeStatus } from './status';
+export {
+  entityId,
+  entityIdProblem,
+  entityInstanceId,
+  isEntityInstanceId,
+  parseEntityInstanceId,
+  type EntityId,
+} from './entity-id';

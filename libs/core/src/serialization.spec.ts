@@ -88,6 +88,13 @@ const builtEvents: HistoryEvent[] = [
   newEvent('GenericEvent', ts(), { data: 'anything at all: {"a":[1]}' }),
   newEvent('GenericEvent', ts(), {}),
   newEvent('OrchestratorCompleted', ts(10), {}),
+  e.entitySignaled(20, '@counter@a', 'add', 1),
+  e.entityCalled(21, '@counter@a', 'get'),
+  e.entityCompleted('req-21', 1),
+  e.entityFailed('req-21', { errorMessage: 'no' }),
+  e.lockRequested(22, ['@account@a', '@account@b']),
+  e.lockGranted('req-22'),
+  e.unlockSent(23, '@account@a', 'req-22'),
   e.orchestratorCompleted(),
 ];
 
@@ -169,6 +176,60 @@ const fullEvents: { readonly [T in HistoryEventType]: Required<HistoryEventOf<T>
     input: '"x"',
   },
   GenericEvent: { type: 'GenericEvent', eventId: -1, timestamp: ts(), data: 'opaque' },
+  EntityOperationSignaled: {
+    type: 'EntityOperationSignaled',
+    eventId: 4,
+    timestamp: ts(),
+    requestId: 'r-4',
+    operation: 'add',
+    input: '1',
+    targetInstanceId: '@counter@a',
+    scheduledTime: ts(100),
+  },
+  EntityOperationCalled: {
+    type: 'EntityOperationCalled',
+    eventId: 5,
+    timestamp: ts(),
+    requestId: 'r-5',
+    operation: 'get',
+    input: 'null',
+    targetInstanceId: '@counter@a',
+    parentInstanceId: 'orch',
+    parentExecutionId: 'exec',
+  },
+  EntityOperationCompleted: {
+    type: 'EntityOperationCompleted',
+    eventId: -1,
+    timestamp: ts(),
+    requestId: 'r-5',
+    result: '3',
+  },
+  EntityOperationFailed: {
+    type: 'EntityOperationFailed',
+    eventId: -1,
+    timestamp: ts(),
+    requestId: 'r-5',
+    failureDetails: { errorType: 'Error', errorMessage: 'no' },
+  },
+  EntityLockRequested: {
+    type: 'EntityLockRequested',
+    eventId: 6,
+    timestamp: ts(),
+    criticalSectionId: 'cs-6',
+    lockSet: ['@account@a', '@account@b'],
+    position: 0,
+    parentInstanceId: 'orch',
+    parentExecutionId: 'exec',
+  },
+  EntityLockGranted: { type: 'EntityLockGranted', eventId: -1, timestamp: ts(), criticalSectionId: 'cs-6' },
+  EntityUnlockSent: {
+    type: 'EntityUnlockSent',
+    eventId: 7,
+    timestamp: ts(),
+    criticalSectionId: 'cs-6',
+    parentInstanceId: 'orch',
+    targetInstanceId: '@account@a',
+  },
 };
 
 /** The fields an event of each type cannot do without; everything else is optional. */
@@ -192,6 +253,19 @@ const requiredEventFields: { readonly [T in HistoryEventType]: ReadonlyArray<Eve
   EventRaised: ['name'],
   EventSent: ['instanceId', 'name'],
   GenericEvent: [],
+  EntityOperationSignaled: ['requestId', 'operation', 'targetInstanceId'],
+  EntityOperationCalled: [
+    'requestId',
+    'operation',
+    'targetInstanceId',
+    'parentInstanceId',
+    'parentExecutionId',
+  ],
+  EntityOperationCompleted: ['requestId'],
+  EntityOperationFailed: ['requestId', 'failureDetails'],
+  EntityLockRequested: ['criticalSectionId', 'lockSet', 'position', 'parentInstanceId'],
+  EntityLockGranted: ['criticalSectionId'],
+  EntityUnlockSent: ['criticalSectionId', 'parentInstanceId', 'targetInstanceId'],
 };
 
 const builtActions: OrchestratorAction[] = [
@@ -287,6 +361,7 @@ const fullActions: { readonly [T in ActionType]: Required<ActionOf<T>> } = {
     input: '6',
     requestId: 'r-6',
     scheduledTime: ts(200),
+    lockSet: ['@e@k'],
   },
 };
 
@@ -630,6 +705,61 @@ const randomEvent: { readonly [T in HistoryEventType]: (g: Gen, ts: string) => H
       'GenericEvent',
       at,
       g.maybe('data', () => g.string(50)),
+    ),
+  EntityOperationSignaled: (g, at) =>
+    newEvent(
+      'EntityOperationSignaled',
+      at,
+      {
+        requestId: g.string(),
+        operation: g.string(),
+        targetInstanceId: g.string(),
+        ...g.maybe('input', () => g.string(30)),
+        ...g.maybe('scheduledTime', () => g.timestamp()),
+      },
+      g.int(-1, 10_000),
+    ),
+  EntityOperationCalled: (g, at) =>
+    newEvent(
+      'EntityOperationCalled',
+      at,
+      {
+        requestId: g.string(),
+        operation: g.string(),
+        targetInstanceId: g.string(),
+        parentInstanceId: g.string(),
+        parentExecutionId: g.string(),
+        ...g.maybe('input', () => g.string(30)),
+      },
+      g.int(-1, 10_000),
+    ),
+  EntityOperationCompleted: (g, at) =>
+    newEvent('EntityOperationCompleted', at, {
+      requestId: g.string(),
+      ...g.maybe('result', () => g.string(30)),
+    }),
+  EntityOperationFailed: (g, at) =>
+    newEvent('EntityOperationFailed', at, { requestId: g.string(), failureDetails: g.failure() }),
+  EntityLockRequested: (g, at) =>
+    newEvent(
+      'EntityLockRequested',
+      at,
+      {
+        criticalSectionId: g.string(),
+        lockSet: [g.string(), g.string()],
+        position: g.int(0, 1),
+        parentInstanceId: g.string(),
+        ...g.maybe('parentExecutionId', () => g.string()),
+      },
+      g.int(-1, 10_000),
+    ),
+  EntityLockGranted: (g, at) => newEvent('EntityLockGranted', at, { criticalSectionId: g.string() }),
+  EntityUnlockSent: (g, at) =>
+    newEvent(
+      'EntityUnlockSent',
+      at,
+      { criticalSectionId: g.string(), parentInstanceId: g.string(), targetInstanceId: g.string() },
+      g.int(-1, 10_000),
     ),
 };
 

@@ -15,7 +15,8 @@ type FieldKind =
   | 'instance'
   | 'parent'
   | 'tags'
-  | 'events';
+  | 'events'
+  | 'strings';
 type Schema = Readonly<Record<string, `${FieldKind}` | `${FieldKind}?`>>;
 
 const eventSchemas: Readonly<Record<HistoryEventType, Schema>> = {
@@ -51,6 +52,32 @@ const eventSchemas: Readonly<Record<HistoryEventType, Schema>> = {
   EventRaised: { name: 'string', input: 'string?' },
   EventSent: { instanceId: 'string', name: 'string', input: 'string?' },
   GenericEvent: { data: 'string?' },
+  EntityOperationSignaled: {
+    requestId: 'string',
+    operation: 'string',
+    input: 'string?',
+    targetInstanceId: 'string',
+    scheduledTime: 'string?',
+  },
+  EntityOperationCalled: {
+    requestId: 'string',
+    operation: 'string',
+    input: 'string?',
+    targetInstanceId: 'string',
+    parentInstanceId: 'string',
+    parentExecutionId: 'string',
+  },
+  EntityOperationCompleted: { requestId: 'string', result: 'string?' },
+  EntityOperationFailed: { requestId: 'string', failureDetails: 'failure' },
+  EntityLockRequested: {
+    criticalSectionId: 'string',
+    lockSet: 'strings',
+    position: 'number',
+    parentInstanceId: 'string',
+    parentExecutionId: 'string?',
+  },
+  EntityLockGranted: { criticalSectionId: 'string' },
+  EntityUnlockSent: { criticalSectionId: 'string', parentInstanceId: 'string', targetInstanceId: 'string' },
 };
 
 const actionSchemas: Readonly<Record<ActionType, Schema>> = {
@@ -73,6 +100,7 @@ const actionSchemas: Readonly<Record<ActionType, Schema>> = {
     input: 'string?',
     requestId: 'string',
     scheduledTime: 'string?',
+    lockSet: 'strings?',
   },
 };
 
@@ -203,6 +231,8 @@ function isKind(value: unknown, kind: FieldKind): boolean {
         !Array.isArray(value) &&
         Object.values(value).every((v) => typeof v === 'string')
       );
+    case 'strings':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string');
     case 'events':
       if (!Array.isArray(value)) return false;
       value.forEach((e, i) => toHistoryEvent(e, `carried event ${i}`));
@@ -228,6 +258,8 @@ function describe(kind: FieldKind): string {
       return 'an object of string values';
     case 'events':
       return 'an array of history events';
+    case 'strings':
+      return 'an array of strings';
     default:
       return `a ${kind}`;
   }

@@ -223,6 +223,13 @@ describe('events builders', () => {
       e.executionTerminated('r'),
       e.executionSuspended(),
       e.executionResumed(),
+      e.entitySignaled(1, '@counter@a', 'add', 1),
+      e.entityCalled(2, '@counter@a', 'get'),
+      e.entityCompleted('req-2', 1),
+      e.entityFailed('req-2'),
+      e.lockRequested(3, ['@a@1', '@b@1']),
+      e.lockGranted('req-3'),
+      e.unlockSent(4, '@a@1', 'req-3'),
     ];
     expect(Object.keys(e)).toHaveLength(built.length);
     for (const event of built) expect(toHistoryEvent(JSON.parse(JSON.stringify(event)))).toStrictEqual(event);

@@ -119,6 +119,74 @@ export const events = {
   executionResumed(reason?: unknown): HistoryEventOf<'ExecutionResumed'> {
     return newEvent('ExecutionResumed', at(), payload('input', reason));
   },
+  entitySignaled(id: number, target: string, operation: string, input?: unknown, requestId = `req-${id}`) {
+    return newEvent(
+      'EntityOperationSignaled',
+      at(),
+      { requestId, operation, targetInstanceId: target, ...payload('input', input) },
+      id,
+    );
+  },
+  entityCalled(
+    id: number,
+    target: string,
+    operation: string,
+    input?: unknown,
+    parent: { instanceId: string; executionId: string } = { instanceId: 'test', executionId: 'exec-1' },
+    requestId = `req-${id}`,
+  ): HistoryEventOf<'EntityOperationCalled'> {
+    return newEvent(
+      'EntityOperationCalled',
+      at(),
+      {
+        requestId,
+        operation,
+        targetInstanceId: target,
+        parentInstanceId: parent.instanceId,
+        parentExecutionId: parent.executionId,
+        ...payload('input', input),
+      },
+      id,
+    );
+  },
+  entityCompleted(requestId: string, result?: unknown): HistoryEventOf<'EntityOperationCompleted'> {
+    return newEvent('EntityOperationCompleted', at(), { requestId, ...payload('result', result) });
+  },
+  entityFailed(
+    requestId: string,
+    failure: Partial<FailureDetails> = {},
+  ): HistoryEventOf<'EntityOperationFailed'> {
+    return newEvent('EntityOperationFailed', at(), { requestId, failureDetails: failureOf(failure) });
+  },
+  lockRequested(
+    id: number,
+    lockSet: readonly string[],
+    parentInstanceId = 'test',
+    criticalSectionId = `req-${id}`,
+  ): HistoryEventOf<'EntityLockRequested'> {
+    return newEvent(
+      'EntityLockRequested',
+      at(),
+      { criticalSectionId, lockSet, position: 0, parentInstanceId },
+      id,
+    );
+  },
+  lockGranted(criticalSectionId: string): HistoryEventOf<'EntityLockGranted'> {
+    return newEvent('EntityLockGranted', at(), { criticalSectionId });
+  },
+  unlockSent(
+    id: number,
+    target: string,
+    criticalSectionId: string,
+    parentInstanceId = 'test',
+  ): HistoryEventOf<'EntityUnlockSent'> {
+    return newEvent(
+      'EntityUnlockSent',
+      at(),
+      { criticalSectionId, parentInstanceId, targetInstanceId: target },
+      id,
+    );
+  },
 } satisfies Record<string, (...args: never[]) => HistoryEvent>;
 
 function payload<K extends string>(key: K, value: unknown): { [P in K]?: string } {

@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from '@durable/core';
+import { InvalidArgumentError, type EntityId } from '@durable/core';
+import type { SignalEntityOptions } from './entity';
 import type { Logger } from './logger';
 import type { RetryPolicy } from './retry';
 import type { Task, TaskResult } from './task';
@@ -109,6 +110,27 @@ export interface OrchestrationContext {
 
   /** A UUID that is the same on every replay. */
   newGuid(): string;
+
+  /** Runs an operation on an entity and waits for its result; fails with EntityOperationFailedError. */
+  callEntity<O = unknown>(entity: EntityId, operation: string, input?: unknown): Task<O>;
+
+  /** Sends a one-way operation to an entity, optionally to run no earlier than `scheduledTime`. */
+  signalEntity(entity: EntityId, operation: string, input?: unknown, options?: SignalEntityOptions): void;
+
+  /**
+   * Locks entities for a critical section: other callers' operations on them wait until it ends.
+   * Locks are taken in one global order (no deadlocks), and released by `release()` or when the
+   * orchestration completes, fails or is terminated. Inside, only the locked entities can be called.
+   */
+  lockEntities(...entities: EntityId[]): Task<EntityLock>;
+
+  isInCriticalSection(): boolean;
+}
+
+/** A critical section held by an orchestration. */
+export interface EntityLock {
+  /** Ends the critical section: every locked entity is released. */
+  release(): void;
 }
 
 function checkName(name: unknown, what: string): void {

@@ -1,5 +1,7 @@
 import {
   ActivityFailedError,
+  EntityOperationFailedError,
+  entityInstanceId,
   failureDetailsFromError,
   fromTimestamp,
   InvalidArgumentError,
@@ -14,6 +16,7 @@ import {
   validateInstanceId,
   type CompleteOrchestrationAction,
   type CompletionStatus,
+  type EntityId,
   type EventRaisedEvent,
   type ExecutionStartedEvent,
   type FailureDetails,
@@ -24,11 +27,13 @@ import type {
   ActivityDefinition,
   CallOptions,
   ContinueAsNewOptions,
+  EntityLock,
   OrchestrationContext,
   OrchestrationDefinition,
   SubOrchestrationOptions,
   WaitForEventOptions,
 } from './definitions';
+import { checkOperationName, scheduledTimestamp, type SignalEntityOptions } from './entity';
 import type { EpisodeExecutor } from './executor-port';
 import { uuidV5 } from './guid';
 import { replaySafeLogger, silentLogger, type Logger } from './logger';
@@ -71,7 +76,7 @@ export class OrchestrationExecutor implements EpisodeExecutor {
   }
 }
 
-type OpenTaskKind = 'activity' | 'subOrchestration' | 'timer';
+type OpenTaskKind = 'activity' | 'subOrchestration' | 'timer' | 'entity' | 'lock';
 
 interface OpenTask {
   readonly kind: OpenTaskKind;
@@ -99,6 +104,10 @@ const actionRecordTypes = new Set<HistoryEvent['type']>([
   'TimerCreated',
   'SubOrchestrationInstanceCreated',
   'EventSent',
+  'EntityOperationSignaled',
+  'EntityOperationCalled',
+  'EntityLockRequested',
+  'EntityUnlockSent',
 ]);
 
 /** Events held back while an instance is suspended. */
@@ -109,6 +118,9 @@ const suspendableTypes = new Set<HistoryEvent['type']>([
   'SubOrchestrationInstanceCompleted',
   'SubOrchestrationInstanceFailed',
   'EventRaised',
+  'EntityOperationCompleted',
+  'EntityOperationFailed',
+  'EntityLockGranted',
 ]);
 
 /**
@@ -121,6 +133,12 @@ export class OrchestrationSession {
   private sequence = 0;
   private readonly pending = new Map<number, OrchestratorAction>();
   private readonly open = new Map<number, OpenTask>();
+  /** Open entity calls and lock requests: request (or critical section) id to step. */
+  private readonly entityRequests = new Map<string, number>();
+  /** @internal The entities locked by the critical section this orchestration is in. */
+  criticalSection: { readonly id: string; readonly entities: readonly string[] } | undefined;
+  /** @internal True from a lock request until its grant. */
+  lockPending = false;
   private readonly waiters = new Map<string, EventWaiter[]>();
   private readonly buffered = new Map<string, Array<{ event: EventRaisedEvent; order: number }>>();
   private bufferedCount = 0;
@@ -222,7 +240,34 @@ export class OrchestrationSession {
       case 'TimerCreated':
       case 'SubOrchestrationInstanceCreated':
       case 'EventSent':
+      case 'EntityOperationSignaled':
+      case 'EntityOperationCalled':
+      case 'EntityLockRequested':
+      case 'EntityUnlockSent':
         this.matchRecordedAction(event);
+        return;
+      case 'EntityOperationCompleted':
+        this.settleEntity(event.requestId, 'entity', event, (t) => t.complete(parsePayload(event.result)));
+        return;
+      case 'EntityOperationFailed':
+        this.settleEntity(event.requestId, 'entity', event, (t, open) => {
+          const [target, operation] = open.name.split('\n') as [string, string];
+          t.fail(
+            new EntityOperationFailedError(
+              this.entityRequests.get(event.requestId) ?? -1,
+              target,
+              operation,
+              event.failureDetails,
+            ),
+          );
+        });
+        return;
+      case 'EntityLockGranted':
+        this.settleEntity(event.criticalSectionId, 'lock', event, (t, open) => {
+          this.lockPending = false;
+          this.criticalSection = { id: event.criticalSectionId, entities: open.name.split('\n') };
+          t.complete(undefined);
+        });
         return;
       case 'TaskCompleted':
         this.settle(event.taskScheduledId, 'activity', event, (t) => t.complete(parsePayload(event.result)));
@@ -339,6 +384,18 @@ export class OrchestrationSession {
     }
   }
 
+  private settleEntity(
+    requestId: string,
+    kind: OpenTaskKind,
+    event: HistoryEvent,
+    settle: (task: Task<unknown>, open: OpenTask) => void,
+  ): void {
+    const id = this.entityRequests.get(requestId);
+    if (id === undefined) return; // a duplicate response
+    this.settle(id, kind, event, settle);
+    this.entityRequests.delete(requestId);
+  }
+
   private deliverEvent(event: EventRaisedEvent): void {
     const key = event.name.toLowerCase();
     const queue = this.waiters.get(key);
@@ -420,6 +477,17 @@ export class OrchestrationSession {
     if (this.completion !== undefined) return task;
     this.pending.set(action.id, action);
     if (open !== undefined) this.open.set(action.id, { ...open, task });
+    return task;
+  }
+
+  /** @internal Records an entity call or lock request, whose response names `requestId`. */
+  recordEntityRequest(
+    action: OrchestratorAction & { requestId: string },
+    kind: OpenTaskKind,
+    name: string,
+  ): Task<unknown> {
+    const task = this.record(action, { kind, name });
+    if (this.completion === undefined) this.entityRequests.set(action.requestId, action.id);
     return task;
   }
 
@@ -594,6 +662,99 @@ class SessionContext implements OrchestrationContext {
     });
   }
 
+  callEntity<O>(entity: EntityId, operation: string, input?: unknown): Task<O> {
+    checkOperationName(operation);
+    const target = entityInstanceId(entity);
+    const section = this.session.criticalSection;
+    if (section !== undefined && !section.entities.includes(target)) {
+      throw new InvalidArgumentError(
+        `inside a critical section an orchestration can only call the entities it locked, not '${target}'`,
+      );
+    }
+    const text = serializePayload(input);
+    const id = this.session.nextId();
+    return this.session.recordEntityRequest(
+      {
+        type: 'SendEntityMessage',
+        id,
+        kind: 'call',
+        targetInstanceId: target,
+        operation,
+        requestId: uuidV5(`${this.executionId}:${id}`),
+        ...(text !== undefined ? { input: text } : {}),
+      },
+      'entity',
+      `${target}\n${operation}`,
+    ) as Task<O>;
+  }
+
+  signalEntity(entity: EntityId, operation: string, input?: unknown, options?: SignalEntityOptions): void {
+    checkOperationName(operation);
+    const target = entityInstanceId(entity);
+    const text = serializePayload(input);
+    const id = this.session.nextId();
+    this.session.record({
+      type: 'SendEntityMessage',
+      id,
+      kind: 'signal',
+      targetInstanceId: target,
+      operation,
+      requestId: uuidV5(`${this.executionId}:${id}`),
+      ...(text !== undefined ? { input: text } : {}),
+      ...(options?.scheduledTime !== undefined
+        ? { scheduledTime: scheduledTimestamp(options.scheduledTime) }
+        : {}),
+    });
+  }
+
+  lockEntities(...entities: EntityId[]): Task<EntityLock> {
+    if (this.session.criticalSection !== undefined || this.session.lockPending) {
+      throw new InvalidArgumentError('this orchestration is already in a critical section; release it first');
+    }
+    if (entities.length === 0) throw new InvalidArgumentError('lockEntities needs at least one entity');
+    // One global order, so that two sections locking overlapping sets cannot deadlock.
+    const lockSet = [...new Set(entities.map((e) => entityInstanceId(e)))].sort();
+    const id = this.session.nextId();
+    this.session.lockPending = true;
+    const granted = this.session.recordEntityRequest(
+      {
+        type: 'SendEntityMessage',
+        id,
+        kind: 'lock',
+        targetInstanceId: lockSet[0] as string,
+        requestId: uuidV5(`${this.executionId}:${id}`),
+        lockSet,
+      },
+      'lock',
+      lockSet.join('\n'),
+    );
+    const lock = new Task<EntityLock>();
+    granted.onSettled(() => {
+      if (granted.isFaulted) lock.fail(granted.failure);
+      else lock.complete({ release: () => this.releaseLocks() });
+    });
+    return lock;
+  }
+
+  isInCriticalSection(): boolean {
+    return this.session.criticalSection !== undefined;
+  }
+
+  private releaseLocks(): void {
+    const section = this.session.criticalSection;
+    if (section === undefined) return;
+    this.session.criticalSection = undefined;
+    for (const target of section.entities) {
+      this.session.record({
+        type: 'SendEntityMessage',
+        id: this.session.nextId(),
+        kind: 'unlock',
+        targetInstanceId: target,
+        requestId: section.id,
+      });
+    }
+  }
+
   whenAll<const T extends readonly Task<unknown>[]>(tasks: T) {
     return whenAll(tasks);
   }
@@ -658,6 +819,26 @@ function recordMatches(event: HistoryEvent, action: OrchestratorAction): boolean
       return (
         action.type === 'SendEvent' && action.name === event.name && action.instanceId === event.instanceId
       );
+    case 'EntityOperationSignaled':
+    case 'EntityOperationCalled':
+      return (
+        action.type === 'SendEntityMessage' &&
+        action.kind === (event.type === 'EntityOperationSignaled' ? 'signal' : 'call') &&
+        action.targetInstanceId === event.targetInstanceId &&
+        action.operation === event.operation
+      );
+    case 'EntityLockRequested':
+      return (
+        action.type === 'SendEntityMessage' &&
+        action.kind === 'lock' &&
+        action.lockSet?.join() === event.lockSet.join()
+      );
+    case 'EntityUnlockSent':
+      return (
+        action.type === 'SendEntityMessage' &&
+        action.kind === 'unlock' &&
+        action.targetInstanceId === event.targetInstanceId
+      );
     default:
       return false;
   }
@@ -671,6 +852,11 @@ function describeRecorded(event: HistoryEvent): string {
       return `SubOrchestrationInstanceCreated '${event.name}' at step ${event.eventId}`;
     case 'EventSent':
       return `EventSent '${event.name}' to '${event.instanceId}' at step ${event.eventId}`;
+    case 'EntityOperationSignaled':
+    case 'EntityOperationCalled':
+      return `${event.type} '${event.operation}' on '${event.targetInstanceId}' at step ${event.eventId}`;
+    case 'EntityLockRequested':
+      return `EntityLockRequested [${event.lockSet.join(', ')}] at step ${event.eventId}`;
     default:
       return `${event.type} at step ${event.eventId}`;
   }
@@ -684,6 +870,10 @@ function describeAction(action: OrchestratorAction): string {
       return `CreateSubOrchestration '${action.name}' at step ${action.id}`;
     case 'SendEvent':
       return `SendEvent '${action.name}' to '${action.instanceId}' at step ${action.id}`;
+    case 'SendEntityMessage':
+      return action.kind === 'lock'
+        ? `lock [${(action.lockSet ?? []).join(', ')}] at step ${action.id}`
+        : `${action.kind} ${action.operation !== undefined ? `'${action.operation}' ` : ''}on '${action.targetInstanceId}' at step ${action.id}`;
     default:
       return `${action.type} at step ${action.id}`;
   }

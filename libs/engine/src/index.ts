@@ -7,12 +7,27 @@ export {
   type ActivityFunction,
   type CallOptions,
   type ContinueAsNewOptions,
+  type EntityLock,
   type OrchestrationContext,
   type OrchestrationDefinition,
   type OrchestratorFunction,
   type SubOrchestrationOptions,
   type WaitForEventOptions,
 } from './definitions';
+export {
+  checkOperationName,
+  defineEntity,
+  DurableEntity,
+  executeEntityBatch,
+  type EntityAction,
+  type EntityBatchResult,
+  type EntityContext,
+  type EntityDefinition,
+  type EntityFunction,
+  type EntityOperationOutcome,
+  type EntityOperationRequest,
+  type SignalEntityOptions,
+} from './entity';
 export {
   OrchestrationExecutor,
   OrchestrationSession,

@@ -266,7 +266,11 @@ describe('CosmosStateStore', () => {
     ]);
     expect((await store.getInstance(id))?.record.instanceId).toBe(id);
     expect(names(await store.readHistory(id, 'x/y'))).toEqual(range(0, 20));
-    const listed = await store.listInstances({ pageSize: 10, instanceIdPrefix: '@counter@a/' });
+    const listed = await store.listInstances({
+      pageSize: 10,
+      kind: 'entity',
+      instanceIdPrefix: '@counter@a/',
+    });
     expect(listed.records.map((r) => r.instanceId)).toEqual([id]);
     expect(await store.deleteInstance(id)).toBe(true);
     await store.close();

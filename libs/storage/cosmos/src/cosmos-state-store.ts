@@ -336,6 +336,12 @@ export class CosmosStateStore implements StateStore {
       parameters.push({ name: `@${name}`, value });
       return `@${name}`;
     };
+    // Entity documents are the instances '@name@key'; orchestration ids cannot start with '@'.
+    where.push(`${query.kind === 'entity' ? '' : 'NOT '}STARTSWITH(c.id, ${param('entityMark', '@')})`);
+    if (query.updatedFrom !== undefined)
+      where.push(`c.record.updatedAt >= ${param('updatedFrom', query.updatedFrom)}`);
+    if (query.updatedTo !== undefined)
+      where.push(`c.record.updatedAt <= ${param('updatedTo', query.updatedTo)}`);
     if (query.statuses !== undefined && query.statuses.length > 0) {
       where.push(`c.status IN (${query.statuses.map((s, i) => param(`s${i}`, s)).join(', ')})`);
     }

@@ -1,4 +1,5 @@
 export type {
+  EntityDocument,
   HistoryAppend,
   InstanceFilter,
   InstanceListQuery,
@@ -6,6 +7,7 @@ export type {
   InstanceWrite,
   OutboxMessage,
   PendingTimer,
+  ScheduledSignal,
   StateStore,
   StoredInstance,
 } from './state-store';

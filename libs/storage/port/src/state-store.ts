@@ -1,4 +1,5 @@
 import type { FailureDetails, HistoryEvent, ParentInstanceInfo, RuntimeStatus } from '@durable/core';
+import type { EntityRequest, LockRequest, OperationRequest } from '@durable/entities';
 
 /** A message an instance's commit promised to send; sent after the commit, resent after a crash. */
 export interface OutboxMessage {
@@ -47,6 +48,32 @@ export interface InstanceRecord {
   readonly pendingStart?: OutboxMessage;
   /** Events that arrived before the pending start; delivered right after it. */
   readonly pendingEvents?: readonly HistoryEvent[];
+  /** Set on entity documents. */
+  readonly entity?: EntityDocument;
+  /** The critical section an orchestration requested or holds, released when the execution ends. */
+  readonly locks?: {
+    readonly criticalSectionId: string;
+    readonly lockSet: readonly string[];
+    readonly granted: boolean;
+  };
+}
+
+/** A signal waiting for its scheduled time, with the timer that delivers it. */
+export interface ScheduledSignal {
+  readonly timerId: number;
+  readonly request: OperationRequest;
+}
+
+/** What an entity keeps besides the instance fields (its document is an instance `@name@key`). */
+export interface EntityDocument {
+  /** JSON text; absent when the entity has no state (then it does not exist to queries). */
+  readonly state?: string;
+  readonly lockedBy?: LockRequest;
+  readonly queue: readonly EntityRequest[];
+  readonly scheduled: readonly ScheduledSignal[];
+  /** Sequence of the last message the entity sent, so receivers drop resent copies. */
+  readonly seq: number;
+  readonly nextTimerId: number;
 }
 
 export interface StoredInstance {
@@ -74,11 +101,16 @@ export interface InstanceWrite {
 }
 
 export interface InstanceFilter {
+  /** Orchestrations only (the default for callers that do not say), or entities only. */
+  readonly kind?: 'orchestration' | 'entity';
   readonly statuses?: readonly RuntimeStatus[];
   readonly name?: string;
   readonly createdFrom?: number;
   readonly createdTo?: number;
   readonly instanceIdPrefix?: string;
+  /** Epoch ms bounds on the last update. */
+  readonly updatedFrom?: number;
+  readonly updatedTo?: number;
 }
 
 export interface InstanceListQuery extends InstanceFilter {

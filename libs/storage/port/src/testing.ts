@@ -282,6 +282,44 @@ export function describeStateStoreConformance(name: string, makeFactory: () => P
       expect(even.continuationToken).toBeUndefined();
     });
 
+    it('keeps entity documents apart from orchestrations, with last-update bounds', async () => {
+      const base = Date.parse('2026-03-01T00:00:00Z');
+      await store.putInstance(sampleRecord('orch-1', { createdAt: base }), undefined);
+      for (let i = 0; i < 5; i++) {
+        await store.putInstance(
+          sampleRecord(`@counter@k${i}`, {
+            createdAt: base + i,
+            updatedAt: base + i * 1000,
+            name: 'counter',
+            entity: { state: String(i), queue: [], scheduled: [], seq: 0, nextTimerId: 1 },
+          }),
+          undefined,
+        );
+      }
+      const orchestrations = await store.listInstances({ pageSize: 100 });
+      expect(orchestrations.records.map((r) => r.instanceId)).toEqual(['orch-1']);
+      const entities: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await store.listInstances({
+          pageSize: 2,
+          kind: 'entity',
+          instanceIdPrefix: '@counter@',
+          ...(token !== undefined ? { continuationToken: token } : {}),
+        });
+        entities.push(...page.records.map((r) => r.instanceId));
+        token = page.continuationToken;
+      } while (token !== undefined);
+      expect(entities).toEqual(['@counter@k0', '@counter@k1', '@counter@k2', '@counter@k3', '@counter@k4']);
+      const recent = await store.listInstances({
+        pageSize: 100,
+        kind: 'entity',
+        updatedFrom: base + 1000,
+        updatedTo: base + 3000,
+      });
+      expect(recent.records.map((r) => r.entity?.state)).toEqual(['1', '2', '3']);
+    });
+
     it('rejects a malformed continuation token', async () => {
       await expect(
         store.listInstances({ pageSize: 10, continuationToken: 'not-a-token' }),

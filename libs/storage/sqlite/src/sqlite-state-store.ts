@@ -190,6 +190,18 @@ export class SqliteStateStore implements StateStore {
   ): Promise<{ records: InstanceRecord[]; continuationToken?: string }> {
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: query.pageSize + 1 };
+    // Entity documents are the instances '@name@key'; orchestration ids cannot start with '@'.
+    where.push(
+      query.kind === 'entity' ? "substr(instance_id, 1, 1) = '@'" : "substr(instance_id, 1, 1) <> '@'",
+    );
+    if (query.updatedFrom !== undefined) {
+      where.push("json_extract(doc, '$.updatedAt') >= @updatedFrom");
+      params['updatedFrom'] = query.updatedFrom;
+    }
+    if (query.updatedTo !== undefined) {
+      where.push("json_extract(doc, '$.updatedAt') <= @updatedTo");
+      params['updatedTo'] = query.updatedTo;
+    }
     if (query.statuses !== undefined && query.statuses.length > 0) {
       where.push(`status IN (${query.statuses.map((_, i) => `@s${i}`).join(', ')})`);
       query.statuses.forEach((s, i) => (params[`s${i}`] = s));

@@ -1,0 +1,90 @@
+// Which requests an entity runs now and which wait: the order and locking rules of durable entities,
+// kept apart from storage and user code so that they can be tested on their own.
+
+/** An operation to run: a signal (no caller) or a call (the result goes to `caller`). */
+export interface OperationRequest {
+  readonly kind: 'operation';
+  readonly requestId: string;
+  readonly operation: string;
+  readonly input?: string;
+  readonly caller?: { readonly instanceId: string; readonly executionId: string };
+}
+
+/** A critical section asks this entity, at `position` of `lockSet`, for its lock. */
+export interface LockRequest {
+  readonly kind: 'lock';
+  readonly criticalSectionId: string;
+  readonly lockSet: readonly string[];
+  readonly position: number;
+  readonly parentInstanceId: string;
+  readonly parentExecutionId?: string;
+}
+
+export interface UnlockRequest {
+  readonly kind: 'unlock';
+  readonly criticalSectionId: string;
+  readonly parentInstanceId: string;
+}
+
+export type EntityRequest = OperationRequest | LockRequest | UnlockRequest;
+
+/** What to do, in order: run an operation, pass a lock request on, or tell the section it holds every lock. */
+export type EntityStep =
+  | { readonly type: 'run'; readonly request: OperationRequest }
+  | { readonly type: 'forward'; readonly lock: LockRequest }
+  | { readonly type: 'grant'; readonly lock: LockRequest };
+
+export interface LockState {
+  readonly lockedBy: LockRequest | undefined;
+  /** Requests that arrived while another section held the lock, in arrival order. */
+  readonly queue: readonly EntityRequest[];
+}
+
+/**
+ * Applies incoming requests in order. Unlocked, everything runs in arrival order. Locked, only
+ * calls from the orchestration holding the lock run; the rest wait in the queue and run, still in
+ * arrival order, once the section releases the lock (a queued lock request takes it next).
+ */
+export function scheduleRequests(
+  current: LockState,
+  incoming: readonly EntityRequest[],
+): LockState & { steps: EntityStep[] } {
+  let lockedBy = current.lockedBy;
+  const queue = [...current.queue];
+  const steps: EntityStep[] = [];
+
+  const apply = (request: OperationRequest | LockRequest): void => {
+    if (request.kind === 'operation') {
+      steps.push({ type: 'run', request });
+      return;
+    }
+    lockedBy = request;
+    const last = request.position + 1 >= request.lockSet.length;
+    steps.push({ type: last ? 'grant' : 'forward', lock: request });
+  };
+
+  for (const request of incoming) {
+    if (request.kind === 'unlock') {
+      if (lockedBy?.criticalSectionId !== request.criticalSectionId) continue; // stale or repeated
+      lockedBy = undefined;
+      while (lockedBy === undefined && queue.length > 0) {
+        const next = queue.shift() as EntityRequest;
+        if (next.kind !== 'unlock') apply(next);
+      }
+      continue;
+    }
+    if (request.kind === 'lock' && lockedBy?.criticalSectionId === request.criticalSectionId) continue;
+    if (
+      request.kind === 'lock' &&
+      queue.some((q) => q.kind === 'lock' && q.criticalSectionId === request.criticalSectionId)
+    )
+      continue;
+    const fromHolder =
+      request.kind === 'operation' &&
+      lockedBy !== undefined &&
+      request.caller?.instanceId === lockedBy.parentInstanceId;
+    if (lockedBy !== undefined && !fromHolder) queue.push(request);
+    else apply(request);
+  }
+  return { lockedBy, queue, steps };
+}
