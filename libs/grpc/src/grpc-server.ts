@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { silentLogger, type Logger } from '@durable/engine';
 import type { InstanceService } from '@durable/runtime';
+import { remoteWorkHandlers, remoteWorkService } from './remote-work-bridge';
 import { sidecarHandlers, sidecarService } from './sidecar-service';
 import { WorkItemHub } from './work-item-hub';
 
@@ -40,6 +41,8 @@ export class GrpcFrontend {
         logger: options.logger ?? silentLogger,
       }),
     );
+    // Worker processes of the distributed mode hand their remote work items to this hub.
+    server.addService(remoteWorkService, remoteWorkHandlers(options.hub));
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(
         `${options.host}:${options.port}`,

@@ -8,6 +8,7 @@ export {
   runtimeStatus,
 } from './convert';
 export { GrpcFrontend, type GrpcFrontendOptions } from './grpc-server';
+export { RemoteWorkClient, remoteWorkHandlers, remoteWorkService } from './remote-work-bridge';
 export { RemoteSession, routingActivityRunner, RoutingExecutor, type RemoteWork } from './remote-executor';
 export { grpcStatusOf, sidecarHandlers, type SidecarServiceDeps } from './sidecar-service';
 export {

@@ -94,7 +94,11 @@ export class WorkItemHub {
   }
 
   /** Sends an orchestrator work item and resolves with the worker's answer. */
-  runOrchestrator(name: string, request: pb.OrchestratorRequest): Promise<pb.OrchestratorResponse> {
+  runOrchestrator(
+    name: string,
+    request: pb.OrchestratorRequest,
+    signal?: AbortSignal,
+  ): Promise<pb.OrchestratorResponse> {
     const item = new pb.WorkItem();
     item.setOrchestratorrequest(request);
     return this.enqueue(
@@ -103,11 +107,12 @@ export class WorkItemHub {
       request.getInstanceid(),
       undefined,
       item,
+      signal,
     ) as Promise<pb.OrchestratorResponse>;
   }
 
   /** Sends an activity work item and resolves with the worker's answer. */
-  runActivity(request: pb.ActivityRequest): Promise<pb.ActivityResponse> {
+  runActivity(request: pb.ActivityRequest, signal?: AbortSignal): Promise<pb.ActivityResponse> {
     const item = new pb.WorkItem();
     item.setActivityrequest(request);
     const instanceId = request.getOrchestrationinstance()?.getInstanceid() ?? '';
@@ -117,6 +122,7 @@ export class WorkItemHub {
       instanceId,
       request.getTaskid(),
       item,
+      signal,
     ) as Promise<pb.ActivityResponse>;
   }
 
@@ -171,6 +177,7 @@ export class WorkItemHub {
     instanceId: string,
     taskId: number | undefined,
     item: pb.WorkItem,
+    signal?: AbortSignal,
   ): Promise<pb.OrchestratorResponse | pb.ActivityResponse> {
     if (this.closed) return Promise.reject(new UnavailableError('the gRPC front end is shutting down'));
     return new Promise((resolve, reject) => {
@@ -188,6 +195,11 @@ export class WorkItemHub {
       };
       this.byToken.set(token, pending);
       this.queue.push(pending);
+      // The one waiting for the answer went away (a worker process bridged to this hub): withdraw.
+      signal?.addEventListener('abort', () => {
+        if (this.byToken.get(token) === pending)
+          this.finish(pending, new UnavailableError('the requester withdrew the work item'));
+      });
       this.dispatch();
     });
   }
@@ -205,7 +217,7 @@ export class WorkItemHub {
     return undefined;
   }
 
-  private finish(pending: Pending, response: pb.OrchestratorResponse | pb.ActivityResponse): void {
+  private finish(pending: Pending, response: pb.OrchestratorResponse | pb.ActivityResponse | Error): void {
     this.byToken.delete(pending.token);
     pending.worker?.items.delete(pending);
     const queued = this.queue.indexOf(pending);
