@@ -1,7 +1,14 @@
 // The sample app `npm start` registers. Your own app is a module shaped like this one: export a
 // `registry` (or a default export) holding your orchestrations and activities, then run
 // `DURABLE_APP=./path/to/your-app.ts npm start`.
-import { defineActivity, defineOrchestration, Registry } from '@durable/engine';
+import {
+  defineActivity,
+  defineEntity,
+  defineOrchestration,
+  DurableEntity,
+  Registry,
+  type EntityContext,
+} from '@durable/engine';
 
 export const sayHello = defineActivity('SayHello', (name: string) => `Hello ${name}!`);
 
@@ -51,6 +58,76 @@ export const retryingGreeting = defineOrchestration('RetryingGreeting', async (c
   }),
 );
 
+/** A function-style entity: `add` (a number), `reset`, `get`. */
+export const counter = defineEntity('Counter', (ctx: EntityContext<number>) => {
+  const value = ctx.getState(() => 0) ?? 0;
+  switch (ctx.operationName) {
+    case 'add': {
+      const amount = ctx.getInput<number>();
+      if (typeof amount !== 'number' || !Number.isFinite(amount)) throw new TypeError('add needs a number');
+      ctx.setState(value + amount);
+      return value + amount;
+    }
+    case 'reset':
+      ctx.setState(0);
+      return 0;
+    case 'get':
+      return value;
+    default:
+      throw new Error(`Counter has no operation '${ctx.operationName}' (add, reset, get)`);
+  }
+});
+
+/** A class-style entity: a balance that never goes below zero. */
+export class Account extends DurableEntity<number> {
+  initialState(): number {
+    return 0;
+  }
+  deposit(amount: number): number {
+    checkAmount(amount);
+    this.state += amount;
+    return this.state;
+  }
+  withdraw(amount: number): number {
+    checkAmount(amount);
+    if (amount > this.state) throw new Error(`insufficient funds: balance ${this.state}, asked ${amount}`);
+    this.state -= amount;
+    return this.state;
+  }
+  balance(): number {
+    return this.state;
+  }
+}
+export const account = defineEntity('Account', Account);
+
+function checkAmount(amount: unknown): asserts amount is number {
+  if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0)
+    throw new TypeError('amount must be a positive number');
+}
+
+export interface TransferRequest {
+  readonly from: string;
+  readonly to: string;
+  readonly amount: number;
+}
+
+/** Moves money between two accounts inside a critical section, so no other transfer interleaves. */
+export const bankTransfer = defineOrchestration('BankTransfer', async (ctx, transfer: TransferRequest) => {
+  const from = { name: 'Account', key: transfer.from };
+  const to = { name: 'Account', key: transfer.to };
+  if (transfer.from === transfer.to) return { transferred: false, reason: 'same account' };
+  const lock = await ctx.lockEntities(from, to);
+  try {
+    const balance = await ctx.callEntity<number>(from, 'balance');
+    if (balance < transfer.amount) return { transferred: false, reason: 'insufficient funds' };
+    await ctx.callEntity(from, 'withdraw', transfer.amount);
+    await ctx.callEntity(to, 'deposit', transfer.amount);
+    return { transferred: true };
+  } finally {
+    lock.release();
+  }
+});
+
 export const registry = new Registry().add(
   sayHello,
   helloSequence,
@@ -60,4 +137,7 @@ export const registry = new Registry().add(
   approval,
   flakyGreeting,
   retryingGreeting,
+  counter,
+  account,
+  bankTransfer,
 );

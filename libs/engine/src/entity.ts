@@ -303,3 +303,19 @@ export function scheduledTimestamp(time: Date): string {
   if (!Number.isFinite(ms)) throw new InvalidArgumentError('scheduledTime must be a valid Date');
   return toTimestamp(ms);
 }
+
+/** Runs entity operation batches for a host; the in-process counterpart of a remote entity worker. */
+export class EntityExecutor {
+  constructor(
+    private readonly registry: Registry,
+    private readonly options: { readonly logger?: Logger } = {},
+  ) {}
+
+  execute(
+    instanceId: string,
+    state: string | undefined,
+    requests: readonly EntityOperationRequest[],
+  ): Promise<EntityBatchResult> {
+    return executeEntityBatch(this.registry, instanceId, state, requests, this.options.logger);
+  }
+}

@@ -1,6 +1,7 @@
 import type { HistoryEvent } from '@durable/core';
 import type { ActivityOutcome, ActivityRequest } from './activity';
 import type { ExecutionResult } from './executor';
+import type { Registry } from './registry';
 
 /**
  * The executor contract a host runs orchestrations on: "history in, actions out". The in-process
@@ -8,6 +9,8 @@ import type { ExecutionResult } from './executor';
  * protocol is another.
  */
 export interface EpisodeExecutor {
+  /** The in-process registrations (entities, and the names that run in process). */
+  readonly registry: Registry;
   /** A session holds one execution's state between episodes (see `OrchestrationSession`). */
   createSession(): EpisodeSession;
 }

@@ -61,7 +61,7 @@ export interface ExecutorOptions {
  */
 export class OrchestrationExecutor implements EpisodeExecutor {
   constructor(
-    private readonly registry: Registry,
+    readonly registry: Registry,
     private readonly options: ExecutorOptions = {},
   ) {}
 

@@ -18,6 +18,7 @@ export {
   checkOperationName,
   defineEntity,
   DurableEntity,
+  EntityExecutor,
   executeEntityBatch,
   type EntityAction,
   type EntityBatchResult,

@@ -24,7 +24,7 @@ export interface RemoteWork {
  */
 export class RoutingExecutor implements EpisodeExecutor {
   constructor(
-    private readonly registry: Registry,
+    readonly registry: Registry,
     private readonly local: EpisodeExecutor,
     private readonly remote: RemoteWork,
   ) {}

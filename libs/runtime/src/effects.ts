@@ -8,6 +8,7 @@ import {
   type HistoryEvent,
   type OrchestratorAction,
   type RuntimeStatus,
+  type SendEntityMessageAction,
 } from '@durable/core';
 import type { InstanceRecord, OutboxMessage, PendingTimer } from '@durable/storage';
 import { pick } from './instance-state';
@@ -114,7 +115,7 @@ export function actionEffects(
       );
       return undefined;
     case 'SendEntityMessage':
-      return undefined;
+      return entityMessageEffects(routing, instanceId, executionId, action, stamp, outbox);
     case 'CompleteOrchestration':
       return newEvent('ExecutionCompleted', stamp, {
         orchestrationStatus: action.orchestrationStatus,
@@ -122,6 +123,103 @@ export function actionEffects(
         ...(action.failureDetails !== undefined ? { failureDetails: action.failureDetails } : {}),
       });
   }
+}
+
+function entityMessageEffects(
+  routing: Routing,
+  instanceId: string,
+  executionId: string,
+  action: SendEntityMessageAction,
+  stamp: string,
+  outbox: OutboxMessage[],
+): HistoryEvent {
+  let event: HistoryEvent;
+  switch (action.kind) {
+    case 'signal':
+    case 'call': {
+      const fields = {
+        requestId: action.requestId,
+        operation: action.operation ?? '',
+        targetInstanceId: action.targetInstanceId,
+        ...(action.input !== undefined ? { input: action.input } : {}),
+      };
+      event =
+        action.kind === 'signal'
+          ? newEvent(
+              'EntityOperationSignaled',
+              stamp,
+              {
+                ...fields,
+                ...(action.scheduledTime !== undefined ? { scheduledTime: action.scheduledTime } : {}),
+              },
+              action.id,
+            )
+          : newEvent(
+              'EntityOperationCalled',
+              stamp,
+              { ...fields, parentInstanceId: instanceId, parentExecutionId: executionId },
+              action.id,
+            );
+      break;
+    }
+    case 'lock':
+      event = newEvent(
+        'EntityLockRequested',
+        stamp,
+        {
+          criticalSectionId: action.requestId,
+          lockSet: action.lockSet ?? [action.targetInstanceId],
+          position: 0,
+          parentInstanceId: instanceId,
+          parentExecutionId: executionId,
+        },
+        action.id,
+      );
+      break;
+    case 'unlock':
+      event = newEvent(
+        'EntityUnlockSent',
+        stamp,
+        {
+          criticalSectionId: action.requestId,
+          parentInstanceId: instanceId,
+          targetInstanceId: action.targetInstanceId,
+        },
+        action.id,
+      );
+      break;
+  }
+  outbox.push(
+    instanceMessage(
+      { instanceId: action.targetInstanceId, event, source: { instanceId, executionId, seq: action.id } },
+      routing.partitions,
+    ),
+  );
+  return event;
+}
+
+/** Releases the locks of a critical section (repeating a release changes nothing). */
+export function unlockMessages(
+  routing: Routing,
+  instanceId: string,
+  criticalSectionId: string,
+  lockSet: readonly string[],
+  now: number,
+): OutboxMessage[] {
+  const stamp = toTimestamp(now);
+  return lockSet.map((target) =>
+    instanceMessage(
+      {
+        instanceId: target,
+        event: newEvent('EntityUnlockSent', stamp, {
+          criticalSectionId,
+          parentInstanceId: instanceId,
+          targetInstanceId: target,
+        }),
+      },
+      routing.partitions,
+    ),
+  );
 }
 
 /** The result message a sub-orchestration owes its parent (none for a top-level instance). */

@@ -13,12 +13,18 @@ import {
   toTimestamp,
   validateInstanceId,
   type Clock,
+  type EntityId,
   type HistoryEvent,
   type IdSource,
 } from '@durable/core';
 import { Stream, type PartitionedLog } from '@durable/log';
 import type { InstanceRecord, StateStore } from '@durable/storage';
+import { EntityClient } from './entity-client';
 import type {
+  CleanEntityStorageResult,
+  EntityMetadata,
+  EntityPage,
+  EntityQuery,
   InstancePage,
   InstanceQuery,
   InstanceService,
@@ -40,6 +46,8 @@ export interface InstanceClientDeps {
   readonly maxPayloadBytes?: number;
   /** The host calls `notifyFinished` for every instance that finishes, so waiting can poll rarely. */
   readonly finishNotifications?: boolean;
+  /** Entities that can be signalled (lower case); undefined accepts any name. */
+  readonly entityNames?: () => readonly string[];
 }
 
 const finishedStatuses = [
@@ -56,8 +64,46 @@ const finishedStatuses = [
  */
 export class InstanceClient implements InstanceService {
   private readonly finishWaiters = new Map<string, Set<() => void>>();
+  private readonly entities: EntityClient;
 
-  constructor(private readonly deps: InstanceClientDeps) {}
+  constructor(private readonly deps: InstanceClientDeps) {
+    this.entities = new EntityClient({
+      log: deps.log,
+      store: deps.store,
+      clock: deps.clock,
+      idSource: deps.idSource,
+      ...(deps.entityNames !== undefined ? { entityNames: deps.entityNames } : {}),
+      checkPayload: (text, what) => this.checkPayload(text, what),
+    });
+  }
+
+  signalEntity(
+    entity: EntityId,
+    operation: string,
+    input?: string,
+    options?: { scheduledTime?: Date },
+  ): Promise<void> {
+    return this.entities.signal(entity, operation, input, options);
+  }
+
+  deleteEntity(entity: EntityId): Promise<void> {
+    return this.entities.delete(entity);
+  }
+
+  getEntity(entity: EntityId, options?: { includeState?: boolean }): Promise<EntityMetadata | undefined> {
+    return this.entities.get(entity, options);
+  }
+
+  queryEntities(query?: EntityQuery): Promise<EntityPage> {
+    return this.entities.query(query);
+  }
+
+  cleanEntityStorage(options: {
+    removeEmptyEntities: boolean;
+    releaseOrphanedLocks: boolean;
+  }): Promise<CleanEntityStorageResult> {
+    return this.entities.clean(options);
+  }
 
   /** Wakes `waitForCompletion` callers early; hosts call it when a worker reports a finish. */
   notifyFinished(instanceId: string): void {

@@ -1,3 +1,4 @@
+import type { EntityId } from '@durable/core';
 import type { FailureDetails, HistoryEvent, RuntimeStatus } from '@durable/core';
 
 /** What to do when a start names an instance id that already exists. */
@@ -81,8 +82,47 @@ export interface PurgeFilter {
   readonly statuses?: readonly RuntimeStatus[];
 }
 
+/** An entity as clients see it. */
+export interface EntityMetadata {
+  readonly entityId: EntityId;
+  readonly instanceId: string;
+  readonly lastModifiedTime: string;
+  /** False for a document kept only for its lock, queue or scheduled signals. */
+  readonly exists: boolean;
+  /** JSON text, when asked for. */
+  readonly state?: string;
+  /** The orchestration whose critical section holds the entity. */
+  readonly lockedBy?: string;
+  /** Operations waiting for the lock to be released. */
+  readonly backlogQueueSize: number;
+  readonly scheduledSignals: number;
+}
+
+export interface EntityQuery {
+  /** Only entities of this name (case-insensitive), optionally with keys starting with `keyPrefix`. */
+  readonly name?: string;
+  readonly keyPrefix?: string;
+  readonly lastModifiedFrom?: Date;
+  readonly lastModifiedTo?: Date;
+  readonly includeState?: boolean;
+  /** Also list documents without state (kept for a lock or queue). */
+  readonly includeDeleted?: boolean;
+  readonly pageSize?: number;
+  readonly continuationToken?: string;
+}
+
+export interface EntityPage {
+  readonly entities: readonly EntityMetadata[];
+  readonly continuationToken?: string;
+}
+
+export interface CleanEntityStorageResult {
+  readonly emptyEntitiesRemoved: number;
+  readonly orphanedLocksReleased: number;
+}
+
 /**
- * Managing orchestration instances: the one service behind REST (and later gRPC).
+ * Managing orchestration instances and entities: the one service behind REST and gRPC.
  *
  * Errors (from @durable/core): InvalidArgumentError (bad id, bad input, bad query),
  * PayloadTooLargeError, OrchestratorNotRegisteredError (start of an unknown name),
@@ -115,4 +155,27 @@ export interface InstanceService {
   ): Promise<InstanceStatus | undefined>;
   /** Names of orchestrations that can be started. */
   orchestrationNames(): readonly string[];
+
+  /**
+   * Sends a one-way operation to an entity (its input as JSON text), optionally for later.
+   * EntityNotRegisteredError for an unknown entity name.
+   */
+  signalEntity(
+    entity: EntityId,
+    operation: string,
+    input?: string,
+    options?: { readonly scheduledTime?: Date },
+  ): Promise<void>;
+  /** Removes an entity's state; operations already queued still run. */
+  deleteEntity(entity: EntityId): Promise<void>;
+  /** Undefined when the entity has no state. */
+  getEntity(
+    entity: EntityId,
+    options?: { readonly includeState?: boolean },
+  ): Promise<EntityMetadata | undefined>;
+  queryEntities(query?: EntityQuery): Promise<EntityPage>;
+  cleanEntityStorage(options: {
+    readonly removeEmptyEntities: boolean;
+    readonly releaseOrphanedLocks: boolean;
+  }): Promise<CleanEntityStorageResult>;
 }

@@ -67,6 +67,31 @@ export function collectOpenTasks(
   }
 }
 
+/**
+ * Senders remembered per receiver. Resent copies follow their original closely (an outbox resent
+ * after a crash), so the most recent senders are enough, and a hot entity's document stays small.
+ */
+export const maxRememberedSenders = 1000;
+
+/**
+ * The receiver's record of senders after accepting a message from `source`, or undefined when the
+ * message is a resent copy of one already applied.
+ */
+export function acceptFromSource(
+  receivedFrom: Readonly<Record<string, string>> | undefined,
+  source: { readonly instanceId: string; readonly executionId: string; readonly seq: number },
+): Readonly<Record<string, string>> | undefined {
+  const last = receivedFrom?.[source.instanceId];
+  if (last !== undefined && isSeen(last, source.executionId, source.seq)) return undefined;
+  const next: Record<string, string> = { ...receivedFrom };
+  // Re-inserted last, so the oldest sender comes first when the record is trimmed.
+  delete next[source.instanceId];
+  next[source.instanceId] = `${source.executionId}:${source.seq}`;
+  const keys = Object.keys(next);
+  for (let i = 0; i < keys.length - maxRememberedSenders; i++) delete next[keys[i] as string];
+  return next;
+}
+
 export function isSeen(last: string, executionId: string, seq: number): boolean {
   const separator = last.lastIndexOf(':');
   const lastExecution = last.slice(0, separator);

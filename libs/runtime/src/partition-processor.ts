@@ -1,5 +1,6 @@
 import {
   fromTimestamp,
+  isEntityInstanceId,
   isTerminalStatus,
   newEvent,
   OwnershipLostError,
@@ -12,7 +13,7 @@ import {
   type OrchestratorAction,
   type RuntimeStatus,
 } from '@durable/core';
-import type { EpisodeExecutor, EpisodeSession, Logger } from '@durable/engine';
+import { EntityExecutor, type EpisodeExecutor, type EpisodeSession, type Logger } from '@durable/engine';
 import { Stream, type LogRecord, type PartitionedLog } from '@durable/log';
 import type {
   InstanceRecord,
@@ -23,10 +24,11 @@ import type {
   StoredInstance,
 } from '@durable/storage';
 import { SequentialBatchCommitter, type BatchCommitter } from './batch-committer';
-import { actionEffects, parentNotification, type Routing } from './effects';
+import { actionEffects, parentNotification, unlockMessages, type Routing } from './effects';
+import { runEntityEpisode, type EntityRunner } from './entity-episode';
 import {
+  acceptFromSource,
   collectOpenTasks,
-  isSeen,
   outputOf,
   pendingRecord,
   pick,
@@ -42,6 +44,8 @@ export interface ProcessorDeps {
   readonly store: StateStore;
   /** Runs episodes: the in-process executor, or one that routes some names to remote workers. */
   readonly executor: EpisodeExecutor;
+  /** Runs entity operations (default: in process, with the executor's registry). */
+  readonly entities?: EntityRunner;
   readonly clock: Clock;
   readonly idSource: IdSource;
   readonly logger: Logger;
@@ -102,6 +106,7 @@ export class PartitionProcessor {
   private readonly activityPartitions: number;
   private readonly routing: Routing;
   private readonly committer: BatchCommitter;
+  private readonly entities: EntityRunner;
 
   constructor(
     readonly partition: number,
@@ -112,6 +117,7 @@ export class PartitionProcessor {
     this.activityPartitions = deps.log.partitionCount(Stream.Activities);
     this.routing = { partitions: this.partitions, activityPartitions: this.activityPartitions };
     this.committer = deps.committer ?? new SequentialBatchCommitter(deps.store, deps.log);
+    this.entities = deps.entities ?? new EntityExecutor(deps.executor.registry, { logger: deps.logger });
   }
 
   get cachedInstances(): number {
@@ -265,7 +271,9 @@ export class PartitionProcessor {
     const applied = await Promise.all(
       [...byInstance].map(async ([instanceId, messages]) => {
         const entry = await this.load(instanceId, now);
-        const change = await this.applyMessages(instanceId, entry, messages, now, batchLastOffset);
+        const change = isEntityInstanceId(instanceId)
+          ? await this.applyEntityMessages(instanceId, entry, messages, now, batchLastOffset)
+          : await this.applyMessages(instanceId, entry, messages, now, batchLastOffset);
         return change === undefined ? undefined : { instanceId, entry, change };
       }),
     );
@@ -295,8 +303,10 @@ export class PartitionProcessor {
     }
     // Keep only instances that are running: anything else is cheap to reload and may change elsewhere
     // (a client replacing a finished instance, for one).
+    // Entities stay: their documents change only here, and a hot entity is read once.
     for (const instanceId of byInstance.keys()) {
-      if (this.cache.get(instanceId)?.session === undefined) this.cache.delete(instanceId);
+      if (this.cache.get(instanceId)?.session === undefined && !isEntityInstanceId(instanceId))
+        this.cache.delete(instanceId);
     }
     this.armTimers();
   }
@@ -325,6 +335,35 @@ export class PartitionProcessor {
     }
     this.cache.set(instanceId, entry);
     return entry;
+  }
+
+  private async applyEntityMessages(
+    instanceId: string,
+    entry: CachedInstance,
+    messages: ReadonlyArray<{ offset: number; message: InstanceMessage }>,
+    now: number,
+    batchLastOffset: number,
+  ): Promise<Change | undefined> {
+    const episode = await runEntityEpisode(
+      instanceId,
+      entry.stored?.record,
+      messages,
+      now,
+      this.partition,
+      this.partitions,
+      this.entities,
+    );
+    if (episode === undefined) return undefined;
+    const record: InstanceRecord =
+      episode.outbox.length > 0 && !this.committer.atomic
+        ? { ...episode.record, outbox: { offset: batchLastOffset, messages: episode.outbox } }
+        : episode.record;
+    return {
+      write: { record, expectedEtag: entry.stored?.etag },
+      outbox: episode.outbox,
+      timers: episode.timers,
+      finished: undefined,
+    };
   }
 
   private async applyMessages(
@@ -356,6 +395,21 @@ export class PartitionProcessor {
       if (message.rewind === true) {
         rewind = record?.status === 'Failed';
         continue;
+      }
+      if (event.type === 'EntityLockGranted') {
+        const waiting =
+          record !== undefined &&
+          !isTerminalStatus(record.status) &&
+          (message.executionId === undefined || message.executionId === record.executionId) &&
+          record.locks?.criticalSectionId === event.criticalSectionId;
+        if (!waiting) {
+          // Granted to an execution that has ended: release the locks at once, nobody will.
+          replies.push(
+            ...unlockMessages(this.routing, instanceId, event.criticalSectionId, message.lockSet ?? [], now),
+          );
+          continue;
+        }
+        if (record?.locks?.granted === true) continue; // a repeated grant
       }
 
       if (event.type === 'ExecutionStarted') {
@@ -434,11 +488,12 @@ export class PartitionProcessor {
         entry.openTasks.delete(taskId);
       }
       if (message.source !== undefined) {
-        const key = message.source.instanceId;
-        const last = receivedFrom?.[key];
-        const seen = `${message.source.executionId}:${message.source.seq}`;
-        if (last !== undefined && isSeen(last, message.source.executionId, message.source.seq)) continue;
-        receivedFrom = { ...receivedFrom, [key]: seen };
+        const accepted = acceptFromSource(receivedFrom, message.source);
+        if (accepted === undefined) continue;
+        receivedFrom = accepted;
+      }
+      if (event.type === 'EntityLockGranted' && record.locks !== undefined) {
+        record = { ...record, locks: { ...record.locks, granted: true } };
       }
       changed = true;
       if (entry.session === undefined) {
@@ -522,6 +577,25 @@ export class PartitionProcessor {
         );
         if (produced !== undefined) history.push(produced);
         if (action.type === 'CompleteOrchestration') completion = action;
+        if (action.type === 'SendEntityMessage' && action.kind === 'lock') {
+          record = {
+            ...record,
+            locks: { criticalSectionId: action.requestId, lockSet: action.lockSet ?? [], granted: false },
+          };
+        } else if (
+          action.type === 'SendEntityMessage' &&
+          action.kind === 'unlock' &&
+          record.locks !== undefined
+        ) {
+          const lockSet: readonly string[] = record.locks.lockSet.filter(
+            (target) => target !== action.targetInstanceId,
+          );
+          if (lockSet.length > 0) record = { ...record, locks: { ...record.locks, lockSet } };
+          else {
+            const { locks: _released, ...rest } = record;
+            record = rest;
+          }
+        }
       }
       history.push(newEvent('OrchestratorCompleted', stamp, {}));
       timers = [...timers, ...newTimers];
@@ -728,6 +802,22 @@ export class PartitionProcessor {
     carried: readonly HistoryEvent[] = [],
   ): { record: InstanceRecord; finished: RuntimeStatus | undefined } {
     const stamp = toTimestamp(now);
+    if (record.locks !== undefined) {
+      // The execution ends: release the entities it holds. Locks still on their way are released
+      // when their grant arrives here (see EntityLockGranted above).
+      if (record.locks.granted)
+        outbox.push(
+          ...unlockMessages(
+            this.routing,
+            record.instanceId,
+            record.locks.criticalSectionId,
+            record.locks.lockSet,
+            now,
+          ),
+        );
+      const { locks: _released, ...rest } = record;
+      record = rest;
+    }
     if (completion.orchestrationStatus === 'ContinuedAsNew') {
       const executionId = this.deps.idSource.newId();
       const started = newEvent('ExecutionStarted', stamp, {

@@ -142,6 +142,7 @@ export async function startFrontend(
     clock: systemClock,
     idSource: randomIds,
     orchestrationNames: () => registry.orchestratorNames,
+    entityNames: () => registry.entityNames,
     maxPayloadBytes: config.maxPayloadBytes,
   });
   const consumer =

@@ -67,6 +67,7 @@ export class EmbeddedPlatform {
       clock: systemClock,
       idSource: randomIds,
       orchestrationNames: () => registry.orchestratorNames,
+      entityNames: () => registry.entityNames,
       finishNotifications: true,
       ...(options.maxPayloadBytes !== undefined ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
     });

@@ -20,6 +20,8 @@ import type {
   PurgeFilter,
   StartOptions,
   StatusOptions,
+  CleanEntityStorageResult,
+  EntityPage,
 } from '@durable/runtime';
 import { bootstrapApp } from '../bootstrap';
 import { DurableHttpModule, type DurableHttpModuleOptions } from './durable-http.module';
@@ -190,6 +192,23 @@ class MapInstanceService implements InstanceService {
 
   orchestrationNames(): readonly string[] {
     return ['Hello', 'Approval'];
+  }
+
+  // Entities are tested over HTTP against the embedded platform (entities-http.spec.ts).
+  signalEntity(): Promise<void> {
+    throw new Error('entities are not part of this fake');
+  }
+  deleteEntity(): Promise<void> {
+    throw new Error('entities are not part of this fake');
+  }
+  getEntity(): Promise<undefined> {
+    throw new Error('entities are not part of this fake');
+  }
+  queryEntities(): Promise<EntityPage> {
+    throw new Error('entities are not part of this fake');
+  }
+  cleanEntityStorage(): Promise<CleanEntityStorageResult> {
+    throw new Error('entities are not part of this fake');
   }
 }
 
