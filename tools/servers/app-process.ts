@@ -41,7 +41,7 @@ export class AppProcess {
       [...nodeArgs, '-r', '@swc-node/register', `apps/${this.app}/src/main.ts`],
       {
         cwd: root,
-        env: { ...process.env, ...this.env, PORT: String(this.port) },
+        env: { ...process.env, GRPC_PORT: '0', ...this.env, PORT: String(this.port) },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
