@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       `HelloSequence5 embedded ${embedded.helloSequence5.completedPerSec}/s ` +
         `(p50 ${embedded.helloSequence5.p50Ms} ms at ${embedded.helloSequence5.concurrency} in flight), ` +
         `3-step latency p50 ${embedded.helloSequence3Latency.p50Ms} ms p99 ${embedded.helloSequence3Latency.p99Ms} ms, ` +
-        `fan-out ${embedded.fanOutFanIn.activities} in ${embedded.fanOutFanIn.ms} ms, ` +
+        `fan-out ${embedded.fanOutLarge.activities} in ${embedded.fanOutLarge.ms} ms, ` +
         `${embedded.inFlight.instances} in flight ${embedded.inFlight.rssMb} MB RSS`,
     );
   }
