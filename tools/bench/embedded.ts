@@ -13,6 +13,7 @@ import type { Progress } from './progress';
 import { engineResourcesMarkdown, engineRunsMarkdown } from './report';
 import { metered, type MeteredProcess } from './resources';
 import {
+  completedTimer,
   openLoopRate,
   since,
   timerResult,
@@ -239,17 +240,6 @@ export async function runEmbeddedBench(
     await platform.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** The due time a DurableTimer instance returned and the time it completed (epoch ms). */
-export function completedTimer(status: InstanceStatus | undefined): { dueAt: number; completedAt: number } {
-  if (
-    status?.runtimeStatus !== 'Completed' ||
-    status.output === undefined ||
-    status.completedAt === undefined
-  )
-    throw new Error(`DurableTimer ended ${status?.runtimeStatus ?? 'missing'}`);
-  return { dueAt: Number(JSON.parse(status.output)), completedAt: Date.parse(status.completedAt) };
 }
 
 export function embeddedMarkdown(result: EmbeddedBenchResult): string {

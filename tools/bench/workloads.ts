@@ -1,6 +1,7 @@
 // The workloads every engine and mode runs, their sizes, and the shapes of their results, so the
 // markdown tables, the chart and the summary read the same fields whatever ran them.
 import { performance } from 'node:perf_hooks';
+import type { InstanceStatus } from '@durable/runtime';
 import type { ClosedLoopResult } from './closed-loop';
 import { percentile } from './closed-loop';
 import type { OpenLoopResult } from './open-loop';
@@ -109,4 +110,15 @@ export function since(t0: number): number {
 /** The open-loop rate for an engine: a fraction of its own closed-loop throughput, at least 1/s. */
 export function openLoopRate(closed: ClosedLoopResult, sizes: WorkloadSizes): number {
   return Math.max(1, Math.round(closed.completedPerSec * sizes.openLoopFraction));
+}
+
+/** The due time a DurableTimer instance returned and the time it completed (epoch ms). */
+export function completedTimer(status: InstanceStatus | undefined): { dueAt: number; completedAt: number } {
+  if (
+    status?.runtimeStatus !== 'Completed' ||
+    status.output === undefined ||
+    status.completedAt === undefined
+  )
+    throw new Error(`DurableTimer ended ${status?.runtimeStatus ?? 'missing'}`);
+  return { dueAt: Number(JSON.parse(status.output)), completedAt: Date.parse(status.completedAt) };
 }
