@@ -14,6 +14,7 @@ import { engineBenchSizes, engineMarkdown, runEngineBench, type EngineBenchResul
 import { peerBenchSizes, peerMarkdown, runPeerBench, type PeerBenchResult } from './peer';
 import { Progress } from './progress';
 import { comparisonMarkdown } from './report';
+import { chartSvg } from './chart';
 import type { EngineRuns } from './workloads';
 
 const workloads = ['engine', 'embedded', 'distributed', 'peer'] as const;
@@ -72,7 +73,11 @@ async function main(): Promise<void> {
     ...(distributed === undefined ? [] : [distributed]),
     ...(peer === undefined ? [] : [peer.restate, peer.restateServiceCalls]),
   ];
-  if (engines.length > 0) write('comparison', engines, comparisonMarkdown(engines));
+  if (engines.length > 0) {
+    write('comparison', engines, comparisonMarkdown(engines));
+    const subtitle = `Node ${machine.node}, ${machine.cpus} cores, ${quick ? '--quick' : 'full'} run at ${machine.at}`;
+    writeFileSync(join(outDir, 'chart.svg'), chartSvg(engines, subtitle));
+  }
 
   const parts: string[] = [];
   if (embedded !== undefined) {
