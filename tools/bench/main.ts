@@ -11,8 +11,11 @@ import {
 } from './distributed';
 import { embeddedBenchSizes, embeddedMarkdown, runEmbeddedBench, type EmbeddedBenchResult } from './embedded';
 import { engineBenchSizes, engineMarkdown, runEngineBench, type EngineBenchResult } from './engine';
-import { peerMarkdown, runPeerBench, type PeerBenchResult } from './peer';
+import { peerBenchSizes, peerMarkdown, runPeerBench, type PeerBenchResult } from './peer';
 import { Progress } from './progress';
+import { comparisonMarkdown } from './report';
+import { chartSvg } from './chart';
+import type { EngineRuns } from './workloads';
 
 const workloads = ['engine', 'embedded', 'distributed', 'peer'] as const;
 type Workload = (typeof workloads)[number];
@@ -61,9 +64,19 @@ async function main(): Promise<void> {
 
   let peer: PeerBenchResult | undefined;
   if (selected.includes('peer')) {
-    const sizes = quick ? embeddedBenchSizes.quick : embeddedBenchSizes.full;
-    peer = await runPeerBench(sizes, progress);
+    peer = await runPeerBench(quick ? peerBenchSizes.quick : peerBenchSizes.full, progress);
     write('peer', peer, peerMarkdown(peer));
+  }
+
+  const engines: EngineRuns[] = [
+    ...(embedded === undefined ? [] : [embedded]),
+    ...(distributed === undefined ? [] : [distributed]),
+    ...(peer === undefined ? [] : [peer.restate, peer.restateServiceCalls]),
+  ];
+  if (engines.length > 0) {
+    write('comparison', engines, comparisonMarkdown(engines));
+    const subtitle = `Node ${machine.node}, ${machine.cpus} cores, ${quick ? '--quick' : 'full'} run at ${machine.at}`;
+    writeFileSync(join(outDir, 'chart.svg'), chartSvg(engines, subtitle));
   }
 
   const parts: string[] = [];
@@ -72,14 +85,28 @@ async function main(): Promise<void> {
       `HelloSequence5 embedded ${embedded.helloSequence5.completedPerSec}/s ` +
         `(p50 ${embedded.helloSequence5.p50Ms} ms at ${embedded.helloSequence5.concurrency} in flight), ` +
         `3-step latency p50 ${embedded.helloSequence3Latency.p50Ms} ms p99 ${embedded.helloSequence3Latency.p99Ms} ms, ` +
-        `fan-out ${embedded.fanOutFanIn.activities} in ${embedded.fanOutFanIn.ms} ms, ` +
+        `fan-out ${embedded.fanOutSmall.activities} ${embedded.fanOutSmall.completedPerSec}/s, ` +
+        `fan-out ${embedded.fanOutLarge.activities} in ${embedded.fanOutLarge.ms} ms, ` +
+        `${embedded.timers.instances} timers done in ${embedded.timers.allCompletedMs} ms (lateness p99 ${embedded.timers.latenessP99Ms} ms), ` +
         `${embedded.inFlight.instances} in flight ${embedded.inFlight.rssMb} MB RSS`,
     );
   }
   if (distributed !== undefined) {
     const h = distributed.helloSequence5;
     parts.push(
-      `HelloSequence5 distributed ${h.completedPerSec}/s (p50 ${h.p50Ms} ms at ${h.concurrency} in flight)`,
+      `HelloSequence5 distributed ${h.completedPerSec}/s (p50 ${h.p50Ms} ms at ${h.concurrency} in flight), ` +
+        `fan-out ${distributed.fanOutSmall.activities} ${distributed.fanOutSmall.completedPerSec}/s, ` +
+        `fan-out ${distributed.fanOutLarge.activities} in ${distributed.fanOutLarge.ms} ms, ` +
+        `${distributed.timers.instances} timers done in ${distributed.timers.allCompletedMs} ms`,
+    );
+  }
+  if (peer !== undefined) {
+    const r = peer.restate;
+    parts.push(
+      `restate ${r.helloSequence5.completedPerSec}/s (p50 ${r.helloSequence5.p50Ms} ms), ` +
+        `fan-out ${r.fanOutSmall?.activities} ${r.fanOutSmall?.completedPerSec}/s, ` +
+        `fan-out ${r.fanOutLarge?.activities} in ${r.fanOutLarge?.ms} ms, ` +
+        `${r.timers?.instances} timers done in ${r.timers?.allCompletedMs} ms`,
     );
   }
   if (engine !== undefined) {
@@ -96,7 +123,7 @@ function summaryLine(
   distributed: DistributedBenchResult | undefined,
   peer: PeerBenchResult | undefined,
 ): string {
-  const restate = peer?.restate.completedPerSec;
+  const restate = peer?.restate.helloSequence5.completedPerSec;
   const ratio = (n: number) =>
     restate === undefined || restate === 0 ? '' : `${(n / restate).toFixed(2)}x restate`;
   const parts: string[] = [];
