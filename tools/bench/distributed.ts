@@ -189,8 +189,6 @@ export async function runDistributedBench(
     });
     const timers = { ...timerRun.result, resources: timerRun.resources };
 
-    // Entity workloads (counter, bank transfer) go here once durable entities are served.
-
     progress?.done('distributed: done');
     return {
       engine: 'durable distributed',

@@ -188,8 +188,6 @@ export async function runEmbeddedBench(
     });
     const timers = { ...timerRun.result, resources: timerRun.resources };
 
-    // Entity workloads (counter, bank transfer) go here once durable entities are served.
-
     // Memory: many instances waiting at once, then all finished.
     const waiting: string[] = [];
     for (let i = 0; i < sizes.inFlight; i += 500) {

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only engine|embedded|distributed|peer]`: runs the benchmarks with a progress
+// `npm run bench [-- --quick] [-- --only engine|embedded|entities|grpc|distributed|peer]`: runs the benchmarks with a progress
 // display, writes bench/results/<workload>.json and .md, and prints a summary line last.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -11,13 +11,15 @@ import {
 } from './distributed';
 import { embeddedBenchSizes, embeddedMarkdown, runEmbeddedBench, type EmbeddedBenchResult } from './embedded';
 import { engineBenchSizes, engineMarkdown, runEngineBench, type EngineBenchResult } from './engine';
+import { entityBenchSizes, entityMarkdown, runEntityBench, type EntityBenchResult } from './entities';
+import { grpcBenchSizes, grpcMarkdown, runGrpcBench, type GrpcBenchResult } from './grpc';
 import { peerBenchSizes, peerMarkdown, runPeerBench, type PeerBenchResult } from './peer';
 import { Progress } from './progress';
 import { comparisonMarkdown } from './report';
 import { chartSvg } from './chart';
 import type { EngineRuns } from './workloads';
 
-const workloads = ['engine', 'embedded', 'distributed', 'peer'] as const;
+const workloads = ['engine', 'embedded', 'entities', 'grpc', 'distributed', 'peer'] as const;
 type Workload = (typeof workloads)[number];
 
 async function main(): Promise<void> {
@@ -51,6 +53,17 @@ async function main(): Promise<void> {
   if (selected.includes('embedded')) {
     embedded = await runEmbeddedBench(quick ? embeddedBenchSizes.quick : embeddedBenchSizes.full, progress);
     write('embedded', embedded, embeddedMarkdown(embedded));
+  }
+
+  let entities: EntityBenchResult | undefined;
+  if (selected.includes('entities')) {
+    entities = await runEntityBench(quick ? entityBenchSizes.quick : entityBenchSizes.full, progress);
+    write('entities', entities, entityMarkdown(entities));
+  }
+  let grpc: GrpcBenchResult | undefined;
+  if (selected.includes('grpc')) {
+    grpc = await runGrpcBench(quick ? grpcBenchSizes.quick : grpcBenchSizes.full, progress);
+    write('grpc', grpc, grpcMarkdown(grpc));
   }
 
   let distributed: DistributedBenchResult | undefined;
@@ -107,6 +120,18 @@ async function main(): Promise<void> {
         `fan-out ${r.fanOutSmall?.activities} ${r.fanOutSmall?.completedPerSec}/s, ` +
         `fan-out ${r.fanOutLarge?.activities} in ${r.fanOutLarge?.ms} ms, ` +
         `${r.timers?.instances} timers done in ${r.timers?.allCompletedMs} ms`,
+    );
+  }
+  if (entities !== undefined) {
+    parts.push(
+      `entities: hot ${entities.hotEntity.operationsPerSec} ops/s, spread ${entities.spread.operationsPerSec} ops/s, ` +
+        `bank transfers ${entities.bankTransfers.completedPerSec}/s`,
+    );
+  }
+  if (grpc !== undefined) {
+    parts.push(
+      `HelloSequence5 in-process ${grpc.inProcess.completedPerSec}/s vs JS SDK over gRPC ${grpc.overGrpc.completedPerSec}/s ` +
+        `(${grpc.overGrpc.concurrency} in flight)`,
     );
   }
   if (engine !== undefined) {

@@ -75,6 +75,6 @@ export function comparisonMarkdown(all: readonly EngineRuns[]): string {
         `${cell(r.fanOutSmall?.completedPerSec)} | ${cell(r.fanOutLarge?.ms)} | ${cell(r.timers?.allCompletedMs)} | ${cell(r.timers?.latenessP99Ms)} | ${cpuPerInstance(r)} |`,
     ),
     '',
-    'Entity workloads (counter, bank transfer): not measured yet; they join this table once durable entities are served.',
+    'Entity workloads (counter, bank transfer) are in entities.md; HelloSequence5 over the gRPC SDK in grpc.md.',
   ].join('\n');
 }
