@@ -41,16 +41,20 @@ const compiledEntry = relative(options.rootDir, entry).replace(/\.ts$/, '.js').s
 writeFileSync(join(options.outDir, 'main.js'), `'use strict';\nrequire('./${compiledEntry}');\n`);
 
 // A user's app module (DURABLE_APP), compiled to CommonJS and put anywhere below the output (or
-// found through NODE_PATH=<outDir>/node_modules), resolves `@durable/engine` to this build's engine:
-// the same copy the app runs, so its definitions and errors are the host's own.
-const engine = join(options.outDir, 'libs', 'engine', 'src', 'index.js');
-if (existsSync(engine)) {
-  const shim = join(options.outDir, 'node_modules', '@durable', 'engine');
-  mkdirSync(shim, { recursive: true });
-  const target = relative(shim, engine).split('\\').join('/');
-  writeFileSync(
-    join(shim, 'package.json'),
-    `${JSON.stringify({ name: '@durable/engine', main: 'index.js' })}\n`,
+// found through NODE_PATH=<outDir>/node_modules), resolves `@durable/engine` (and the other
+// @durable/* libs the app carries) to this build's copy: the one the app runs, so its definitions
+// and errors are the host's own.
+const basePath = options.pathsBasePath ?? options.baseUrl ?? dirname(tsconfig);
+for (const [alias, [target]] of Object.entries(options.paths ?? {})) {
+  if (target === undefined || alias.includes('*')) continue;
+  const compiled = join(
+    options.outDir,
+    relative(options.rootDir, resolve(basePath, target)).replace(/\.ts$/, '.js'),
   );
-  writeFileSync(join(shim, 'index.js'), `'use strict';\nmodule.exports = require('${target}');\n`);
+  if (!existsSync(compiled)) continue;
+  const shim = join(options.outDir, 'node_modules', ...alias.split('/'));
+  mkdirSync(shim, { recursive: true });
+  writeFileSync(join(shim, 'package.json'), `${JSON.stringify({ name: alias, main: 'index.js' })}\n`);
+  const from = relative(shim, compiled).split('\\').join('/');
+  writeFileSync(join(shim, 'index.js'), `'use strict';\nmodule.exports = require('${from}');\n`);
 }

@@ -71,6 +71,7 @@ describe('the frontend build', () => {
       env: {
         ...process.env,
         PORT: String(port),
+        GRPC_PORT: '0',
         HOST: '127.0.0.1',
         DURABLE_DATA_DIR: dataDir,
         NODE_ENV: 'production',

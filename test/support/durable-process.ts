@@ -38,6 +38,7 @@ export class DurableProcess {
         PORT: String(this.port),
         DURABLE_DATA_DIR: this.dataDir,
         PARTITION_COUNT: '4',
+        GRPC_PORT: '0',
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

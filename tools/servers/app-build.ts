@@ -2,8 +2,8 @@
 // tools/build-app.mjs (what `npm run build` runs). Tests and benchmarks build an app when its output
 // is missing or older than its sources, and put a user's app module beside it as a user would.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, extname, isAbsolute, join } from 'node:path';
 import * as ts from 'typescript';
 
 const root = join(__dirname, '..', '..');
@@ -29,40 +29,86 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** Builds the app unless its output is newer than everything it is built from. */
-export function ensureAppBuilt(app: AppName): void {
+function isFresh(app: AppName): boolean {
   const main = join(appOutput(app), 'main.js');
   const sources = Math.max(
     ...[`apps/${app}`, 'libs', 'samples', 'tsconfig.base.json', 'tools/build-app.mjs'].map((p) =>
       newestSource(join(root, p)),
     ),
   );
-  if (existsSync(main) && statSync(main).mtimeMs >= sources) return;
-  const built = spawnSync(process.execPath, [join(root, 'tools', 'build-app.mjs'), `apps/${app}`], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  if (built.status !== 0)
-    throw new Error(`building ${app} failed (exit ${String(built.status)}):\n${built.stdout}${built.stderr}`);
+  return existsSync(main) && statSync(main).mtimeMs >= sources;
+}
+
+const sleep = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Builds the app unless its output is newer than everything it is built from. Test runners of
+ * several projects may ask at once: one builds (holding a lock folder), the others wait for it.
+ */
+export function ensureAppBuilt(app: AppName): void {
+  if (isFresh(app)) return;
+  const lock = join(root, 'dist', `.building-${app}`);
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch {
+      let holder = NaN;
+      try {
+        holder = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+      } catch {
+        // just created, the pid not written yet
+      }
+      if (Number.isInteger(holder) && !alive(holder)) rmSync(lock, { recursive: true, force: true });
+      else sleep(500);
+    }
+  }
+  try {
+    if (isFresh(app)) return;
+    const built = spawnSync(process.execPath, [join(root, 'tools', 'build-app.mjs'), `apps/${app}`], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    if (built.status !== 0)
+      throw new Error(
+        `building ${app} failed (exit ${String(built.status)}):\n${built.stdout}${built.stderr}`,
+      );
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /**
- * Compiles a one-file app module (TypeScript or JavaScript) to CommonJS inside the app's output,
- * where its `@durable/engine` import resolves to the engine the app runs; returns the path to give
- * as DURABLE_APP. Type-checking is the source project's business.
+ * Compiles a one-file app module (TypeScript or JavaScript; a path absolute or from the workspace)
+ * to CommonJS inside the app's output, where its `@durable/*` imports resolve to the libs the app
+ * runs; returns the path to give as DURABLE_APP. Type-checking is the source project's business.
  */
 export function installUserApp(app: AppName, source: string): string {
-  const { outputText } = ts.transpileModule(readFileSync(source, 'utf8'), {
+  const file = isAbsolute(source) ? source : join(root, source);
+  const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
     compilerOptions: {
       module: ts.ModuleKind.CommonJS,
       target: ts.ScriptTarget.ES2022,
       esModuleInterop: true,
     },
-    fileName: source,
+    fileName: file,
   });
   const dir = join(appOutput(app), 'user');
   mkdirSync(dir, { recursive: true });
-  const target = join(dir, `${basename(source, extname(source))}.js`);
+  const target = join(dir, `${basename(file, extname(file))}.js`);
   writeFileSync(target, outputText);
   return target;
 }

@@ -46,7 +46,7 @@ export class AppProcess {
     const nodeArgs = (process.env['DURABLE_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
     const child = spawn(process.execPath, [...nodeArgs, join(appOutput(this.app), 'main.js')], {
       cwd: join(__dirname, '..', '..'),
-      env: { ...process.env, ...this.env, PORT: String(this.port) },
+      env: { ...process.env, GRPC_PORT: '0', ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -8,10 +8,13 @@ import {
   distributedConfigFromEnv,
   EmbeddedPlatform,
   embeddedConfigFromEnv,
+  GrpcFrontend,
+  grpcPortFromEnv,
   type EmbeddedConfig,
   isDistributed,
   loadRegistry,
   startFrontend,
+  WorkItemHub,
 } from '@durable/host';
 import { registry as samples } from '@durable/samples';
 import { appModule } from './app.module';
@@ -25,6 +28,9 @@ async function main(): Promise<void> {
   const config = distributed ?? (embedded as EmbeddedConfig);
   const logger = consoleLogger(config.logLevel);
   const registry = config.appModule === undefined ? samples : await loadRegistry(config.appModule);
+  // Durable Task SDK workers connect to the gRPC endpoint; names not registered here run on them.
+  const grpcPort = grpcPortFromEnv(process.env);
+  const remote = grpcPort === undefined ? undefined : new WorkItemHub({ logger });
   const platform =
     distributed !== undefined
       ? await startFrontend(distributed, registry, logger)
@@ -32,6 +38,17 @@ async function main(): Promise<void> {
           dataDir: (embedded as EmbeddedConfig).dataDir,
           registry,
           partitions: config.partitions,
+          logger,
+          ...(remote !== undefined ? { remote } : {}),
+        });
+  const grpc =
+    remote === undefined || grpcPort === undefined
+      ? undefined
+      : await GrpcFrontend.start({
+          client: platform.client,
+          hub: remote,
+          host: config.host,
+          port: grpcPort,
           logger,
         });
   const app = await bootstrapApp(appModule(platform.client, config.maxPayloadBytes), {
@@ -45,12 +62,15 @@ async function main(): Promise<void> {
     mode: distributed !== undefined ? 'distributed' : 'embedded',
     partitions: config.partitions,
     orchestrations: registry.orchestratorNames,
+    ...(grpc !== undefined ? { grpc: `${config.host}:${grpc.port}` } : {}),
   });
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     logger.info(`stopping on ${signal}`);
+    // First the gRPC workers: work items they hold go back to the log, unblocking the batches.
+    await grpc?.stop();
     await app.close();
     await platform.stop();
     process.exit(0);

@@ -94,6 +94,20 @@ describe('entity operations', () => {
     expect(result.actions).toEqual([]);
   });
 
+  it('refuse to keep a state over the size limit, rolling the operation back', async () => {
+    const big = defineEntity('Big', (ctx) => {
+      ctx.setState('x'.repeat(ctx.getInput<number>()));
+    });
+    const result = await executeEntityBatch(new Registry().add(big), '@big@k', '"small"', [
+      op('grow', 2_000_000),
+    ]);
+    expect(result.outcomes[0]).toMatchObject({
+      ok: false,
+      failureDetails: { errorType: 'PayloadTooLargeError' },
+    });
+    expect(result.state).toBe('"small"');
+  });
+
   it('delete the state, so the entity no longer exists', async () => {
     const result = await executeEntityBatch(registry, '@counter@a', '7', [op('reset')]);
     expect(result.state).toBeUndefined();

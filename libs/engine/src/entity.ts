@@ -7,6 +7,8 @@ import {
   InvalidArgumentError,
   parseEntityInstanceId,
   parsePayload,
+  PayloadTooLargeError,
+  payloadSize,
   serializePayload,
   toTimestamp,
   validateInstanceId,
@@ -154,6 +156,9 @@ export interface EntityBatchResult {
   readonly actions: readonly EntityAction[];
 }
 
+/** Largest entity state kept (as JSON text): one stored document must hold it. */
+export const maxEntityStateBytes = 1024 * 1024;
+
 /**
  * Runs operations one after another on an entity's state. A failed operation changes nothing: its
  * state changes and its messages are rolled back, and the next operation sees the state before it.
@@ -185,7 +190,10 @@ export async function executeEntityBatch(
     try {
       const output = await definition.fn(operation);
       const result = serializePayload(output);
-      current = operation.stateText();
+      const next = operation.stateText();
+      const size = payloadSize(next);
+      if (size > maxEntityStateBytes) throw new PayloadTooLargeError(size, maxEntityStateBytes);
+      current = next;
       actions.push(...operation.actions);
       outcomes.push(result === undefined ? { ok: true } : { ok: true, result });
     } catch (error) {

@@ -34,6 +34,7 @@ import type {
   WaitForEventOptions,
 } from './definitions';
 import { checkOperationName, scheduledTimestamp, type SignalEntityOptions } from './entity';
+import type { EpisodeExecutor } from './executor-port';
 import { uuidV5 } from './guid';
 import { replaySafeLogger, silentLogger, type Logger } from './logger';
 import type { Registry } from './registry';
@@ -58,7 +59,7 @@ export interface ExecutorOptions {
  * Runs orchestrator code against history: "history in, actions out". Stateless use replays the
  * whole history each time; a host that keeps a session between episodes pays only for new events.
  */
-export class OrchestrationExecutor {
+export class OrchestrationExecutor implements EpisodeExecutor {
   constructor(
     readonly registry: Registry,
     private readonly options: ExecutorOptions = {},

@@ -35,6 +35,7 @@ export {
   type ExecutionResult,
   type ExecutorOptions,
 } from './executor';
+export { type ActivityRunner, type EpisodeExecutor, type EpisodeSession } from './executor-port';
 export { uuidV5 } from './guid';
 export { replaySafeLogger, silentLogger, type Logger } from './logger';
 export { Registry } from './registry';

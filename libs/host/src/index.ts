@@ -33,3 +33,4 @@ export {
   type Role,
   type WorkerAppOptions,
 } from './distributed';
+export { GrpcFrontend, grpcPortFromEnv, WorkItemHub, type GrpcFrontendOptions } from './grpc';

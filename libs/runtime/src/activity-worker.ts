@@ -1,5 +1,5 @@
-import { failureDetailsFromError, newEvent, toTimestamp, type Clock } from '@durable/core';
-import { executeActivity, type Logger, type Registry } from '@durable/engine';
+import { failureDetailsFromError, isRetriable, newEvent, toTimestamp, type Clock } from '@durable/core';
+import { executeActivity, type ActivityRunner, type Logger, type Registry } from '@durable/engine';
 import { Stream, type LogRecord, type Membership, type PartitionedLog } from '@durable/log';
 import { FaultPoint, type FaultHook } from './faults';
 import { instanceMessage, parseActivityWorkItem, type ActivityWorkItem } from './messages';
@@ -17,6 +17,8 @@ export interface ActivityWorkerDeps {
   /** Activities running at once in this worker (default 100). */
   readonly concurrency?: number;
   readonly faults?: FaultHook;
+  /** Runs a work item (default: the registry's activity, in process); remote workers plug in here. */
+  readonly runActivity?: ActivityRunner;
 }
 
 /**
@@ -132,8 +134,11 @@ export class ActivityWorker {
     await this.acquireSlot();
     let outcome;
     try {
-      outcome = await executeActivity(this.deps.registry, item, this.deps.logger);
+      outcome = await (this.deps.runActivity?.(item) ??
+        executeActivity(this.deps.registry, item, this.deps.logger));
     } catch (error) {
+      // A runner that could not get an answer (a remote worker went away) gives the item back.
+      if (this.deps.runActivity !== undefined && isRetriable(error)) throw error;
       outcome = { ok: false as const, failureDetails: failureDetailsFromError(error) };
     } finally {
       this.releaseSlot();

@@ -64,7 +64,14 @@ export class EntityClient {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
       throw new InvalidArgumentError('page size must be an integer from 1 to 1000');
     if (query.name !== undefined) entityId(query.name, 'key');
-    const prefix = query.name !== undefined ? `@${query.name.toLowerCase()}@${query.keyPrefix ?? ''}` : '@';
+    if (query.name !== undefined && query.namePrefix !== undefined)
+      throw new InvalidArgumentError('give an entity name or a name prefix, not both');
+    if (query.keyPrefix !== undefined && query.name === undefined)
+      throw new InvalidArgumentError('a key prefix needs an entity name');
+    const prefix =
+      query.name !== undefined
+        ? `@${query.name.toLowerCase()}@${query.keyPrefix ?? ''}`
+        : `@${(query.namePrefix ?? '').toLowerCase()}`;
     const page = await this.deps.store.listInstances({
       kind: 'entity',
       pageSize,

@@ -118,7 +118,8 @@ export class InstanceClient implements InstanceService {
   }
 
   async start(name: string, options: StartOptions = {}): Promise<{ instanceId: string }> {
-    if (!this.deps.orchestrationNames().includes(name)) throw new OrchestratorNotRegisteredError(name);
+    if (options.remote !== true && !this.deps.orchestrationNames().includes(name))
+      throw new OrchestratorNotRegisteredError(name);
     const instanceId = options.instanceId ?? this.deps.idSource.newId();
     validateInstanceId(instanceId);
     this.checkPayload(options.input, 'input');
@@ -243,7 +244,7 @@ export class InstanceClient implements InstanceService {
 
   async restart(
     instanceId: string,
-    options: { newInstanceId?: boolean } = {},
+    options: { newInstanceId?: boolean; remote?: boolean } = {},
   ): Promise<{ instanceId: string }> {
     validateInstanceId(instanceId);
     const stored = await this.deps.store.getInstance(instanceId);
@@ -254,6 +255,7 @@ export class InstanceClient implements InstanceService {
       ...(record.input !== undefined ? { input: record.input } : {}),
       ...(record.version !== undefined ? { version: record.version } : {}),
       ...(record.tags !== undefined ? { tags: record.tags } : {}),
+      ...(options.remote === true ? { remote: true } : {}),
     });
   }
 

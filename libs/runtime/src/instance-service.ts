@@ -22,6 +22,8 @@ export interface StartOptions {
   readonly version?: string;
   readonly tags?: Readonly<Record<string, string>>;
   readonly reusePolicy?: ReusePolicy;
+  /** Start a name no in-process orchestration has: a remote (gRPC) worker will run it. */
+  readonly remote?: boolean;
 }
 
 export interface InstanceStatus {
@@ -100,6 +102,8 @@ export interface EntityQuery {
   /** Only entities of this name (case-insensitive), optionally with keys starting with `keyPrefix`. */
   readonly name?: string;
   readonly keyPrefix?: string;
+  /** Only entities whose name starts with this text (case-insensitive); not with `name`. */
+  readonly namePrefix?: string;
   readonly lastModifiedFrom?: Date;
   readonly lastModifiedTo?: Date;
   readonly includeState?: boolean;
@@ -139,7 +143,7 @@ export interface InstanceService {
   /** Starts the same orchestration with the same input again, under the same id or a new one. */
   restart(
     instanceId: string,
-    options?: { readonly newInstanceId?: boolean },
+    options?: { readonly newInstanceId?: boolean; readonly remote?: boolean },
   ): Promise<{ readonly instanceId: string }>;
   /** Re-runs the failed steps of a Failed instance. */
   rewind(instanceId: string, reason?: string): Promise<void>;

@@ -13,12 +13,7 @@ import {
   type OrchestratorAction,
   type RuntimeStatus,
 } from '@durable/core';
-import {
-  EntityExecutor,
-  type Logger,
-  type OrchestrationExecutor,
-  type OrchestrationSession,
-} from '@durable/engine';
+import { EntityExecutor, type EpisodeExecutor, type EpisodeSession, type Logger } from '@durable/engine';
 import { Stream, type LogRecord, type PartitionedLog } from '@durable/log';
 import type {
   InstanceRecord,
@@ -47,7 +42,8 @@ import { maxTimeoutMs, TimerQueue } from './timer-queue';
 export interface ProcessorDeps {
   readonly log: PartitionedLog;
   readonly store: StateStore;
-  readonly executor: OrchestrationExecutor;
+  /** Runs episodes: the in-process executor, or one that routes some names to remote workers. */
+  readonly executor: EpisodeExecutor;
   /** Runs entity operations (default: in process, with the executor's registry). */
   readonly entities?: EntityRunner;
   readonly clock: Clock;
@@ -73,7 +69,7 @@ const startTimerId = -1;
 
 interface CachedInstance {
   stored: StoredInstance | undefined;
-  session: OrchestrationSession | undefined;
+  session: EpisodeSession | undefined;
   /** Task ids awaiting a result, with the child instance id for sub-orchestrations. */
   openTasks: Map<number, string | undefined>;
   /** Actions a replay produced that history does not have yet (e.g. a non-determinism failure). */

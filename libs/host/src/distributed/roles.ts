@@ -1,9 +1,10 @@
 import { DurableError } from '@durable/core';
-import { OrchestrationExecutor, type Logger, type Registry } from '@durable/engine';
+import type { Logger, Registry } from '@durable/engine';
 import type { KafkaLog } from '@durable/log-kafka';
 import { ActivityWorker, InstanceClient, OrchestrationWorker } from '@durable/runtime';
 import type { CosmosStateStore } from '@durable/storage-cosmos';
 import { randomIds, systemClock } from '../embedded/system-ports';
+import { remoteWorkFromEnv, routedActivities, routedExecutor } from '../grpc/remote-workers';
 import type { DistributedConfig } from './config';
 
 /** A running part of the distributed product, stopped gracefully on shutdown. */
@@ -78,10 +79,11 @@ export async function startOrchestrationWorker(
 ): Promise<Role> {
   const log = await openLog(config, logger, 'durable-orchestration-worker');
   const store = await openStore(config, logger);
+  const remote = remoteWorkFromEnv(process.env);
   const worker = new OrchestrationWorker({
     log,
     store,
-    executor: new OrchestrationExecutor(registry, { logger }),
+    executor: routedExecutor(registry, logger, remote),
     clock: systemClock,
     idSource: randomIds,
     logger,
@@ -93,6 +95,7 @@ export async function startOrchestrationWorker(
     // Leaving the group revokes every partition: processors finish their batch and stop first.
     stop: async () => {
       await worker.stop();
+      remote?.close();
       await log.close();
       await store.close();
     },
@@ -106,6 +109,7 @@ export async function startActivityWorker(
   logger: Logger,
 ): Promise<Role> {
   const log = await openLog(config, logger, 'durable-activity-worker');
+  const remote = remoteWorkFromEnv(process.env);
   const worker = new ActivityWorker({
     log,
     registry,
@@ -113,12 +117,14 @@ export async function startActivityWorker(
     logger,
     group: activityWorkersGroup,
     concurrency: config.activityConcurrency,
+    ...routedActivities(registry, logger, remote),
   });
   await worker.start();
   return {
     ready: () => log.inGroups,
     stop: async () => {
       await worker.stop();
+      remote?.close();
       await log.close();
     },
   };

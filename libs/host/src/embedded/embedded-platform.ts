@@ -1,6 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { OrchestrationExecutor, silentLogger, type Logger, type Registry } from '@durable/engine';
+import {
+  OrchestrationExecutor,
+  silentLogger,
+  type EpisodeExecutor,
+  type Logger,
+  type Registry,
+} from '@durable/engine';
+import { routingActivityRunner, RoutingExecutor, type RemoteWork } from '@durable/grpc';
 import { SqliteLog } from '@durable/log-sqlite';
 import { SqliteDatabase } from '@durable/sqlite';
 import { ActivityWorker, InstanceClient, OrchestrationWorker, type FaultHook } from '@durable/runtime';
@@ -26,6 +33,8 @@ export interface EmbeddedOptions {
   readonly faults?: FaultHook;
   /** Durability of SQLite commits: NORMAL survives process crashes (default), FULL also power loss. */
   readonly synchronous?: 'NORMAL' | 'FULL';
+  /** Remote (gRPC) workers: names not registered in process run there. */
+  readonly remote?: RemoteWork;
 }
 
 /**
@@ -65,7 +74,7 @@ export class EmbeddedPlatform {
     const orchestrations = new OrchestrationWorker({
       log,
       store,
-      executor: new OrchestrationExecutor(registry, { logger }),
+      executor: withRemote(new OrchestrationExecutor(registry, { logger }), registry, options.remote),
       clock: systemClock,
       idSource: randomIds,
       logger,
@@ -84,6 +93,9 @@ export class EmbeddedPlatform {
       group: 'activity-workers',
       ...(options.activityConcurrency !== undefined ? { concurrency: options.activityConcurrency } : {}),
       ...(options.faults !== undefined ? { faults: options.faults } : {}),
+      ...(options.remote !== undefined
+        ? { runActivity: routingActivityRunner(registry, options.remote, logger) }
+        : {}),
     });
     await orchestrations.start();
     await activities.start();
@@ -101,4 +113,12 @@ export class EmbeddedPlatform {
     await this.log.close();
     await this.store.close();
   }
+}
+
+function withRemote(
+  local: OrchestrationExecutor,
+  registry: Registry,
+  remote: RemoteWork | undefined,
+): EpisodeExecutor {
+  return remote === undefined ? local : new RoutingExecutor(registry, local, remote);
 }

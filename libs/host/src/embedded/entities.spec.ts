@@ -156,8 +156,8 @@ describe('durable entities on the embedded platform', () => {
     }
   });
 
-  it('delivers a scheduled signal at its time, not before', async () => {
-    const client = await start();
+  it('delivers a scheduled signal at its time, not before, across a restart', async () => {
+    let client = await start();
     const at = new Date(Date.now() + 1500);
     await client.signalEntity(counter('later'), 'add', '3', { scheduledTime: at });
     await waitFor(
@@ -165,6 +165,8 @@ describe('durable entities on the embedded platform', () => {
         (await client.queryEntities({ name: 'Counter', includeDeleted: true })).entities.length === 1,
     );
     expect(await client.getEntity(counter('later'))).toBeUndefined();
+    await platform?.stop();
+    client = await start();
     await waitFor(async () => (await stateOf(client, counter('later'))) === 3, 10_000);
     const applied = await client.getEntity(counter('later'));
     expect(Date.parse(applied?.lastModifiedTime ?? '')).toBeGreaterThanOrEqual(at.getTime());
@@ -194,6 +196,9 @@ describe('durable entities on the embedded platform', () => {
       token = page.continuationToken;
     } while (token !== undefined);
     expect(keys.sort()).toEqual(['q0=1', 'q1=2', 'q2=3', 'q3=4', 'q4=5']);
+    const byPrefix = await client.queryEntities({ namePrefix: 'COUN' });
+    expect(byPrefix.entities.map((e) => e.entityId.name)).toEqual(Array(5).fill('counter'));
+    await expect(client.queryEntities({ keyPrefix: 'q' })).rejects.toBeInstanceOf(InvalidArgumentError);
 
     await client.deleteEntity(counter('q0'));
     await waitFor(async () => (await client.getEntity(counter('q0'))) === undefined);

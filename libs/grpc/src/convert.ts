@@ -1,0 +1,604 @@
+// Protocol <-> internal conversion of history events, actions, statuses and failures. Pure: no I/O,
+// no clock; the protocol messages are plain data classes.
+import {
+  InvalidArgumentError,
+  newEvent,
+  type CompletionStatus,
+  type FailureDetails,
+  type HistoryEvent,
+  type OrchestratorAction,
+  type RuntimeStatus,
+} from '@durable/core';
+import type { ExecutionResult } from '@durable/engine';
+import { pb, StringValue, Timestamp } from './proto';
+
+const S = pb.OrchestrationStatus;
+
+const toProtoStatus: Record<RuntimeStatus, pb.OrchestrationStatus> = {
+  Running: S.ORCHESTRATION_STATUS_RUNNING,
+  Completed: S.ORCHESTRATION_STATUS_COMPLETED,
+  ContinuedAsNew: S.ORCHESTRATION_STATUS_CONTINUED_AS_NEW,
+  Failed: S.ORCHESTRATION_STATUS_FAILED,
+  Canceled: S.ORCHESTRATION_STATUS_CANCELED,
+  Terminated: S.ORCHESTRATION_STATUS_TERMINATED,
+  Pending: S.ORCHESTRATION_STATUS_PENDING,
+  Suspended: S.ORCHESTRATION_STATUS_SUSPENDED,
+};
+
+const fromProtoStatus = new Map<number, RuntimeStatus>(
+  Object.entries(toProtoStatus).map(([k, v]) => [v, k as RuntimeStatus]),
+);
+
+export function protoStatus(status: RuntimeStatus): pb.OrchestrationStatus {
+  return toProtoStatus[status];
+}
+
+export function runtimeStatus(status: pb.OrchestrationStatus): RuntimeStatus {
+  const found = fromProtoStatus.get(status);
+  if (found === undefined) throw new InvalidArgumentError(`unknown orchestration status ${status}`);
+  return found;
+}
+
+/** A StringValue for optional text; absent stays absent. */
+export function stringValue(text: string | undefined): StringValue | undefined {
+  if (text === undefined) return undefined;
+  const value = new StringValue();
+  value.setValue(text);
+  return value;
+}
+
+/** Optional text from a StringValue. SDKs send "" for "no payload"; payloads are JSON, never "". */
+export function payloadOf(value: StringValue | undefined): string | undefined {
+  const text = value?.getValue();
+  return text === undefined || text === '' ? undefined : text;
+}
+
+export function textOf(value: StringValue | undefined): string | undefined {
+  return value?.getValue();
+}
+
+export function timestamp(iso: string): Timestamp {
+  return Timestamp.fromDate(new Date(iso));
+}
+
+/** Milliseconds since the epoch; `undefined` for an absent timestamp. */
+export function epochMsOf(value: Timestamp | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  return value.getSeconds() * 1000 + Math.floor(value.getNanos() / 1e6);
+}
+
+export function isoOf(value: Timestamp | undefined): string | undefined {
+  const ms = epochMsOf(value);
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}
+
+export function protoFailure(details: FailureDetails): pb.TaskFailureDetails {
+  const out = new pb.TaskFailureDetails();
+  out.setErrortype(details.errorType);
+  out.setErrormessage(details.errorMessage);
+  if (details.stackTrace !== undefined) out.setStacktrace(stringValue(details.stackTrace));
+  if (details.innerFailure !== undefined) out.setInnerfailure(protoFailure(details.innerFailure));
+  if (details.isNonRetriable === true) out.setIsnonretriable(true);
+  return out;
+}
+
+export function failureOf(details: pb.TaskFailureDetails, depth = 0): FailureDetails {
+  const inner = details.getInnerfailure();
+  const stack = textOf(details.getStacktrace());
+  return {
+    errorType: details.getErrortype() || 'Error',
+    errorMessage: details.getErrormessage(),
+    ...(stack !== undefined && stack !== '' ? { stackTrace: stack } : {}),
+    ...(inner !== undefined && depth < 10 ? { innerFailure: failureOf(inner, depth + 1) } : {}),
+    ...(details.getIsnonretriable() ? { isNonRetriable: true } : {}),
+  };
+}
+
+function instanceRef(instanceId: string, executionId: string | undefined): pb.OrchestrationInstance {
+  const ref = new pb.OrchestrationInstance();
+  ref.setInstanceid(instanceId);
+  if (executionId !== undefined) ref.setExecutionid(stringValue(executionId));
+  return ref;
+}
+
+/** One history event as the protocol carries it to a worker. */
+export function protoEvent(event: HistoryEvent): pb.HistoryEvent {
+  const out = new pb.HistoryEvent();
+  out.setEventid(event.eventId);
+  out.setTimestamp(timestamp(event.timestamp));
+  switch (event.type) {
+    case 'ExecutionStarted': {
+      const e = new pb.ExecutionStartedEvent();
+      e.setName(event.name);
+      e.setVersion(stringValue(event.version));
+      e.setInput(stringValue(event.input));
+      e.setOrchestrationinstance(
+        instanceRef(event.orchestrationInstance.instanceId, event.orchestrationInstance.executionId),
+      );
+      if (event.parentInstance !== undefined) {
+        const parent = new pb.ParentInstanceInfo();
+        parent.setTaskscheduledid(event.parentInstance.taskScheduledId);
+        parent.setName(stringValue(event.parentInstance.name));
+        parent.setOrchestrationinstance(
+          instanceRef(event.parentInstance.instanceId, event.parentInstance.executionId),
+        );
+        e.setParentinstance(parent);
+      }
+      if (event.scheduledStartTimestamp !== undefined)
+        e.setScheduledstarttimestamp(timestamp(event.scheduledStartTimestamp));
+      for (const [k, v] of Object.entries(event.tags ?? {})) e.getTagsMap().set(k, v);
+      out.setExecutionstarted(e);
+      break;
+    }
+    case 'ExecutionCompleted': {
+      const e = new pb.ExecutionCompletedEvent();
+      e.setOrchestrationstatus(protoStatus(event.orchestrationStatus));
+      e.setResult(stringValue(event.result));
+      if (event.failureDetails !== undefined) e.setFailuredetails(protoFailure(event.failureDetails));
+      out.setExecutioncompleted(e);
+      break;
+    }
+    case 'ExecutionTerminated': {
+      const e = new pb.ExecutionTerminatedEvent();
+      e.setInput(stringValue(event.input));
+      e.setRecurse(event.recurse === true);
+      out.setExecutionterminated(e);
+      break;
+    }
+    case 'ExecutionSuspended': {
+      const e = new pb.ExecutionSuspendedEvent();
+      e.setInput(stringValue(event.input));
+      out.setExecutionsuspended(e);
+      break;
+    }
+    case 'ExecutionResumed': {
+      const e = new pb.ExecutionResumedEvent();
+      e.setInput(stringValue(event.input));
+      out.setExecutionresumed(e);
+      break;
+    }
+    case 'ContinueAsNew': {
+      const e = new pb.ContinueAsNewEvent();
+      e.setInput(stringValue(event.input));
+      out.setContinueasnew(e);
+      break;
+    }
+    case 'OrchestratorStarted':
+      out.setOrchestratorstarted(new pb.OrchestratorStartedEvent());
+      break;
+    case 'OrchestratorCompleted':
+      out.setOrchestratorcompleted(new pb.OrchestratorCompletedEvent());
+      break;
+    case 'TaskScheduled': {
+      const e = new pb.TaskScheduledEvent();
+      e.setName(event.name);
+      e.setVersion(stringValue(event.version));
+      e.setInput(stringValue(event.input));
+      out.setTaskscheduled(e);
+      break;
+    }
+    case 'TaskCompleted': {
+      const e = new pb.TaskCompletedEvent();
+      e.setTaskscheduledid(event.taskScheduledId);
+      e.setResult(stringValue(event.result));
+      out.setTaskcompleted(e);
+      break;
+    }
+    case 'TaskFailed': {
+      const e = new pb.TaskFailedEvent();
+      e.setTaskscheduledid(event.taskScheduledId);
+      e.setFailuredetails(protoFailure(event.failureDetails));
+      out.setTaskfailed(e);
+      break;
+    }
+    case 'TimerCreated': {
+      const e = new pb.TimerCreatedEvent();
+      e.setFireat(timestamp(event.fireAt));
+      out.setTimercreated(e);
+      break;
+    }
+    case 'TimerFired': {
+      const e = new pb.TimerFiredEvent();
+      e.setTimerid(event.timerId);
+      e.setFireat(timestamp(event.fireAt));
+      out.setTimerfired(e);
+      break;
+    }
+    case 'SubOrchestrationInstanceCreated': {
+      const e = new pb.SubOrchestrationInstanceCreatedEvent();
+      e.setName(event.name);
+      e.setInstanceid(event.instanceId);
+      e.setVersion(stringValue(event.version));
+      e.setInput(stringValue(event.input));
+      out.setSuborchestrationinstancecreated(e);
+      break;
+    }
+    case 'SubOrchestrationInstanceCompleted': {
+      const e = new pb.SubOrchestrationInstanceCompletedEvent();
+      e.setTaskscheduledid(event.taskScheduledId);
+      e.setResult(stringValue(event.result));
+      out.setSuborchestrationinstancecompleted(e);
+      break;
+    }
+    case 'SubOrchestrationInstanceFailed': {
+      const e = new pb.SubOrchestrationInstanceFailedEvent();
+      e.setTaskscheduledid(event.taskScheduledId);
+      e.setFailuredetails(protoFailure(event.failureDetails));
+      out.setSuborchestrationinstancefailed(e);
+      break;
+    }
+    case 'EventRaised': {
+      const e = new pb.EventRaisedEvent();
+      e.setName(event.name);
+      e.setInput(stringValue(event.input));
+      out.setEventraised(e);
+      break;
+    }
+    case 'EventSent': {
+      const e = new pb.EventSentEvent();
+      e.setInstanceid(event.instanceId);
+      e.setName(event.name);
+      e.setInput(stringValue(event.input));
+      out.setEventsent(e);
+      break;
+    }
+    case 'GenericEvent': {
+      const e = new pb.GenericEvent();
+      e.setData(stringValue(event.data));
+      out.setGenericevent(e);
+      break;
+    }
+  }
+  return out;
+}
+
+/** A protocol history event in our terms (the kinds a worker may hand back, e.g. carried-over events). */
+export function historyEventOf(event: pb.HistoryEvent): HistoryEvent {
+  const stamp = isoOf(event.getTimestamp()) ?? new Date(0).toISOString();
+  const id = event.getEventid();
+  const C = pb.HistoryEvent.EventtypeCase;
+  const opt = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
+    value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+  switch (event.getEventtypeCase()) {
+    case C.EXECUTIONSTARTED: {
+      const e = event.getExecutionstarted() as pb.ExecutionStartedEvent;
+      const ref = e.getOrchestrationinstance();
+      const parent = e.getParentinstance();
+      return newEvent(
+        'ExecutionStarted',
+        stamp,
+        {
+          name: e.getName(),
+          ...opt('version', textOf(e.getVersion())),
+          ...opt('input', payloadOf(e.getInput())),
+          orchestrationInstance: {
+            instanceId: ref?.getInstanceid() ?? '',
+            executionId: textOf(ref?.getExecutionid()) ?? '',
+          },
+          ...(parent !== undefined
+            ? {
+                parentInstance: {
+                  taskScheduledId: parent.getTaskscheduledid(),
+                  name: textOf(parent.getName()) ?? '',
+                  instanceId: parent.getOrchestrationinstance()?.getInstanceid() ?? '',
+                  ...opt('executionId', textOf(parent.getOrchestrationinstance()?.getExecutionid())),
+                },
+              }
+            : {}),
+          ...opt('scheduledStartTimestamp', isoOf(e.getScheduledstarttimestamp())),
+        },
+        id,
+      );
+    }
+    case C.EXECUTIONTERMINATED: {
+      const e = event.getExecutionterminated() as pb.ExecutionTerminatedEvent;
+      return newEvent(
+        'ExecutionTerminated',
+        stamp,
+        { ...opt('input', payloadOf(e.getInput())), ...(e.getRecurse() ? { recurse: true } : {}) },
+        id,
+      );
+    }
+    case C.EXECUTIONSUSPENDED:
+      return newEvent(
+        'ExecutionSuspended',
+        stamp,
+        opt('input', payloadOf(event.getExecutionsuspended()?.getInput())),
+        id,
+      );
+    case C.EXECUTIONRESUMED:
+      return newEvent(
+        'ExecutionResumed',
+        stamp,
+        opt('input', payloadOf(event.getExecutionresumed()?.getInput())),
+        id,
+      );
+    case C.ORCHESTRATORSTARTED:
+      return newEvent('OrchestratorStarted', stamp, {}, id);
+    case C.ORCHESTRATORCOMPLETED:
+      return newEvent('OrchestratorCompleted', stamp, {}, id);
+    case C.TASKSCHEDULED: {
+      const e = event.getTaskscheduled() as pb.TaskScheduledEvent;
+      return newEvent(
+        'TaskScheduled',
+        stamp,
+        {
+          name: e.getName(),
+          ...opt('version', textOf(e.getVersion())),
+          ...opt('input', payloadOf(e.getInput())),
+        },
+        id,
+      );
+    }
+    case C.TASKCOMPLETED: {
+      const e = event.getTaskcompleted() as pb.TaskCompletedEvent;
+      return newEvent(
+        'TaskCompleted',
+        stamp,
+        { taskScheduledId: e.getTaskscheduledid(), ...opt('result', payloadOf(e.getResult())) },
+        id,
+      );
+    }
+    case C.TASKFAILED: {
+      const e = event.getTaskfailed() as pb.TaskFailedEvent;
+      return newEvent(
+        'TaskFailed',
+        stamp,
+        {
+          taskScheduledId: e.getTaskscheduledid(),
+          failureDetails: failureOf(failureOrEmpty(e.getFailuredetails())),
+        },
+        id,
+      );
+    }
+    case C.TIMERCREATED:
+      return newEvent(
+        'TimerCreated',
+        stamp,
+        { fireAt: isoOf(event.getTimercreated()?.getFireat()) ?? stamp },
+        id,
+      );
+    case C.TIMERFIRED: {
+      const e = event.getTimerfired() as pb.TimerFiredEvent;
+      return newEvent(
+        'TimerFired',
+        stamp,
+        { timerId: e.getTimerid(), fireAt: isoOf(e.getFireat()) ?? stamp },
+        id,
+      );
+    }
+    case C.SUBORCHESTRATIONINSTANCECREATED: {
+      const e = event.getSuborchestrationinstancecreated() as pb.SubOrchestrationInstanceCreatedEvent;
+      return newEvent(
+        'SubOrchestrationInstanceCreated',
+        stamp,
+        {
+          name: e.getName(),
+          instanceId: e.getInstanceid(),
+          ...opt('version', textOf(e.getVersion())),
+          ...opt('input', payloadOf(e.getInput())),
+        },
+        id,
+      );
+    }
+    case C.SUBORCHESTRATIONINSTANCECOMPLETED: {
+      const e = event.getSuborchestrationinstancecompleted() as pb.SubOrchestrationInstanceCompletedEvent;
+      return newEvent(
+        'SubOrchestrationInstanceCompleted',
+        stamp,
+        { taskScheduledId: e.getTaskscheduledid(), ...opt('result', payloadOf(e.getResult())) },
+        id,
+      );
+    }
+    case C.SUBORCHESTRATIONINSTANCEFAILED: {
+      const e = event.getSuborchestrationinstancefailed() as pb.SubOrchestrationInstanceFailedEvent;
+      return newEvent(
+        'SubOrchestrationInstanceFailed',
+        stamp,
+        {
+          taskScheduledId: e.getTaskscheduledid(),
+          failureDetails: failureOf(failureOrEmpty(e.getFailuredetails())),
+        },
+        id,
+      );
+    }
+    case C.EVENTRAISED: {
+      const e = event.getEventraised() as pb.EventRaisedEvent;
+      return newEvent(
+        'EventRaised',
+        stamp,
+        { name: e.getName(), ...opt('input', payloadOf(e.getInput())) },
+        id,
+      );
+    }
+    case C.EVENTSENT: {
+      const e = event.getEventsent() as pb.EventSentEvent;
+      return newEvent(
+        'EventSent',
+        stamp,
+        { instanceId: e.getInstanceid(), name: e.getName(), ...opt('input', payloadOf(e.getInput())) },
+        id,
+      );
+    }
+    case C.GENERICEVENT:
+      return newEvent('GenericEvent', stamp, opt('data', textOf(event.getGenericevent()?.getData())), id);
+    case C.CONTINUEASNEW:
+      return newEvent(
+        'ContinueAsNew',
+        stamp,
+        opt('input', payloadOf(event.getContinueasnew()?.getInput())),
+        id,
+      );
+    case C.EXECUTIONCOMPLETED: {
+      const e = event.getExecutioncompleted() as pb.ExecutionCompletedEvent;
+      const failure = e.getFailuredetails();
+      return newEvent(
+        'ExecutionCompleted',
+        stamp,
+        {
+          orchestrationStatus: runtimeStatus(e.getOrchestrationstatus()),
+          ...opt('result', payloadOf(e.getResult())),
+          ...(failure !== undefined ? { failureDetails: failureOf(failure) } : {}),
+        },
+        id,
+      );
+    }
+    default:
+      throw new InvalidArgumentError(`history event kind ${event.getEventtypeCase()} is not supported`);
+  }
+}
+
+function failureOrEmpty(details: pb.TaskFailureDetails | undefined): pb.TaskFailureDetails {
+  return details ?? new pb.TaskFailureDetails();
+}
+
+const completionStatuses = new Map<number, CompletionStatus>([
+  [S.ORCHESTRATION_STATUS_COMPLETED, 'Completed'],
+  [S.ORCHESTRATION_STATUS_FAILED, 'Failed'],
+  [S.ORCHESTRATION_STATUS_CONTINUED_AS_NEW, 'ContinuedAsNew'],
+  [S.ORCHESTRATION_STATUS_TERMINATED, 'Terminated'],
+]);
+
+/** One action a worker took, in our terms. Throws InvalidArgumentError for what we cannot run. */
+export function actionOf(action: pb.OrchestratorAction, instanceId: string): OrchestratorAction {
+  const id = action.getId();
+  const C = pb.OrchestratorAction.OrchestratoractiontypeCase;
+  const opt = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
+    value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+  switch (action.getOrchestratoractiontypeCase()) {
+    case C.SCHEDULETASK: {
+      const a = action.getScheduletask() as pb.ScheduleTaskAction;
+      return {
+        type: 'ScheduleTask',
+        id,
+        name: a.getName(),
+        ...opt('version', textOf(a.getVersion()) || undefined),
+        ...opt('input', payloadOf(a.getInput())),
+      };
+    }
+    case C.CREATESUBORCHESTRATION: {
+      const a = action.getCreatesuborchestration() as pb.CreateSubOrchestrationAction;
+      return {
+        type: 'CreateSubOrchestration',
+        id,
+        name: a.getName(),
+        instanceId: a.getInstanceid() || `${instanceId}:${id}`,
+        ...opt('version', textOf(a.getVersion()) || undefined),
+        ...opt('input', payloadOf(a.getInput())),
+      };
+    }
+    case C.CREATETIMER: {
+      const fireAt = isoOf(action.getCreatetimer()?.getFireat());
+      if (fireAt === undefined) throw new InvalidArgumentError('CreateTimer without fireAt');
+      return { type: 'CreateTimer', id, fireAt };
+    }
+    case C.SENDEVENT: {
+      const a = action.getSendevent() as pb.SendEventAction;
+      return {
+        type: 'SendEvent',
+        id,
+        instanceId: a.getInstance()?.getInstanceid() ?? '',
+        name: a.getName(),
+        ...opt('data', payloadOf(a.getData())),
+      };
+    }
+    case C.COMPLETEORCHESTRATION: {
+      const a = action.getCompleteorchestration() as pb.CompleteOrchestrationAction;
+      const status = completionStatuses.get(a.getOrchestrationstatus());
+      if (status === undefined)
+        throw new InvalidArgumentError(`cannot complete with status ${a.getOrchestrationstatus()}`);
+      const failure = a.getFailuredetails();
+      const carryover = a.getCarryovereventsList().map(historyEventOf);
+      return {
+        type: 'CompleteOrchestration',
+        id,
+        orchestrationStatus: status,
+        ...opt('result', payloadOf(a.getResult())),
+        ...(failure !== undefined ? { failureDetails: failureOf(failure) } : {}),
+        ...opt('newVersion', textOf(a.getNewversion()) || undefined),
+        ...(carryover.length > 0 ? { carryoverEvents: carryover } : {}),
+      };
+    }
+    case C.TERMINATEORCHESTRATION: {
+      const a = action.getTerminateorchestration() as pb.TerminateOrchestrationAction;
+      return {
+        type: 'TerminateOrchestration',
+        id,
+        instanceId: a.getInstanceid(),
+        ...opt('reason', payloadOf(a.getReason())),
+        recurse: a.getRecurse(),
+      };
+    }
+    default:
+      throw new InvalidArgumentError(
+        `orchestrator action kind ${action.getOrchestratoractiontypeCase()} is not supported by this host`,
+      );
+  }
+}
+
+/** A worker's answer to an orchestrator work item, as the result of one episode. */
+export function executionResultOf(response: pb.OrchestratorResponse, instanceId: string): ExecutionResult {
+  let actions: OrchestratorAction[];
+  try {
+    actions = response.getActionsList().map((a) => actionOf(a, instanceId));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    actions = [
+      {
+        type: 'CompleteOrchestration',
+        id: -1,
+        orchestrationStatus: 'Failed',
+        failureDetails: { errorType: 'InvalidArgumentError', errorMessage: message, isNonRetriable: true },
+      },
+    ];
+  }
+  // The host expects the completion last, whatever order the worker listed it in.
+  const completion = actions.find((a) => a.type === 'CompleteOrchestration');
+  if (completion !== undefined) actions = [...actions.filter((a) => a !== completion), completion];
+  return {
+    actions,
+    customStatus: payloadOf(response.getCustomstatus()),
+    completion: completion?.type === 'CompleteOrchestration' ? completion : undefined,
+  };
+}
+
+/**
+ * The history event the host records for an action (see the runtime's action effects), so that a
+ * session can hand a stateless worker the same history the store holds.
+ */
+export function recordedEvent(action: OrchestratorAction, stamp: string): HistoryEvent | undefined {
+  const opt = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
+    value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+  switch (action.type) {
+    case 'ScheduleTask':
+      return newEvent(
+        'TaskScheduled',
+        stamp,
+        { name: action.name, ...opt('version', action.version), ...opt('input', action.input) },
+        action.id,
+      );
+    case 'CreateTimer':
+      return newEvent('TimerCreated', stamp, { fireAt: action.fireAt }, action.id);
+    case 'CreateSubOrchestration':
+      return newEvent(
+        'SubOrchestrationInstanceCreated',
+        stamp,
+        {
+          name: action.name,
+          instanceId: action.instanceId,
+          ...opt('version', action.version),
+          ...opt('input', action.input),
+        },
+        action.id,
+      );
+    case 'SendEvent':
+      return newEvent(
+        'EventSent',
+        stamp,
+        { instanceId: action.instanceId, name: action.name, ...opt('input', action.data) },
+        action.id,
+      );
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,72 @@
+import * as grpc from '@grpc/grpc-js';
+import { silentLogger, type Logger } from '@durable/engine';
+import type { InstanceService } from '@durable/runtime';
+import { remoteWorkHandlers, remoteWorkService } from './remote-work-bridge';
+import { sidecarHandlers, sidecarService } from './sidecar-service';
+import { WorkItemHub } from './work-item-hub';
+
+export interface GrpcFrontendOptions {
+  readonly client: InstanceService;
+  /** The hub remote workers connect to; the executors of this process dispatch through it. */
+  readonly hub: WorkItemHub;
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly logger?: Logger;
+  /** Largest message accepted (default 16 MiB: histories travel whole to workers). */
+  readonly maxMessageBytes?: number;
+}
+
+/** Serves `TaskHubSidecarService` (the Durable Task protocol) on one port. */
+export class GrpcFrontend {
+  private constructor(
+    private readonly server: grpc.Server,
+    readonly port: number,
+    private readonly hub: WorkItemHub,
+  ) {}
+
+  static async start(options: GrpcFrontendOptions): Promise<GrpcFrontend> {
+    const max = options.maxMessageBytes ?? 16 * 1024 * 1024;
+    const server = new grpc.Server({
+      'grpc.max_receive_message_length': max,
+      'grpc.max_send_message_length': max,
+      // Wait RPCs and work-item streams stay open for long; keep the connection alive under them.
+      'grpc.keepalive_permit_without_calls': 1,
+    });
+    server.addService(
+      sidecarService,
+      sidecarHandlers({
+        client: options.client,
+        hub: options.hub,
+        logger: options.logger ?? silentLogger,
+      }),
+    );
+    // Worker processes of the distributed mode hand their remote work items to this hub.
+    server.addService(remoteWorkService, remoteWorkHandlers(options.hub));
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(
+        `${options.host}:${options.port}`,
+        grpc.ServerCredentials.createInsecure(),
+        (error, bound) => (error !== null ? reject(error) : resolve(bound)),
+      ),
+    );
+    return new GrpcFrontend(server, port, options.hub);
+  }
+
+  /** Ends the worker streams (their open work items go back to the log), then the server. */
+  async stop(): Promise<void> {
+    this.hub.close();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, 2000);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+export { WorkItemHub };

@@ -1,0 +1,19 @@
+export {
+  actionOf,
+  executionResultOf,
+  historyEventOf,
+  protoEvent,
+  protoStatus,
+  recordedEvent,
+  runtimeStatus,
+} from './convert';
+export { GrpcFrontend, type GrpcFrontendOptions } from './grpc-server';
+export { RemoteWorkClient, remoteWorkHandlers, remoteWorkService } from './remote-work-bridge';
+export { RemoteSession, routingActivityRunner, RoutingExecutor, type RemoteWork } from './remote-executor';
+export { grpcStatusOf, sidecarHandlers, type SidecarServiceDeps } from './sidecar-service';
+export {
+  WorkItemHub,
+  type WorkerFilters,
+  type WorkItemHubOptions,
+  type WorkItemStream,
+} from './work-item-hub';

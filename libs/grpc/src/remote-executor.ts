@@ -1,0 +1,112 @@
+import { newEvent, type HistoryEvent } from '@durable/core';
+import {
+  executeActivity,
+  silentLogger,
+  type ActivityRunner,
+  type EpisodeExecutor,
+  type EpisodeSession,
+  type ExecutionResult,
+  type Logger,
+  type Registry,
+} from '@durable/engine';
+import { executionResultOf, failureOf, payloadOf, protoEvent, recordedEvent, stringValue } from './convert';
+import { pb } from './proto';
+
+/** Where remote work goes: the hub in this process, or a bridge to the process that has it. */
+export interface RemoteWork {
+  runOrchestrator(name: string, request: pb.OrchestratorRequest): Promise<pb.OrchestratorResponse>;
+  runActivity(request: pb.ActivityRequest): Promise<pb.ActivityResponse>;
+}
+
+/**
+ * Remote workers as an implementation of the executor contract. Orchestrations registered in
+ * process run on the local executor; every other name goes to a remote worker.
+ */
+export class RoutingExecutor implements EpisodeExecutor {
+  constructor(
+    readonly registry: Registry,
+    private readonly local: EpisodeExecutor,
+    private readonly remote: RemoteWork,
+  ) {}
+
+  createSession(): EpisodeSession {
+    let target: EpisodeSession | undefined;
+    return {
+      execute: (past, fresh) => {
+        if (target === undefined) {
+          const started = [...past, ...fresh].find((e) => e.type === 'ExecutionStarted');
+          const name = started?.type === 'ExecutionStarted' ? started.name : undefined;
+          target =
+            name === undefined || this.registry.getOrchestrator(name) !== undefined
+              ? this.local.createSession()
+              : new RemoteSession(this.remote, name);
+        }
+        return target.execute(past, fresh);
+      },
+    };
+  }
+}
+
+const noActions: ExecutionResult = { actions: [], customStatus: undefined, completion: undefined };
+
+/**
+ * One execution run by a stateless remote worker: it keeps the history the host recorded, and sends
+ * it as past events with each episode's new events.
+ */
+export class RemoteSession implements EpisodeSession {
+  private readonly history: HistoryEvent[] = [];
+
+  constructor(
+    private readonly remote: RemoteWork,
+    private readonly name: string,
+  ) {}
+
+  async execute(past: readonly HistoryEvent[], fresh: readonly HistoryEvent[]): Promise<ExecutionResult> {
+    this.history.push(...past);
+    // Replaying recorded history asks nothing new of the orchestrator.
+    if (fresh.length === 0) return noActions;
+    const started = [...this.history, ...fresh].find((e) => e.type === 'ExecutionStarted');
+    const ref = started?.type === 'ExecutionStarted' ? started.orchestrationInstance : undefined;
+    const request = new pb.OrchestratorRequest();
+    request.setInstanceid(ref?.instanceId ?? '');
+    if (ref !== undefined) request.setExecutionid(stringValue(ref.executionId));
+    request.setPasteventsList(this.history.map(protoEvent));
+    request.setNeweventsList(fresh.map(protoEvent));
+    const response = await this.remote.runOrchestrator(this.name, request);
+    const result = executionResultOf(response, ref?.instanceId ?? '');
+    const stamp =
+      [...fresh].reverse().find((e) => e.type === 'OrchestratorStarted')?.timestamp ??
+      (fresh[0] as HistoryEvent).timestamp;
+    this.history.push(...fresh);
+    for (const action of result.actions) {
+      const event = recordedEvent(action, stamp);
+      if (event !== undefined) this.history.push(event);
+    }
+    this.history.push(newEvent('OrchestratorCompleted', stamp, {}));
+    return result;
+  }
+}
+
+/** Activities registered in process run locally; every other name goes to a remote worker. */
+export function routingActivityRunner(
+  registry: Registry,
+  remote: RemoteWork,
+  logger: Logger = silentLogger,
+): ActivityRunner {
+  return async (item) => {
+    if (registry.getActivity(item.name) !== undefined) return executeActivity(registry, item, logger);
+    const request = new pb.ActivityRequest();
+    request.setName(item.name);
+    request.setVersion(stringValue(item.version));
+    request.setInput(stringValue(item.input));
+    request.setTaskid(item.taskId);
+    const ref = new pb.OrchestrationInstance();
+    ref.setInstanceid(item.instanceId);
+    request.setOrchestrationinstance(ref);
+    const response = await remote.runActivity(request);
+    const failure = response.getFailuredetails();
+    if (failure !== undefined) return { ok: false, failureDetails: failureOf(failure) };
+    const result = payloadOf(response.getResult());
+    return result === undefined ? { ok: true } : { ok: true, result };
+  };
+}

@@ -1,0 +1,124 @@
+// The bridge of the distributed mode: remote workers connect to the frontend, but orchestrations and
+// activities run in worker processes. Those reach the frontend's gRPC port with one internal service,
+// `durable.internal.RemoteWork`: a unary call per work item, answered when a connected SDK worker
+// completes it. A call that fails (the frontend restarts, the connection drops) is retriable: the
+// worker's batch runs again from its last commit, so the work item is sent again.
+import * as grpc from '@grpc/grpc-js';
+import { UnavailableError } from '@durable/core';
+import { pb } from './proto';
+import type { RemoteWork } from './remote-executor';
+import type { WorkItemHub } from './work-item-hub';
+
+const nameHeader = 'durable-orchestration-name';
+
+function codec<T extends { serializeBinary(): Uint8Array }>(type: {
+  deserializeBinary(bytes: Uint8Array): T;
+}) {
+  return {
+    serialize: (message: T) => Buffer.from(message.serializeBinary()),
+    deserialize: (bytes: Buffer) => type.deserializeBinary(new Uint8Array(bytes)),
+  };
+}
+
+function method<Req extends { serializeBinary(): Uint8Array }, Res extends { serializeBinary(): Uint8Array }>(
+  name: string,
+  request: { deserializeBinary(bytes: Uint8Array): Req },
+  response: { deserializeBinary(bytes: Uint8Array): Res },
+): grpc.MethodDefinition<Req, Res> {
+  const req = codec(request);
+  const res = codec(response);
+  return {
+    path: `/durable.internal.RemoteWork/${name}`,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: req.serialize,
+    requestDeserialize: req.deserialize,
+    responseSerialize: res.serialize,
+    responseDeserialize: res.deserialize,
+  };
+}
+
+export const remoteWorkService = {
+  runOrchestrator: method('RunOrchestrator', pb.OrchestratorRequest, pb.OrchestratorResponse),
+  runActivity: method('RunActivity', pb.ActivityRequest, pb.ActivityResponse),
+};
+
+/** The frontend's side: each call becomes a work item of the hub; a cancelled call withdraws it. */
+export function remoteWorkHandlers(hub: WorkItemHub): grpc.UntypedServiceImplementation {
+  const relay =
+    <Req, Res>(
+      run: (request: Req, name: string, signal: AbortSignal) => Promise<Res>,
+    ): grpc.handleUnaryCall<Req, Res> =>
+    (call, callback) => {
+      const abort = new AbortController();
+      call.on('cancelled', () => abort.abort());
+      const name = String(call.metadata.get(nameHeader)[0] ?? '');
+      run(call.request, name, abort.signal).then(
+        (response) => callback(null, response),
+        (error: unknown) => callback({ code: grpc.status.UNAVAILABLE, details: String(error) }),
+      );
+    };
+  return {
+    runOrchestrator: relay<pb.OrchestratorRequest, pb.OrchestratorResponse>((request, name, signal) =>
+      hub.runOrchestrator(name, request, signal),
+    ),
+    runActivity: relay<pb.ActivityRequest, pb.ActivityResponse>((request, _name, signal) =>
+      hub.runActivity(request, signal),
+    ),
+  } as unknown as grpc.UntypedServiceImplementation;
+}
+
+const RemoteWorkStub = grpc.makeGenericClientConstructor(remoteWorkService, 'RemoteWork');
+
+/** The workers' side: remote work through the frontend at `address` (host:port). */
+export class RemoteWorkClient implements RemoteWork {
+  private readonly stub: grpc.Client;
+
+  constructor(address: string) {
+    this.stub = new RemoteWorkStub(address, grpc.credentials.createInsecure(), {
+      'grpc.max_receive_message_length': 16 * 1024 * 1024,
+      'grpc.max_send_message_length': 16 * 1024 * 1024,
+    });
+  }
+
+  runOrchestrator(name: string, request: pb.OrchestratorRequest): Promise<pb.OrchestratorResponse> {
+    const metadata = new grpc.Metadata();
+    metadata.set(nameHeader, name);
+    return this.call('runOrchestrator', request, metadata);
+  }
+
+  runActivity(request: pb.ActivityRequest): Promise<pb.ActivityResponse> {
+    return this.call('runActivity', request, new grpc.Metadata());
+  }
+
+  close(): void {
+    this.stub.close();
+  }
+
+  private call<Res>(
+    method: 'runOrchestrator' | 'runActivity',
+    request: unknown,
+    metadata: grpc.Metadata,
+  ): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      const invoke = (this.stub as unknown as Record<string, (...args: unknown[]) => void>)[method] as (
+        ...args: unknown[]
+      ) => void;
+      // Waits for the frontend to be reachable (it may start after the workers).
+      invoke.call(
+        this.stub,
+        request,
+        metadata,
+        { waitForReady: true },
+        (error: grpc.ServiceError | null, response: Res) =>
+          error !== null
+            ? reject(
+                new UnavailableError(`remote work through the frontend failed: ${error.message}`, 500, {
+                  cause: error,
+                }),
+              )
+            : resolve(response),
+      );
+    });
+  }
+}

@@ -1,0 +1,116 @@
+import { UnavailableError } from '@durable/core';
+import { pb } from './proto';
+import { WorkItemHub, type WorkItemStream } from './work-item-hub';
+
+class Stream implements WorkItemStream {
+  readonly items: pb.WorkItem[] = [];
+  ended = false;
+  write(item: pb.WorkItem): void {
+    this.items.push(item);
+  }
+  end(): void {
+    this.ended = true;
+  }
+  get work(): pb.WorkItem[] {
+    return this.items.filter((i) => !i.hasHealthping());
+  }
+}
+
+function orchestratorRequest(instanceId: string): pb.OrchestratorRequest {
+  const request = new pb.OrchestratorRequest();
+  request.setInstanceid(instanceId);
+  return request;
+}
+
+function activityRequest(instanceId: string, taskId: number): pb.ActivityRequest {
+  const request = new pb.ActivityRequest();
+  request.setName('A');
+  request.setTaskid(taskId);
+  const ref = new pb.OrchestrationInstance();
+  ref.setInstanceid(instanceId);
+  request.setOrchestrationinstance(ref);
+  return request;
+}
+
+describe('WorkItemHub', () => {
+  let hub: WorkItemHub;
+  beforeEach(() => (hub = new WorkItemHub({ pingIntervalMs: 60_000 })));
+  afterEach(() => hub.close());
+
+  it('holds work until a worker connects, then matches the completion by token', async () => {
+    const answer = hub.runOrchestrator('Flow', orchestratorRequest('i1'));
+    const stream = new Stream();
+    hub.connect(stream);
+    const item = stream.work[0]!;
+    expect(item.getOrchestratorrequest()?.getInstanceid()).toBe('i1');
+    const response = new pb.OrchestratorResponse();
+    response.setInstanceid('i1');
+    response.setCompletiontoken(item.getCompletiontoken());
+    expect(hub.completeOrchestrator(response)).toBe(true);
+    await expect(answer).resolves.toBe(response);
+    expect(hub.completeOrchestrator(response)).toBe(false);
+  });
+
+  it('matches completions without a token by instance id and task id', async () => {
+    hub.connect(new Stream());
+    const first = hub.runActivity(activityRequest('i1', 1));
+    const second = hub.runActivity(activityRequest('i1', 2));
+    const response = new pb.ActivityResponse();
+    response.setInstanceid('i1');
+    response.setTaskid(2);
+    expect(hub.completeActivity(response)).toBe(true);
+    await expect(second).resolves.toBe(response);
+    response.setTaskid(1);
+    expect(hub.completeActivity(response)).toBe(true);
+    await expect(first).resolves.toBe(response);
+  });
+
+  it('delivers the work of a worker that disconnected to another one', () => {
+    const gone = new Stream();
+    const release = hub.connect(gone);
+    hub.runActivity(activityRequest('i1', 1)).catch(() => undefined);
+    expect(gone.work).toHaveLength(1);
+    const other = new Stream();
+    hub.connect(other);
+    expect(other.work).toHaveLength(0);
+    release();
+    expect(other.work.map((i) => i.getCompletiontoken())).toEqual(
+      gone.work.map((i) => i.getCompletiontoken()),
+    );
+  });
+
+  it('delivers an abandoned work item again', () => {
+    const stream = new Stream();
+    hub.connect(stream);
+    hub.runActivity(activityRequest('i1', 1)).catch(() => undefined);
+    expect(hub.abandon(stream.work[0]!.getCompletiontoken())).toBe(true);
+    expect(stream.work).toHaveLength(2);
+    expect(hub.openItems).toBe(1);
+  });
+
+  it('sends only the names a worker asked for', () => {
+    const picky = new Stream();
+    hub.connect(picky, { activities: new Set(['B']) });
+    hub.runActivity(activityRequest('i1', 1)).catch(() => undefined);
+    expect(picky.work).toHaveLength(0);
+    const any = new Stream();
+    hub.connect(any);
+    expect(any.work).toHaveLength(1);
+  });
+
+  it('fails open work with a retriable error when it closes', async () => {
+    const answer = hub.runOrchestrator('Flow', orchestratorRequest('i1'));
+    hub.close();
+    await expect(answer).rejects.toBeInstanceOf(UnavailableError);
+  });
+
+  it('pings every connected worker', async () => {
+    const pinging = new WorkItemHub({ pingIntervalMs: 5 });
+    const stream = new Stream();
+    pinging.connect(stream);
+    while (!stream.items.some((i) => i.hasHealthping()))
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    pinging.close();
+    expect(stream.ended).toBe(true);
+  });
+});

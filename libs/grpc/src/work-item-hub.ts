@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import { UnavailableError } from '@durable/core';
+import { silentLogger, type Logger } from '@durable/engine';
+import { pb } from './proto';
+
+/** Where the hub writes work items: one connected worker's `GetWorkItems` stream. */
+export interface WorkItemStream {
+  write(item: pb.WorkItem): void;
+  end(): void;
+}
+
+/** What a worker asked for in `GetWorkItems`: names it serves (all when absent). */
+export interface WorkerFilters {
+  readonly orchestrations?: ReadonlySet<string>;
+  readonly activities?: ReadonlySet<string>;
+}
+
+export interface WorkItemHubOptions {
+  /** Health pings on every stream, well under the SDKs' 120 s idle limit (default 30 s). */
+  readonly pingIntervalMs?: number;
+  readonly logger?: Logger;
+}
+
+type Kind = 'orchestrator' | 'activity';
+
+interface Pending {
+  readonly token: string;
+  readonly kind: Kind;
+  readonly name: string;
+  readonly instanceId: string;
+  readonly taskId: number | undefined;
+  readonly item: pb.WorkItem;
+  readonly settle: (response: pb.OrchestratorResponse | pb.ActivityResponse | Error) => void;
+  worker: Worker | undefined;
+}
+
+interface Worker {
+  readonly id: number;
+  readonly stream: WorkItemStream;
+  readonly filters: WorkerFilters;
+  readonly ping: ReturnType<typeof setInterval>;
+  readonly items: Set<Pending>;
+}
+
+/**
+ * Hands work items to the remote workers connected over `GetWorkItems` and matches their
+ * completions: by completion token, or by instance id (and task id) when a worker sends none.
+ * A work item stays owned by the hub until it is completed: when its worker disconnects or abandons
+ * it, it goes back to the queue and is delivered again, to this worker or another.
+ */
+export class WorkItemHub {
+  private readonly queue: Pending[] = [];
+  private readonly byToken = new Map<string, Pending>();
+  private readonly workers = new Set<Worker>();
+  private nextWorker = 1;
+  private closed = false;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: WorkItemHubOptions = {}) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  get connectedWorkers(): number {
+    return this.workers.size;
+  }
+
+  /** Work items waiting for a worker, or in the hands of one. */
+  get openItems(): number {
+    return this.byToken.size;
+  }
+
+  /** Registers a worker's stream; returns the function to call when the stream closes. */
+  connect(stream: WorkItemStream, filters: WorkerFilters = {}): () => void {
+    if (this.closed) {
+      stream.end();
+      return () => undefined;
+    }
+    const worker: Worker = {
+      id: this.nextWorker++,
+      stream,
+      filters,
+      items: new Set(),
+      ping: setInterval(() => this.ping(worker), this.options.pingIntervalMs ?? 30_000),
+    };
+    this.workers.add(worker);
+    this.logger.info('remote worker connected', { worker: worker.id, workers: this.workers.size });
+    this.dispatch();
+    let gone = false;
+    return () => {
+      if (gone) return;
+      gone = true;
+      this.disconnect(worker);
+    };
+  }
+
+  /** Sends an orchestrator work item and resolves with the worker's answer. */
+  runOrchestrator(
+    name: string,
+    request: pb.OrchestratorRequest,
+    signal?: AbortSignal,
+  ): Promise<pb.OrchestratorResponse> {
+    const item = new pb.WorkItem();
+    item.setOrchestratorrequest(request);
+    return this.enqueue(
+      'orchestrator',
+      name,
+      request.getInstanceid(),
+      undefined,
+      item,
+      signal,
+    ) as Promise<pb.OrchestratorResponse>;
+  }
+
+  /** Sends an activity work item and resolves with the worker's answer. */
+  runActivity(request: pb.ActivityRequest, signal?: AbortSignal): Promise<pb.ActivityResponse> {
+    const item = new pb.WorkItem();
+    item.setActivityrequest(request);
+    const instanceId = request.getOrchestrationinstance()?.getInstanceid() ?? '';
+    return this.enqueue(
+      'activity',
+      request.getName(),
+      instanceId,
+      request.getTaskid(),
+      item,
+      signal,
+    ) as Promise<pb.ActivityResponse>;
+  }
+
+  /** False when no open work item matched (already completed, or never sent). */
+  completeOrchestrator(response: pb.OrchestratorResponse): boolean {
+    const pending = this.match('orchestrator', response.getCompletiontoken(), response.getInstanceid());
+    if (pending === undefined) return false;
+    this.finish(pending, response);
+    return true;
+  }
+
+  completeActivity(response: pb.ActivityResponse): boolean {
+    const pending = this.match(
+      'activity',
+      response.getCompletiontoken(),
+      response.getInstanceid(),
+      response.getTaskid(),
+    );
+    if (pending === undefined) return false;
+    this.finish(pending, response);
+    return true;
+  }
+
+  /** Puts a work item back in the queue; false when no open work item has the token. */
+  abandon(token: string): boolean {
+    const pending = this.byToken.get(token);
+    if (pending === undefined) return false;
+    pending.worker?.items.delete(pending);
+    pending.worker = undefined;
+    this.queue.push(pending);
+    this.dispatch();
+    return true;
+  }
+
+  /** Ends every stream and fails every open work item with a retriable error. */
+  close(): void {
+    this.closed = true;
+    for (const worker of [...this.workers]) {
+      clearInterval(worker.ping);
+      this.workers.delete(worker);
+      worker.stream.end();
+    }
+    const open = [...this.byToken.values()];
+    this.byToken.clear();
+    this.queue.length = 0;
+    for (const pending of open) pending.settle(new UnavailableError('the gRPC front end is shutting down'));
+  }
+
+  private enqueue(
+    kind: Kind,
+    name: string,
+    instanceId: string,
+    taskId: number | undefined,
+    item: pb.WorkItem,
+    signal?: AbortSignal,
+  ): Promise<pb.OrchestratorResponse | pb.ActivityResponse> {
+    if (this.closed) return Promise.reject(new UnavailableError('the gRPC front end is shutting down'));
+    return new Promise((resolve, reject) => {
+      const token = randomUUID();
+      item.setCompletiontoken(token);
+      const pending: Pending = {
+        token,
+        kind,
+        name,
+        instanceId,
+        taskId,
+        item,
+        worker: undefined,
+        settle: (response) => (response instanceof Error ? reject(response) : resolve(response)),
+      };
+      this.byToken.set(token, pending);
+      this.queue.push(pending);
+      // The one waiting for the answer went away (a worker process bridged to this hub): withdraw.
+      signal?.addEventListener('abort', () => {
+        if (this.byToken.get(token) === pending)
+          this.finish(pending, new UnavailableError('the requester withdrew the work item'));
+      });
+      this.dispatch();
+    });
+  }
+
+  private match(kind: Kind, token: string, instanceId: string, taskId?: number): Pending | undefined {
+    if (token !== '') {
+      const byToken = this.byToken.get(token);
+      if (byToken !== undefined && byToken.kind === kind) return byToken;
+    }
+    for (const pending of this.byToken.values()) {
+      if (pending.kind !== kind || pending.instanceId !== instanceId) continue;
+      if (kind === 'activity' && pending.taskId !== taskId) continue;
+      return pending;
+    }
+    return undefined;
+  }
+
+  private finish(pending: Pending, response: pb.OrchestratorResponse | pb.ActivityResponse | Error): void {
+    this.byToken.delete(pending.token);
+    pending.worker?.items.delete(pending);
+    const queued = this.queue.indexOf(pending);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    pending.settle(response);
+  }
+
+  private disconnect(worker: Worker): void {
+    if (!this.workers.delete(worker)) return;
+    clearInterval(worker.ping);
+    const orphans = [...worker.items];
+    worker.items.clear();
+    this.logger.info('remote worker disconnected', {
+      worker: worker.id,
+      workers: this.workers.size,
+      redelivered: orphans.length,
+    });
+    for (const pending of orphans) {
+      pending.worker = undefined;
+      this.queue.push(pending);
+    }
+    this.dispatch();
+  }
+
+  private accepts(worker: Worker, pending: Pending): boolean {
+    const names = pending.kind === 'orchestrator' ? worker.filters.orchestrations : worker.filters.activities;
+    return names === undefined || names.has(pending.name);
+  }
+
+  /** Hands queued items to the least busy worker that accepts them. */
+  private dispatch(): void {
+    if (this.workers.size === 0) return;
+    for (let i = 0; i < this.queue.length;) {
+      const pending = this.queue[i] as Pending;
+      let best: Worker | undefined;
+      for (const worker of this.workers) {
+        if (!this.accepts(worker, pending)) continue;
+        if (best === undefined || worker.items.size < best.items.size) best = worker;
+      }
+      if (best === undefined) {
+        i++;
+        continue;
+      }
+      this.queue.splice(i, 1);
+      pending.worker = best;
+      best.items.add(pending);
+      try {
+        best.stream.write(pending.item);
+      } catch (error) {
+        this.logger.warn('writing a work item failed; the worker is dropped', { error: String(error) });
+        this.disconnect(best);
+        return;
+      }
+    }
+  }
+
+  private ping(worker: Worker): void {
+    const item = new pb.WorkItem();
+    item.setHealthping(new pb.HealthPing());
+    try {
+      worker.stream.write(item);
+    } catch {
+      this.disconnect(worker);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export { GrpcFrontend, WorkItemHub, type GrpcFrontendOptions } from '@durable/grpc';
+export { grpcPortFromEnv } from './grpc-config';
