@@ -85,7 +85,8 @@ describe('graceful stop in distributed mode', () => {
         break;
       }
     }
-    expect(started.length).toBeGreaterThan(100);
+    // Load all along: how much depends on the machine, so only ask for a real stream of starts.
+    expect(started.length).toBeGreaterThan(30);
     if (wrong.length > 0)
       throw new Error(`${wrong.length} wrong: ${wrong.slice(0, 5).join('\n')}\n${cluster.logs()}`);
   }, 400_000);
