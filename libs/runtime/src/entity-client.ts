@@ -25,6 +25,8 @@ export interface EntityClientDeps {
   readonly idSource: IdSource;
   /** Entities that can be signalled; undefined accepts any name. */
   readonly entityNames?: () => readonly string[];
+  /** The operations of a class-style entity (so that others are refused); undefined when any may exist. */
+  readonly entityOperations?: (name: string) => readonly string[] | undefined;
   readonly checkPayload: (text: string | undefined, what: string) => void;
 }
 
@@ -40,6 +42,12 @@ export class EntityClient {
   ): Promise<void> {
     const id = this.known(entity);
     checkOperationName(operation);
+    const operations = this.deps.entityOperations?.(entity.name.toLowerCase());
+    if (operations !== undefined && !operations.some((o) => o.toLowerCase() === operation.toLowerCase())) {
+      throw new InvalidArgumentError(
+        `entity '${entity.name}' has no operation '${operation}' (it has: ${operations.join(', ')})`,
+      );
+    }
     this.deps.checkPayload(input, 'operation input');
     const scheduled = options.scheduledTime;
     if (scheduled !== undefined && !Number.isFinite(scheduled.getTime()))

@@ -48,6 +48,8 @@ export interface InstanceClientDeps {
   readonly finishNotifications?: boolean;
   /** Entities that can be signalled (lower case); undefined accepts any name. */
   readonly entityNames?: () => readonly string[];
+  /** The operations of a class-style entity; undefined when any may exist. */
+  readonly entityOperations?: (name: string) => readonly string[] | undefined;
 }
 
 const finishedStatuses = [
@@ -73,6 +75,7 @@ export class InstanceClient implements InstanceService {
       clock: deps.clock,
       idSource: deps.idSource,
       ...(deps.entityNames !== undefined ? { entityNames: deps.entityNames } : {}),
+      ...(deps.entityOperations !== undefined ? { entityOperations: deps.entityOperations } : {}),
       checkPayload: (text, what) => this.checkPayload(text, what),
     });
   }

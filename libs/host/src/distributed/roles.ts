@@ -143,6 +143,7 @@ export async function startFrontend(
     idSource: randomIds,
     orchestrationNames: () => registry.orchestratorNames,
     entityNames: () => registry.entityNames,
+    entityOperations: (name) => registry.getEntity(name)?.operations,
     maxPayloadBytes: config.maxPayloadBytes,
   });
   const consumer =

@@ -68,6 +68,7 @@ export class EmbeddedPlatform {
       idSource: randomIds,
       orchestrationNames: () => registry.orchestratorNames,
       entityNames: () => registry.entityNames,
+      entityOperations: (name) => registry.getEntity(name)?.operations,
       finishNotifications: true,
       ...(options.maxPayloadBytes !== undefined ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
     });

@@ -335,6 +335,10 @@ describe('durable entities on the embedded platform', () => {
     await expect(client.signalEntity({ name: 'a@b', key: 'k' }, 'add')).rejects.toBeInstanceOf(
       InvalidArgumentError,
     );
+    await expect(client.signalEntity(accountOf('k'), 'fly', '1')).rejects.toThrow(
+      /has no operation 'fly' \(it has: deposit, withdraw, balance\)/,
+    );
+    await client.signalEntity(accountOf('k'), 'DEPOSIT', '1');
   });
 
   it.each(
