@@ -1,10 +1,10 @@
 // The bridge of the distributed mode: remote workers connect to the frontend, but orchestrations and
 // activities run in worker processes. Those reach the frontend's gRPC port with one internal service,
 // `durable.internal.RemoteWork`: a unary call per work item, answered when a connected SDK worker
-// completes it. A call that fails (the frontend restarts, the connection drops) is retriable: the
-// worker's batch runs again from its last commit, so the work item is sent again.
+// completes it. A call that fails (no SDK worker serves the name, the frontend is down or restarts)
+// is a WorkerUnavailableError: the partition owner parks the instance and runs it again later.
 import * as grpc from '@grpc/grpc-js';
-import { UnavailableError } from '@durable/core';
+import { WorkerUnavailableError } from '@durable/core';
 import { pb } from './proto';
 import type { RemoteWork } from './remote-executor';
 import type { WorkItemHub } from './work-item-hub';
@@ -74,7 +74,11 @@ const RemoteWorkStub = grpc.makeGenericClientConstructor(remoteWorkService, 'Rem
 export class RemoteWorkClient implements RemoteWork {
   private readonly stub: grpc.Client;
 
-  constructor(address: string) {
+  /** `deadlineMs` bounds one call: above the hub's answer timeout (default 90 s). */
+  constructor(
+    address: string,
+    private readonly deadlineMs = 90_000,
+  ) {
     this.stub = new RemoteWorkStub(address, grpc.credentials.createInsecure(), {
       'grpc.max_receive_message_length': 16 * 1024 * 1024,
       'grpc.max_send_message_length': 16 * 1024 * 1024,
@@ -104,16 +108,16 @@ export class RemoteWorkClient implements RemoteWork {
       const invoke = (this.stub as unknown as Record<string, (...args: unknown[]) => void>)[method] as (
         ...args: unknown[]
       ) => void;
-      // Waits for the frontend to be reachable (it may start after the workers).
+      // Fails fast while the frontend is unreachable: the instance is parked, not the partition.
       invoke.call(
         this.stub,
         request,
         metadata,
-        { waitForReady: true },
+        { deadline: Date.now() + this.deadlineMs },
         (error: grpc.ServiceError | null, response: Res) =>
           error !== null
             ? reject(
-                new UnavailableError(`remote work through the frontend failed: ${error.message}`, 500, {
+                new WorkerUnavailableError(`remote work through the frontend failed: ${error.message}`, {
                   cause: error,
                 }),
               )

@@ -360,6 +360,15 @@ export class InstanceClient implements InstanceService {
     return stored.record;
   }
 
+  async wake(instanceIds: readonly string[]): Promise<void> {
+    const stamp = this.now();
+    await this.deps.log.append(
+      instanceIds.map((instanceId) =>
+        this.message({ instanceId, wake: true, event: newEvent('GenericEvent', stamp, {}) }),
+      ),
+    );
+  }
+
   private async send(instanceId: string, event: HistoryEvent): Promise<void> {
     await this.deps.log.append([this.message({ instanceId, event })]);
   }

@@ -155,6 +155,8 @@ export interface InstanceService {
   ): Promise<InstanceStatus | undefined>;
   /** Names of orchestrations that can be started. */
   orchestrationNames(): readonly string[];
+  /** Runs the parked episodes of these instances again now (a remote worker for them connected). */
+  wake?(instanceIds: readonly string[]): Promise<void>;
 
   /**
    * Sends a one-way operation to an entity (its input as JSON text), optionally for later.

@@ -35,6 +35,8 @@ export interface EmbeddedOptions {
   readonly synchronous?: 'NORMAL' | 'FULL';
   /** Remote (gRPC) workers: names not registered in process run there. */
   readonly remote?: RemoteWork;
+  /** How long an instance parked for want of a remote worker waits before it is tried again. */
+  readonly parkedRetryMs?: number;
 }
 
 /**
@@ -84,6 +86,7 @@ export class EmbeddedPlatform {
         : {}),
       onFinished: (instanceId) => client.notifyFinished(instanceId),
       ...(options.faults !== undefined ? { faults: options.faults } : {}),
+      ...(options.parkedRetryMs !== undefined ? { parkedRetryMs: options.parkedRetryMs } : {}),
     });
     const activities = new ActivityWorker({
       log,

@@ -48,6 +48,11 @@ export interface InstanceRecord {
   readonly pendingStart?: OutboxMessage;
   /** Events that arrived before the pending start; delivered right after it. */
   readonly pendingEvents?: readonly HistoryEvent[];
+  /**
+   * The new events of an episode that no remote worker could run yet (parked): run again, with
+   * whatever arrived since, when the instance is woken (a wake timer, or a worker connecting).
+   */
+  readonly parkedEvents?: readonly HistoryEvent[];
   /** Set on entity documents. */
   readonly entity?: EntityDocument;
   /** The critical section an orchestration requested or holds, released when the execution ends. */
