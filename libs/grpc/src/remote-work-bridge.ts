@@ -41,6 +41,7 @@ function method<Req extends { serializeBinary(): Uint8Array }, Res extends { ser
 export const remoteWorkService = {
   runOrchestrator: method('RunOrchestrator', pb.OrchestratorRequest, pb.OrchestratorResponse),
   runActivity: method('RunActivity', pb.ActivityRequest, pb.ActivityResponse),
+  runEntity: method('RunEntity', pb.EntityBatchRequest, pb.EntityBatchResult),
 };
 
 /** The frontend's side: each call becomes a work item of the hub; a cancelled call withdraws it. */
@@ -65,6 +66,9 @@ export function remoteWorkHandlers(hub: WorkItemHub): grpc.UntypedServiceImpleme
     runActivity: relay<pb.ActivityRequest, pb.ActivityResponse>((request, _name, signal) =>
       hub.runActivity(request, signal),
     ),
+    runEntity: relay<pb.EntityBatchRequest, pb.EntityBatchResult>((request, name, signal) =>
+      hub.runEntity(name, request, signal),
+    ),
   } as unknown as grpc.UntypedServiceImplementation;
 }
 
@@ -74,7 +78,7 @@ const RemoteWorkStub = grpc.makeGenericClientConstructor(remoteWorkService, 'Rem
 export class RemoteWorkClient implements RemoteWork {
   private readonly stub: grpc.Client;
 
-  /** `deadlineMs` bounds one call: above the hub's answer timeout (default 90 s). */
+  /** `deadlineMs` bounds one episode call: above the hub's answer timeout (default 90 s). */
   constructor(
     address: string,
     private readonly deadlineMs = 90_000,
@@ -95,12 +99,18 @@ export class RemoteWorkClient implements RemoteWork {
     return this.call('runActivity', request, new grpc.Metadata());
   }
 
+  runEntity(name: string, request: pb.EntityBatchRequest): Promise<pb.EntityBatchResult> {
+    const metadata = new grpc.Metadata();
+    metadata.set(nameHeader, name);
+    return this.call('runEntity', request, metadata);
+  }
+
   close(): void {
     this.stub.close();
   }
 
   private call<Res>(
-    method: 'runOrchestrator' | 'runActivity',
+    method: 'runOrchestrator' | 'runActivity' | 'runEntity',
     request: unknown,
     metadata: grpc.Metadata,
   ): Promise<Res> {
@@ -108,12 +118,15 @@ export class RemoteWorkClient implements RemoteWork {
       const invoke = (this.stub as unknown as Record<string, (...args: unknown[]) => void>)[method] as (
         ...args: unknown[]
       ) => void;
-      // Fails fast while the frontend is unreachable: the instance is parked, not the partition.
+      // An episode fails fast while the frontend is unreachable, and within a deadline: its instance
+      // is parked, not the partition. An activity may run for long and waits for the frontend.
+      const options =
+        method === 'runActivity' ? { waitForReady: true } : { deadline: Date.now() + this.deadlineMs };
       invoke.call(
         this.stub,
         request,
         metadata,
-        { deadline: Date.now() + this.deadlineMs },
+        options,
         (error: grpc.ServiceError | null, response: Res) =>
           error !== null
             ? reject(

@@ -36,9 +36,9 @@ export class EntityClient {
     entity: EntityId,
     operation: string,
     input?: string,
-    options: { scheduledTime?: Date } = {},
+    options: { scheduledTime?: Date; remote?: boolean } = {},
   ): Promise<void> {
-    const id = this.known(entity);
+    const id = options.remote === true ? entityInstanceId(entity) : this.known(entity);
     checkOperationName(operation);
     this.deps.checkPayload(input, 'operation input');
     const scheduled = options.scheduledTime;
@@ -64,7 +64,10 @@ export class EntityClient {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
       throw new InvalidArgumentError('page size must be an integer from 1 to 1000');
     if (query.name !== undefined) entityId(query.name, 'key');
-    const prefix = query.name !== undefined ? `@${query.name.toLowerCase()}@${query.keyPrefix ?? ''}` : '@';
+    const prefix =
+      query.name !== undefined
+        ? `@${query.name.toLowerCase()}@${query.keyPrefix ?? ''}`
+        : instanceIdPrefixOf(query.instanceIdPrefix);
     const page = await this.deps.store.listInstances({
       kind: 'entity',
       pageSize,
@@ -171,6 +174,14 @@ export class EntityClient {
   private now(): string {
     return toTimestamp(this.deps.clock.now());
   }
+}
+
+/** An instance id prefix of entities: `@`, then the name in lower case up to its `@`, then the key. */
+function instanceIdPrefixOf(prefix: string | undefined): string {
+  if (prefix === undefined || prefix === '') return '@';
+  const at = prefix.startsWith('@') ? prefix : `@${prefix}`;
+  const split = at.indexOf('@', 1);
+  return split < 0 ? at.toLowerCase() : at.slice(0, split).toLowerCase() + at.slice(split);
 }
 
 function metadataOf(record: InstanceRecord, includeState: boolean): EntityMetadata {

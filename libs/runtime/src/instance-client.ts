@@ -81,7 +81,7 @@ export class InstanceClient implements InstanceService {
     entity: EntityId,
     operation: string,
     input?: string,
-    options?: { scheduledTime?: Date },
+    options?: { scheduledTime?: Date; remote?: boolean },
   ): Promise<void> {
     return this.entities.signal(entity, operation, input, options);
   }

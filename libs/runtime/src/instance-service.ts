@@ -102,6 +102,8 @@ export interface EntityQuery {
   /** Only entities of this name (case-insensitive), optionally with keys starting with `keyPrefix`. */
   readonly name?: string;
   readonly keyPrefix?: string;
+  /** Instead of name and keyPrefix: entities whose `@name@key` instance id starts with this. */
+  readonly instanceIdPrefix?: string;
   readonly lastModifiedFrom?: Date;
   readonly lastModifiedTo?: Date;
   readonly includeState?: boolean;
@@ -166,7 +168,11 @@ export interface InstanceService {
     entity: EntityId,
     operation: string,
     input?: string,
-    options?: { readonly scheduledTime?: Date },
+    options?: {
+      readonly scheduledTime?: Date;
+      /** Accept a name no in-process entity has: a remote (gRPC) worker runs it. */
+      readonly remote?: boolean;
+    },
   ): Promise<void>;
   /** Removes an entity's state; operations already queued still run. */
   deleteEntity(entity: EntityId): Promise<void>;

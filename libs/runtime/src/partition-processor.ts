@@ -4,6 +4,7 @@ import {
   isTerminalStatus,
   newEvent,
   OwnershipLostError,
+  parseEntityInstanceId,
   toTimestamp,
   type Clock,
   type CompleteOrchestrationAction,
@@ -32,7 +33,7 @@ import type {
 } from '@durable/storage';
 import { SequentialBatchCommitter, type BatchCommitter } from './batch-committer';
 import { actionEffects, parentNotification, unlockMessages, type Routing } from './effects';
-import { runEntityEpisode, type EntityRunner } from './entity-episode';
+import { entityExecutionId, runEntityEpisode, type EntityRunner } from './entity-episode';
 import {
   acceptFromSource,
   collectOpenTasks,
@@ -362,15 +363,28 @@ export class PartitionProcessor {
     now: number,
     batchLastOffset: number,
   ): Promise<Change | undefined> {
-    const episode = await runEntityEpisode(
-      instanceId,
-      entry.stored?.record,
-      messages,
-      now,
-      this.partition,
-      this.partitions,
-      this.entities,
-    );
+    const before = entry.stored?.record;
+    const parked = (before?.parkedMessages ?? []).map(({ offset, value }) => ({
+      offset,
+      message: parseInstanceMessage(value),
+    }));
+    let episode;
+    try {
+      episode = await runEntityEpisode(
+        instanceId,
+        before === undefined
+          ? undefined
+          : { ...before, timers: before.timers.filter((t) => t.id !== wakeTimerId) },
+        [...parked, ...messages],
+        now,
+        this.partition,
+        this.partitions,
+        this.entities,
+      );
+    } catch (error) {
+      if (!(error instanceof WorkerUnavailableError)) throw error;
+      return this.parkEntity(instanceId, entry, parked, messages, now);
+    }
     if (episode === undefined) return undefined;
     const record: InstanceRecord =
       episode.outbox.length > 0 && !this.committer.atomic
@@ -380,6 +394,52 @@ export class PartitionProcessor {
       write: { record, expectedEtag: entry.stored?.etag },
       outbox: episode.outbox,
       timers: episode.timers,
+      finished: undefined,
+    };
+  }
+
+  /**
+   * No remote worker could run the entity's operations: nothing of the batch happened. Its messages
+   * wait on the document (the applied offset stays where it was, so they apply when it wakes).
+   */
+  private parkEntity(
+    instanceId: string,
+    entry: CachedInstance,
+    parked: ReadonlyArray<{ offset: number; message: InstanceMessage }>,
+    messages: ReadonlyArray<{ offset: number; message: InstanceMessage }>,
+    now: number,
+  ): Change {
+    const before = entry.stored?.record;
+    const applied = before?.appliedOffset ?? -1;
+    const fresh = messages.filter((m) => m.offset > applied && m.message.wake !== true);
+    const wake: PendingTimer = { id: wakeTimerId, fireAt: now + (this.deps.parkedRetryMs ?? 10_000) };
+    const record: InstanceRecord = {
+      ...(before ?? {
+        instanceId,
+        partition: this.partition,
+        name: parseEntityInstanceId(instanceId).name,
+        executionId: entityExecutionId,
+        status: 'Running',
+        createdAt: now,
+        historyLength: 0,
+        appliedOffset: -1,
+        entity: { queue: [], scheduled: [], seq: 0, nextTimerId: 1 },
+      }),
+      updatedAt: now,
+      timers: [...(before?.timers ?? []).filter((t) => t.id !== wakeTimerId), wake],
+      parkedMessages: [...parked, ...fresh].map(({ offset, message }) => ({
+        offset,
+        value: JSON.stringify(message),
+      })),
+    };
+    this.deps.logger.info('no remote worker can run the entity now; parked', {
+      instanceId,
+      partition: this.partition,
+    });
+    return {
+      write: { record, expectedEtag: entry.stored?.etag },
+      outbox: [],
+      timers: [wake],
       finished: undefined,
     };
   }

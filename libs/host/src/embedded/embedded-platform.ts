@@ -7,7 +7,7 @@ import {
   type Logger,
   type Registry,
 } from '@durable/engine';
-import { routingActivityRunner, RoutingExecutor, type RemoteWork } from '@durable/grpc';
+import { routingActivityRunner, RoutingEntityRunner, RoutingExecutor, type RemoteWork } from '@durable/grpc';
 import { SqliteLog } from '@durable/log-sqlite';
 import { SqliteDatabase } from '@durable/sqlite';
 import { ActivityWorker, InstanceClient, OrchestrationWorker, type FaultHook } from '@durable/runtime';
@@ -77,6 +77,9 @@ export class EmbeddedPlatform {
       log,
       store,
       executor: withRemote(new OrchestrationExecutor(registry, { logger }), registry, options.remote),
+      ...(options.remote !== undefined
+        ? { entities: new RoutingEntityRunner(registry, options.remote, logger) }
+        : {}),
       clock: systemClock,
       idSource: randomIds,
       logger,

@@ -53,6 +53,8 @@ export interface InstanceRecord {
    * whatever arrived since, when the instance is woken (a wake timer, or a worker connecting).
    */
   readonly parkedEvents?: readonly HistoryEvent[];
+  /** On entities: the log records (offset and message) of a batch parked like `parkedEvents`. */
+  readonly parkedMessages?: ReadonlyArray<{ readonly offset: number; readonly value: string }>;
   /** Set on entity documents. */
   readonly entity?: EntityDocument;
   /** The critical section an orchestration requested or holds, released when the execution ends. */
