@@ -1,15 +1,22 @@
-// An orchestration routed to remote workers while none can run it is parked: its partition keeps
-// serving every other instance, and the parked one runs once a worker connects, across restarts.
+// An orchestration or entity routed to remote workers while none can run it is parked: its partition
+// keeps serving every other instance, and the parked one runs once a worker connects, across restarts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   NoOpLogger,
+  TaskEntity,
   TaskHubGrpcWorker,
   type OrchestrationContext,
   type Task,
 } from '@microsoft/durabletask-js';
-import { defineActivity, defineOrchestration, Registry } from '@durable/engine';
+import {
+  defineActivity,
+  defineEntity,
+  defineOrchestration,
+  Registry,
+  type EntityContext,
+} from '@durable/engine';
 import { GrpcFrontend, WorkItemHub } from '@durable/grpc';
 import { EmbeddedPlatform } from '../embedded/embedded-platform';
 
@@ -19,7 +26,19 @@ const shout = defineActivity('LocalShout', async (text: string) => text.toUpperC
 const localFlow = defineOrchestration('LocalFlow', async (ctx, text: string) =>
   ctx.callActivity('LocalShout', text),
 );
-const registry = new Registry().add(shout, localFlow);
+const localCounter = defineEntity('LocalCounter', (ctx: EntityContext<number>) => {
+  ctx.setState((ctx.getState(() => 0) ?? 0) + ctx.getInput<number>());
+});
+const registry = new Registry().add(shout, localFlow, localCounter);
+
+class RemoteCounter extends TaskEntity<number> {
+  protected override initializeState(): number {
+    return 0;
+  }
+  add(amount: number): void {
+    this.state += amount;
+  }
+}
 
 async function* remoteFlow(
   ctx: OrchestrationContext,
@@ -64,7 +83,7 @@ afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('an orchestration waiting for a remote worker', () => {
+describe('an instance waiting for a remote worker', () => {
   it('is parked while no worker serves it, keeps it through a restart, and runs when one connects', async () => {
     await startProduct(200);
     const client = () => (platform as EmbeddedPlatform).client;
@@ -122,5 +141,39 @@ describe('an orchestration waiting for a remote worker', () => {
     await client.terminate('parked-3', 'no worker today');
     const status = await client.waitForCompletion('parked-3', { timeoutMs: 20_000 });
     expect(status?.runtimeStatus).toBe('Terminated');
+  });
+
+  it('parks an entity no worker serves, keeps its signals through a restart, and runs them when one connects', async () => {
+    await startProduct(200);
+    const client = () => (platform as EmbeddedPlatform).client;
+    const remote = { name: 'RemoteCounter', key: 'k' };
+    await client().signalEntity(remote, 'add', '2', { remote: true });
+    await client().signalEntity(remote, 'add', '3', { remote: true });
+    await until(() => hub.refusedInstances === 1, 'the entity batch to be refused');
+    await client().signalEntity({ name: 'LocalCounter', key: 'k' }, 'add', '1');
+    await until(
+      async () => (await client().getEntity({ name: 'LocalCounter', key: 'k' }))?.state === '1',
+      'the in-process entity',
+    );
+    expect(await client().getEntity(remote)).toBeUndefined();
+
+    await stopProduct();
+    await startProduct(60_000);
+    await until(() => hub.refusedInstances === 1, 'the entity batch to be refused after the restart');
+    const worker = new TaskHubGrpcWorker({
+      hostAddress: `127.0.0.1:${(grpc as GrpcFrontend).port}`,
+      logger: new NoOpLogger(),
+      shutdownTimeoutMs: 200,
+    });
+    worker.addNamedEntity('RemoteCounter', () => new RemoteCounter());
+    await worker.start();
+    try {
+      await until(
+        async () => (await client().getEntity(remote))?.state === '5',
+        'the parked signals to apply',
+      );
+    } finally {
+      await worker.stop();
+    }
   });
 });
