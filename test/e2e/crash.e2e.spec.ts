@@ -86,11 +86,12 @@ describe('a crash while 200 orchestrations run', () => {
     const callers = await Promise.all(
       Array.from(
         { length: 50 },
-        async (_, i) => (await post(`/orchestrators/CountUp/count-${i}`, '"calls"')).status,
+        async (_, n) =>
+          (await post(`/orchestrators/CountUp/count-${n}`, JSON.stringify({ key: 'calls', n }))).status,
       ),
     );
     expect(new Set(callers)).toEqual(new Set([202]));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const finishedBefore = (
       (await (
         await fetch(`${product.baseUrl}/instances?top=1000&runtimeStatus=Completed`)

@@ -1,19 +1,29 @@
 // Embedded benchmark: the whole product in one process on SQLite, driven through the instance
-// client (the service behind the REST API). Closed loop: a fixed number of instances in flight.
+// client (the service behind the REST API).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { EmbeddedPlatform } from '@durable/host';
-import { registry as samples } from '@durable/samples';
+import type { InstanceStatus } from '@durable/runtime';
+import { registry } from './bench-app';
+import { closedLoop, percentile } from './closed-loop';
+import { openLoop } from './open-loop';
 import type { Progress } from './progress';
+import { engineResourcesMarkdown, engineRunsMarkdown } from './report';
+import { metered, type MeteredProcess } from './resources';
+import {
+  completedTimer,
+  openLoopRate,
+  since,
+  timerResult,
+  withLimit,
+  type EngineRuns,
+  type WorkloadSizes,
+} from './workloads';
 
-export interface EmbeddedBenchSizes {
-  readonly warmupSeconds: number;
-  readonly seconds: number;
-  readonly concurrency: number;
+export interface EmbeddedBenchSizes extends WorkloadSizes {
   readonly latencySamples: number;
-  /** Activities in the fan-out/fan-in run. */
-  readonly fanOut: number;
   /** Instances kept waiting at once for the memory measurement. */
   readonly inFlight: number;
 }
@@ -23,35 +33,60 @@ export const embeddedBenchSizes = {
     warmupSeconds: 3,
     seconds: 15,
     concurrency: 400,
+    openLoopFraction: 0.7,
+    openLoopSeconds: 10,
+    fanOutSmall: 100,
+    fanOutSmallConcurrency: 8,
+    fanOutSmallSeconds: 10,
+    fanOutLarge: 10_000,
+    timers: 1000,
+    timerDelayMs: 1000,
     latencySamples: 500,
-    fanOut: 10_000,
     inFlight: 10_000,
   },
   quick: {
     warmupSeconds: 2,
-    seconds: 8,
+    seconds: 6,
     concurrency: 400,
-    latencySamples: 200,
-    fanOut: 10_000,
+    openLoopFraction: 0.7,
+    openLoopSeconds: 4,
+    fanOutSmall: 100,
+    fanOutSmallConcurrency: 8,
+    fanOutSmallSeconds: 4,
+    fanOutLarge: 10_000,
+    timers: 1000,
+    timerDelayMs: 1000,
+    latencySamples: 100,
     inFlight: 10_000,
   },
-  tiny: { warmupSeconds: 0, seconds: 0.5, concurrency: 4, latencySamples: 5, fanOut: 20, inFlight: 20 },
+  tiny: {
+    warmupSeconds: 0,
+    seconds: 0.5,
+    concurrency: 4,
+    openLoopFraction: 0.5,
+    openLoopSeconds: 0.5,
+    fanOutSmall: 10,
+    fanOutSmallConcurrency: 2,
+    fanOutSmallSeconds: 0.5,
+    fanOutLarge: 20,
+    timers: 5,
+    timerDelayMs: 100,
+    latencySamples: 5,
+    inFlight: 20,
+  },
 } satisfies Record<string, EmbeddedBenchSizes>;
 
-export interface EmbeddedBenchResult {
-  readonly helloSequence5: {
-    readonly completedPerSec: number;
-    readonly completed: number;
-    readonly p50Ms: number;
-    readonly p99Ms: number;
-    readonly concurrency: number;
-  };
+export interface EmbeddedBenchResult extends EngineRuns {
+  readonly helloSequence5: NonNullable<EngineRuns['helloSequence5']>;
+  readonly helloSequence5Open: NonNullable<EngineRuns['helloSequence5Open']>;
+  readonly fanOutSmall: NonNullable<EngineRuns['fanOutSmall']>;
+  readonly fanOutLarge: NonNullable<EngineRuns['fanOutLarge']>;
+  readonly timers: NonNullable<EngineRuns['timers']>;
   readonly helloSequence3Latency: {
     readonly p50Ms: number;
     readonly p99Ms: number;
     readonly samples: number;
   };
-  readonly fanOutFanIn: { readonly activities: number; readonly ms: number };
   readonly inFlight: {
     readonly instances: number;
     readonly rssMb: number;
@@ -61,72 +96,97 @@ export interface EmbeddedBenchResult {
   readonly peakRssMb: number;
 }
 
+const self: readonly MeteredProcess[] = [{ label: 'bench (the whole product in process)', pid: 'self' }];
+
 export async function runEmbeddedBench(
   sizes: EmbeddedBenchSizes,
   progress?: Progress,
 ): Promise<EmbeddedBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'durable-bench-'));
-  const platform = await EmbeddedPlatform.start({ dataDir: dir, registry: samples });
+  const platform = await EmbeddedPlatform.start({ dataDir: dir, registry });
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
   try {
     const { client } = platform;
-    const runOne = async (name: string): Promise<number> => {
-      const t0 = performance.now();
-      const { instanceId } = await client.start(name);
-      const status = await client.waitForCompletion(instanceId, { timeoutMs: 60_000 });
+    const complete = async (name: string, input?: string): Promise<InstanceStatus> => {
+      const { instanceId } = await client.start(name, input === undefined ? {} : { input });
+      const status = await client.waitForCompletion(instanceId, { timeoutMs: 300_000 });
       if (status?.runtimeStatus !== 'Completed')
         throw new Error(`${name} ended ${status?.runtimeStatus ?? 'missing'}`);
-      return performance.now() - t0;
+      return status;
+    };
+    const helloSequence5Once = async (): Promise<void> => {
+      await complete('HelloSequence5');
     };
 
-    // Throughput: closed loop; only completions inside the steady window count.
-    const latencies: number[] = [];
-    let completed = 0;
-    let measuring = false;
-    let stop = false;
-    const warmupEnd = performance.now() + sizes.warmupSeconds * 1000;
-    const end = warmupEnd + sizes.seconds * 1000;
-    const worker = async (): Promise<void> => {
-      while (!stop) {
-        const ms = await runOne('HelloSequence5');
-        if (measuring) {
-          completed++;
-          latencies.push(ms);
-        }
-      }
-    };
-    const workers = Array.from({ length: sizes.concurrency }, () => worker());
-    const ticker = setInterval(() => {
-      const now = performance.now();
-      if (!measuring && now >= warmupEnd) measuring = true;
-      progress?.update(`embedded: HelloSequence5 ${measuring ? `${completed} completed` : 'warming up'}…`);
-      if (now >= end) stop = true;
-    }, 100);
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (stop) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 20);
-    });
-    const windowSeconds = sizes.seconds;
-    await Promise.all(workers);
-    clearInterval(ticker);
+    const closed = await metered(self, () =>
+      closedLoop(helloSequence5Once, sizes, 'embedded: HelloSequence5 closed loop', progress),
+    );
+    const helloSequence5 = { ...closed.result, resources: closed.resources };
+
+    const rate = openLoopRate(helloSequence5, sizes);
+    const open = await metered(self, () =>
+      openLoop(
+        helloSequence5Once,
+        { warmupSeconds: 1, seconds: sizes.openLoopSeconds, rate },
+        `embedded: HelloSequence5 open loop at ${rate}/s`,
+        progress,
+      ),
+    );
+    const helloSequence5Open = { ...open.result, resources: open.resources };
 
     // Latency: one instance at a time, a three-activity sequence.
     const single: number[] = [];
     for (let i = 0; i < sizes.latencySamples; i++) {
       progress?.update(`embedded: HelloSequence latency ${i + 1}/${sizes.latencySamples}…`);
-      single.push(await runOne('HelloSequence'));
+      const t0 = performance.now();
+      await complete('HelloSequence');
+      single.push(performance.now() - t0);
     }
-    progress?.update(`embedded: fan-out/fan-in of ${sizes.fanOut} activities…`);
-    const fanStart = performance.now();
-    const fan = await client.start('FanOutFanIn', { input: String(sizes.fanOut) });
-    const fanStatus = await client.waitForCompletion(fan.instanceId, { timeoutMs: 300_000 });
-    if (fanStatus?.runtimeStatus !== 'Completed') throw new Error('the fan-out did not complete');
-    const fanMs = Math.round(performance.now() - fanStart);
+
+    const small = await metered(self, () =>
+      closedLoop(
+        async () => {
+          await complete('FanOutFanIn', String(sizes.fanOutSmall));
+        },
+        {
+          warmupSeconds: Math.min(1, sizes.warmupSeconds),
+          seconds: sizes.fanOutSmallSeconds,
+          concurrency: sizes.fanOutSmallConcurrency,
+        },
+        `embedded: fan-out/fan-in of ${sizes.fanOutSmall}`,
+        progress,
+      ),
+    );
+    const fanOutSmall = { ...small.result, activities: sizes.fanOutSmall, resources: small.resources };
+
+    progress?.update(`embedded: fan-out/fan-in of ${sizes.fanOutLarge} activities…`);
+    const large = await metered(self, async () => {
+      const t0 = performance.now();
+      await complete('FanOutFanIn', String(sizes.fanOutLarge));
+      return { activities: sizes.fanOutLarge, ms: since(t0) };
+    });
+    const fanOutLarge = { ...large.result, resources: large.resources };
+
+    const timerRun = await metered(self, async () => {
+      progress?.update(`embedded: ${sizes.timers} durable timers of ${sizes.timerDelayMs} ms…`);
+      const firstStart = Date.now();
+      const t0 = performance.now();
+      const ids = await withLimit(
+        Array.from({ length: sizes.timers }),
+        200,
+        async () => (await client.start('DurableTimer', { input: String(sizes.timerDelayMs) })).instanceId,
+      );
+      const startMs = performance.now() - t0;
+      const samples = await Promise.all(
+        ids.map(async (id) => {
+          const status = await client.waitForCompletion(id, { timeoutMs: 120_000 });
+          return completedTimer(status);
+        }),
+      );
+      return timerResult(samples, firstStart, startMs, sizes.timerDelayMs);
+    });
+    const timers = { ...timerRun.result, resources: timerRun.resources };
 
     // Memory: many instances waiting at once, then all finished.
     const waiting: string[] = [];
@@ -154,24 +214,22 @@ export async function runEmbeddedBench(
     const cachedAfterFinish = platform.cachedInstances;
     progress?.done('embedded: done');
     return {
-      fanOutFanIn: { activities: sizes.fanOut, ms: fanMs },
+      engine: 'durable embedded',
+      helloSequence5,
+      helloSequence5Open,
+      fanOutSmall,
+      fanOutLarge,
+      timers,
+      helloSequence3Latency: {
+        p50Ms: percentile(single, 50),
+        p99Ms: percentile(single, 99),
+        samples: single.length,
+      },
       inFlight: {
         instances: waiting.length,
         rssMb: Math.round(rssWaiting / 1024 / 1024),
         cachedWhileWaiting,
         cachedAfterFinish,
-      },
-      helloSequence5: {
-        completedPerSec: Math.round(completed / Math.max(windowSeconds, 0.001)),
-        completed,
-        p50Ms: percentile(latencies, 50),
-        p99Ms: percentile(latencies, 99),
-        concurrency: sizes.concurrency,
-      },
-      helloSequence3Latency: {
-        p50Ms: percentile(single, 50),
-        p99Ms: percentile(single, 99),
-        samples: single.length,
       },
       peakRssMb: Math.round(peakRss / 1024 / 1024),
     };
@@ -183,27 +241,21 @@ export async function runEmbeddedBench(
 }
 
 export function embeddedMarkdown(result: EmbeddedBenchResult): string {
-  const h = result.helloSequence5;
   return [
     '### Embedded (one process, SQLite)',
     '',
-    '| workload | completed/s | p50 ms | p99 ms | notes |',
-    '| --- | ---: | ---: | ---: | --- |',
-    `| HelloSequence5, ${h.concurrency} in flight | ${h.completedPerSec} | ${h.p50Ms} | ${h.p99Ms} | ${h.completed} completed in the window |`,
-    `| HelloSequence (3 activities), 1 in flight | – | ${result.helloSequence3Latency.p50Ms} | ${result.helloSequence3Latency.p99Ms} | start-to-completion latency |`,
+    engineRunsMarkdown(result),
     '',
-    `Fan-out/fan-in of ${result.fanOutFanIn.activities} activities: ${result.fanOutFanIn.ms} ms start to completion.`,
+    `HelloSequence (3 activities), one at a time: start-to-completion p50 ${result.helloSequence3Latency.p50Ms} ms, ` +
+      `p99 ${result.helloSequence3Latency.p99Ms} ms over ${result.helloSequence3Latency.samples} samples.`,
     '',
     `${result.inFlight.instances} instances waiting at once: RSS ${result.inFlight.rssMb} MB with ${result.inFlight.cachedWhileWaiting} cached; ` +
       `${result.inFlight.cachedAfterFinish} cached after they all finished.`,
     '',
-    `Peak RSS of the benchmark process: ${result.peakRssMb} MB`,
+    `Peak RSS of the benchmark process over the whole run: ${result.peakRssMb} MB.`,
+    '',
+    '#### CPU time and peak RSS per workload',
+    '',
+    engineResourcesMarkdown(result),
   ].join('\n');
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return Math.round((sorted[Math.max(0, index)] ?? 0) * 100) / 100;
 }

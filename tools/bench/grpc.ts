@@ -1,7 +1,6 @@
-// `node -r @swc-node/register tools/bench/grpc.ts`: HelloSequence5 on the embedded product, run by
-// the in-process TypeScript SDK and by the official JS SDK worker (@microsoft/durabletask-js) over
-// gRPC, each driven closed-loop by its own client (REST-less: the instance client, and the SDK's
-// gRPC client). Prints both figures as a markdown table.
+// HelloSequence5 on the embedded product, run by the in-process TypeScript SDK and by the official
+// JS SDK worker (@microsoft/durabletask-js) over gRPC, each driven closed-loop by its own client
+// (the instance client, and the SDK's gRPC client). Part of `npm run bench` (`--only grpc`).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,19 @@ import {
 import { Registry } from '@durable/engine';
 import { EmbeddedPlatform, GrpcFrontend, WorkItemHub } from '@durable/host';
 import { helloSequence5, sayHello } from '@durable/samples';
-import { closedLoop, type ClosedLoopResult } from './closed-loop';
+import { closedLoop, type ClosedLoopOptions, type ClosedLoopResult } from './closed-loop';
+import type { Progress } from './progress';
+
+export const grpcBenchSizes = {
+  full: { warmupSeconds: 2, seconds: 10, concurrency: 50 },
+  quick: { warmupSeconds: 1, seconds: 5, concurrency: 50 },
+  tiny: { warmupSeconds: 0, seconds: 0.5, concurrency: 2 },
+} satisfies Record<string, ClosedLoopOptions>;
+
+export interface GrpcBenchResult {
+  readonly inProcess: ClosedLoopResult;
+  readonly overGrpc: ClosedLoopResult;
+}
 
 async function* sdkHelloSequence5(ctx: OrchestrationContext): AsyncGenerator<Task<string>, string[], string> {
   const out: string[] = [];
@@ -25,9 +36,10 @@ async function* sdkHelloSequence5(ctx: OrchestrationContext): AsyncGenerator<Tas
   return out;
 }
 
-async function main(): Promise<void> {
-  const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
-  const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 50);
+export async function runGrpcBench(
+  options: ClosedLoopOptions,
+  progress?: Progress,
+): Promise<GrpcBenchResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'durable-bench-grpc-'));
   const hub = new WorkItemHub();
   const platform = await EmbeddedPlatform.start({
@@ -42,7 +54,6 @@ async function main(): Promise<void> {
   worker.addNamedOrchestrator('SdkHelloSequence5', sdkHelloSequence5);
   await worker.start();
   const client = new TaskHubGrpcClient({ hostAddress: address, logger: new NoOpLogger() });
-  const options = { warmupSeconds: 2, seconds, concurrency };
   try {
     const inProcess = await closedLoop(
       async () => {
@@ -51,7 +62,8 @@ async function main(): Promise<void> {
         if (status?.runtimeStatus !== 'Completed') throw new Error(`${instanceId}: ${status?.runtimeStatus}`);
       },
       options,
-      'in-process SDK',
+      'grpc: in-process SDK',
+      progress,
     );
     const overGrpc = await closedLoop(
       async () => {
@@ -60,20 +72,11 @@ async function main(): Promise<void> {
         if (state?.serializedOutput === undefined) throw new Error(`${id} did not complete`);
       },
       options,
-      'JS SDK over gRPC',
+      'grpc: JS SDK over gRPC',
+      progress,
     );
-    const row = (label: string, r: ClosedLoopResult) =>
-      `| ${label} | ${r.completedPerSec.toFixed(0)} | ${r.p50Ms.toFixed(1)} | ${r.p95Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} |`;
-    console.log(
-      [
-        `HelloSequence5, embedded, ${concurrency} callers, ${seconds} s (node ${process.version})`,
-        '',
-        '| worker | orchestrations/s | p50 ms | p95 ms | p99 ms |',
-        '| --- | ---: | ---: | ---: | ---: |',
-        row('in-process TypeScript SDK', inProcess),
-        row('@microsoft/durabletask-js 0.4.0 over gRPC', overGrpc),
-      ].join('\n'),
-    );
+    progress?.done('grpc: done');
+    return { inProcess, overGrpc };
   } finally {
     await worker.stop().catch(() => undefined);
     await client.stop();
@@ -83,7 +86,15 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+export function grpcMarkdown(result: GrpcBenchResult): string {
+  const row = (label: string, r: ClosedLoopResult) =>
+    `| ${label}, ${r.concurrency} in flight | ${r.completedPerSec} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} |`;
+  return [
+    '### HelloSequence5 over the Durable Task gRPC protocol (embedded)',
+    '',
+    '| worker | orchestrations/s | p50 ms | p95 ms | p99 ms |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    row('in-process TypeScript SDK', result.inProcess),
+    row('@microsoft/durabletask-js 0.4.0 worker over gRPC', result.overGrpc),
+  ].join('\n');
+}

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only engine|embedded|distributed|peer]`: runs the benchmarks with a progress
+// `npm run bench [-- --quick] [-- --only engine|embedded|entities|grpc|distributed|peer]`: runs the benchmarks with a progress
 // display, writes bench/results/<workload>.json and .md, and prints a summary line last.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -11,10 +11,15 @@ import {
 } from './distributed';
 import { embeddedBenchSizes, embeddedMarkdown, runEmbeddedBench, type EmbeddedBenchResult } from './embedded';
 import { engineBenchSizes, engineMarkdown, runEngineBench, type EngineBenchResult } from './engine';
-import { peerMarkdown, runPeerBench, type PeerBenchResult } from './peer';
+import { entityBenchSizes, entityMarkdown, runEntityBench, type EntityBenchResult } from './entities';
+import { grpcBenchSizes, grpcMarkdown, runGrpcBench, type GrpcBenchResult } from './grpc';
+import { peerBenchSizes, peerMarkdown, runPeerBench, type PeerBenchResult } from './peer';
 import { Progress } from './progress';
+import { comparisonMarkdown } from './report';
+import { chartSvg } from './chart';
+import type { EngineRuns } from './workloads';
 
-const workloads = ['engine', 'embedded', 'distributed', 'peer'] as const;
+const workloads = ['engine', 'embedded', 'entities', 'grpc', 'distributed', 'peer'] as const;
 type Workload = (typeof workloads)[number];
 
 async function main(): Promise<void> {
@@ -50,6 +55,17 @@ async function main(): Promise<void> {
     write('embedded', embedded, embeddedMarkdown(embedded));
   }
 
+  let entities: EntityBenchResult | undefined;
+  if (selected.includes('entities')) {
+    entities = await runEntityBench(quick ? entityBenchSizes.quick : entityBenchSizes.full, progress);
+    write('entities', entities, entityMarkdown(entities));
+  }
+  let grpc: GrpcBenchResult | undefined;
+  if (selected.includes('grpc')) {
+    grpc = await runGrpcBench(quick ? grpcBenchSizes.quick : grpcBenchSizes.full, progress);
+    write('grpc', grpc, grpcMarkdown(grpc));
+  }
+
   let distributed: DistributedBenchResult | undefined;
   if (selected.includes('distributed')) {
     distributed = await runDistributedBench(
@@ -61,9 +77,19 @@ async function main(): Promise<void> {
 
   let peer: PeerBenchResult | undefined;
   if (selected.includes('peer')) {
-    const sizes = quick ? embeddedBenchSizes.quick : embeddedBenchSizes.full;
-    peer = await runPeerBench(sizes, progress);
+    peer = await runPeerBench(quick ? peerBenchSizes.quick : peerBenchSizes.full, progress);
     write('peer', peer, peerMarkdown(peer));
+  }
+
+  const engines: EngineRuns[] = [
+    ...(embedded === undefined ? [] : [embedded]),
+    ...(distributed === undefined ? [] : [distributed]),
+    ...(peer === undefined ? [] : [peer.restate, peer.restateServiceCalls]),
+  ];
+  if (engines.length > 0) {
+    write('comparison', engines, comparisonMarkdown(engines));
+    const subtitle = `Node ${machine.node}, ${machine.cpus} cores, ${quick ? '--quick' : 'full'} run at ${machine.at}`;
+    writeFileSync(join(outDir, 'chart.svg'), chartSvg(engines, subtitle));
   }
 
   const parts: string[] = [];
@@ -72,14 +98,40 @@ async function main(): Promise<void> {
       `HelloSequence5 embedded ${embedded.helloSequence5.completedPerSec}/s ` +
         `(p50 ${embedded.helloSequence5.p50Ms} ms at ${embedded.helloSequence5.concurrency} in flight), ` +
         `3-step latency p50 ${embedded.helloSequence3Latency.p50Ms} ms p99 ${embedded.helloSequence3Latency.p99Ms} ms, ` +
-        `fan-out ${embedded.fanOutFanIn.activities} in ${embedded.fanOutFanIn.ms} ms, ` +
+        `fan-out ${embedded.fanOutSmall.activities} ${embedded.fanOutSmall.completedPerSec}/s, ` +
+        `fan-out ${embedded.fanOutLarge.activities} in ${embedded.fanOutLarge.ms} ms, ` +
+        `${embedded.timers.instances} timers done in ${embedded.timers.allCompletedMs} ms (lateness p99 ${embedded.timers.latenessP99Ms} ms), ` +
         `${embedded.inFlight.instances} in flight ${embedded.inFlight.rssMb} MB RSS`,
     );
   }
   if (distributed !== undefined) {
     const h = distributed.helloSequence5;
     parts.push(
-      `HelloSequence5 distributed ${h.completedPerSec}/s (p50 ${h.p50Ms} ms at ${h.concurrency} in flight)`,
+      `HelloSequence5 distributed ${h.completedPerSec}/s (p50 ${h.p50Ms} ms at ${h.concurrency} in flight), ` +
+        `fan-out ${distributed.fanOutSmall.activities} ${distributed.fanOutSmall.completedPerSec}/s, ` +
+        `fan-out ${distributed.fanOutLarge.activities} in ${distributed.fanOutLarge.ms} ms, ` +
+        `${distributed.timers.instances} timers done in ${distributed.timers.allCompletedMs} ms`,
+    );
+  }
+  if (peer !== undefined) {
+    const r = peer.restate;
+    parts.push(
+      `restate ${r.helloSequence5.completedPerSec}/s (p50 ${r.helloSequence5.p50Ms} ms), ` +
+        `fan-out ${r.fanOutSmall?.activities} ${r.fanOutSmall?.completedPerSec}/s, ` +
+        `fan-out ${r.fanOutLarge?.activities} in ${r.fanOutLarge?.ms} ms, ` +
+        `${r.timers?.instances} timers done in ${r.timers?.allCompletedMs} ms`,
+    );
+  }
+  if (entities !== undefined) {
+    parts.push(
+      `entities: hot ${entities.hotEntity.operationsPerSec} ops/s, spread ${entities.spread.operationsPerSec} ops/s, ` +
+        `bank transfers ${entities.bankTransfers.completedPerSec}/s`,
+    );
+  }
+  if (grpc !== undefined) {
+    parts.push(
+      `HelloSequence5 in-process ${grpc.inProcess.completedPerSec}/s vs JS SDK over gRPC ${grpc.overGrpc.completedPerSec}/s ` +
+        `(${grpc.overGrpc.concurrency} in flight)`,
     );
   }
   if (engine !== undefined) {
@@ -96,7 +148,7 @@ function summaryLine(
   distributed: DistributedBenchResult | undefined,
   peer: PeerBenchResult | undefined,
 ): string {
-  const restate = peer?.restate.completedPerSec;
+  const restate = peer?.restate.helloSequence5.completedPerSec;
   const ratio = (n: number) =>
     restate === undefined || restate === 0 ? '' : `${(n / restate).toFixed(2)}x restate`;
   const parts: string[] = [];

@@ -71,6 +71,20 @@ function unimplemented<Req, Res>(what: string): Unary<Req, Res> {
   return (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: what });
 }
 
+/** An instance id prefix (`@name@keyPrefix`, or the start of a name) as a name and key prefix. */
+function entityPrefixQuery(prefix: string | undefined): {
+  name?: string;
+  keyPrefix?: string;
+  namePrefix?: string;
+} {
+  if (prefix === undefined || prefix === '' || prefix === '@') return {};
+  const bare = prefix.startsWith('@') ? prefix.slice(1) : prefix;
+  const at = bare.indexOf('@');
+  if (at < 0) return { namePrefix: bare };
+  const key = bare.slice(at + 1);
+  return { name: bare.slice(0, at), ...(key !== '' ? { keyPrefix: key } : {}) };
+}
+
 function protoEntity(entity: EntityMetadata): pb.EntityMetadata {
   const out = new pb.EntityMetadata();
   out.setInstanceid(entity.instanceId);
@@ -256,7 +270,7 @@ export function sidecarHandlers(deps: SidecarServiceDeps): grpc.UntypedServiceIm
         ...(from !== undefined && from > 0 ? { createdFrom: new Date(from) } : {}),
         ...(to !== undefined && to > 0 ? { createdTo: new Date(to) } : {}),
         ...(token !== undefined && token !== '' ? { continuationToken: token } : {}),
-        ...(prefix !== undefined && prefix !== '' ? { instanceIdPrefix: prefix } : {}),
+        ...entityPrefixQuery(prefix),
       });
       const response = new pb.QueryInstancesResponse();
       response.setOrchestrationstateList(page.instances.map((s) => orchestrationState(s, withPayloads)));
@@ -446,7 +460,7 @@ export function sidecarHandlers(deps: SidecarServiceDeps): grpc.UntypedServiceIm
       const page = await client.queryEntities({
         includeState: query.getIncludestate(),
         includeDeleted: query.getIncludetransient(),
-        ...(prefix !== undefined && prefix !== '' ? { instanceIdPrefix: prefix } : {}),
+        ...entityPrefixQuery(prefix),
         ...(from !== undefined && from > 0 ? { lastModifiedFrom: new Date(from) } : {}),
         ...(to !== undefined && to > 0 ? { lastModifiedTo: new Date(to) } : {}),
         ...(size !== undefined && size > 0 ? { pageSize: Math.min(size, 1000) } : {}),

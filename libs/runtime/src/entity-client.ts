@@ -64,10 +64,14 @@ export class EntityClient {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
       throw new InvalidArgumentError('page size must be an integer from 1 to 1000');
     if (query.name !== undefined) entityId(query.name, 'key');
+    if (query.name !== undefined && query.namePrefix !== undefined)
+      throw new InvalidArgumentError('give an entity name or a name prefix, not both');
+    if (query.keyPrefix !== undefined && query.name === undefined)
+      throw new InvalidArgumentError('a key prefix needs an entity name');
     const prefix =
       query.name !== undefined
         ? `@${query.name.toLowerCase()}@${query.keyPrefix ?? ''}`
-        : instanceIdPrefixOf(query.instanceIdPrefix);
+        : `@${(query.namePrefix ?? '').toLowerCase()}`;
     const page = await this.deps.store.listInstances({
       kind: 'entity',
       pageSize,
@@ -174,14 +178,6 @@ export class EntityClient {
   private now(): string {
     return toTimestamp(this.deps.clock.now());
   }
-}
-
-/** An instance id prefix of entities: `@`, then the name in lower case up to its `@`, then the key. */
-function instanceIdPrefixOf(prefix: string | undefined): string {
-  if (prefix === undefined || prefix === '') return '@';
-  const at = prefix.startsWith('@') ? prefix : `@${prefix}`;
-  const split = at.indexOf('@', 1);
-  return split < 0 ? at.toLowerCase() : at.slice(0, split).toLowerCase() + at.slice(split);
 }
 
 function metadataOf(record: InstanceRecord, includeState: boolean): EntityMetadata {

@@ -102,8 +102,8 @@ export interface EntityQuery {
   /** Only entities of this name (case-insensitive), optionally with keys starting with `keyPrefix`. */
   readonly name?: string;
   readonly keyPrefix?: string;
-  /** Instead of name and keyPrefix: entities whose `@name@key` instance id starts with this. */
-  readonly instanceIdPrefix?: string;
+  /** Only entities whose name starts with this text (case-insensitive); not with `name`. */
+  readonly namePrefix?: string;
   readonly lastModifiedFrom?: Date;
   readonly lastModifiedTo?: Date;
   readonly includeState?: boolean;

@@ -17,9 +17,14 @@ export class RestatePeer {
     private readonly dataDir: string,
   ) {}
 
-  /** Server and service process ids, for CPU and memory sampling. */
-  get pids(): number[] {
-    return [this.server.pid, this.service.pid].filter((p): p is number => p !== undefined);
+  /** The server's process id, for CPU and memory metering. */
+  get serverPid(): number {
+    return this.server.pid ?? 0;
+  }
+
+  /** The SDK service's process id. */
+  get servicePid(): number {
+    return this.service.pid ?? 0;
   }
 
   static async start(): Promise<RestatePeer> {
@@ -100,6 +105,27 @@ export class RestatePeer {
     if (!response.ok) throw new Error(`restate answered ${response.status}: ${await response.text()}`);
     const output = (await response.json()) as string[];
     if (output.length !== 5) throw new Error(`restate returned ${JSON.stringify(output)}`);
+  }
+
+  /** One fan-out/fan-in of n squares, summed: n `ctx.run` steps at once, or n Square service calls. */
+  async fanOut(handler: 'run' | 'calls', n: number): Promise<void> {
+    const sum = await this.call<number>(`FanOutFanIn/${handler}`, n);
+    if (sum !== (n * (n + 1) * (2 * n + 1)) / 6) throw new Error(`restate returned ${sum} for ${n} squares`);
+  }
+
+  /** One durable timer of `ms`; resolves with the time it was due (epoch ms). */
+  timer(ms: number): Promise<number> {
+    return this.call<number>('DurableTimer/sleep', ms);
+  }
+
+  private async call<T>(path: string, input: unknown): Promise<T> {
+    const response = await fetch(`${this.ingress}/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+    });
+    if (!response.ok) throw new Error(`restate answered ${response.status}: ${await response.text()}`);
+    return (await response.json()) as T;
   }
 
   async stop(): Promise<void> {

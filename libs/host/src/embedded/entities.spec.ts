@@ -196,6 +196,9 @@ describe('durable entities on the embedded platform', () => {
       token = page.continuationToken;
     } while (token !== undefined);
     expect(keys.sort()).toEqual(['q0=1', 'q1=2', 'q2=3', 'q3=4', 'q4=5']);
+    const byPrefix = await client.queryEntities({ namePrefix: 'COUN' });
+    expect(byPrefix.entities.map((e) => e.entityId.name)).toEqual(Array(5).fill('counter'));
+    await expect(client.queryEntities({ keyPrefix: 'q' })).rejects.toBeInstanceOf(InvalidArgumentError);
 
     await client.deleteEntity(counter('q0'));
     await waitFor(async () => (await client.getEntity(counter('q0'))) === undefined);

@@ -126,9 +126,11 @@ export class EntitiesController {
     const lastModifiedTo = dateParam(query, 'lastOperationTimeTo');
     const pageSize = pageSizeParam(query, 'top');
     const keyPrefix = stringParam(query, 'keyPrefix');
+    const namePrefix = stringParam(query, 'namePrefix');
     const filter: EntityQuery = {
       ...(name !== undefined ? { name } : {}),
       ...(keyPrefix !== undefined ? { keyPrefix } : {}),
+      ...(namePrefix !== undefined ? { namePrefix } : {}),
       ...(lastModifiedFrom !== undefined ? { lastModifiedFrom } : {}),
       ...(lastModifiedTo !== undefined ? { lastModifiedTo } : {}),
       ...(pageSize !== undefined ? { pageSize } : {}),

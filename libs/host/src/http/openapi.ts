@@ -514,7 +514,7 @@ function entityListOperation(operationId: string, summary: string, byName: boole
             ref('parameters', 'entityName'),
             query('keyPrefix', { type: 'string' }, 'Only keys starting with this text.'),
           ]
-        : []),
+        : [query('namePrefix', { type: 'string' }, 'Only entities whose name starts with this text.')]),
       flag('fetchState', false, 'Include each entity state.'),
       query('lastOperationTimeFrom', { type: 'string', format: 'date-time' }, 'Last operation at or after.'),
       query('lastOperationTimeTo', { type: 'string', format: 'date-time' }, 'Last operation at or before.'),

@@ -62,6 +62,32 @@ describe('KafkaLog', () => {
     }
   });
 
+  it('splits an append larger than the broker accepts in one request, keeping the order', async () => {
+    const log = await open(`large-${randomUUID().slice(0, 8)}`);
+    try {
+      const value = (i: number) => `${i}:${'x'.repeat(200)}`;
+      await log.append(
+        Array.from({ length: 10_000 }, (_, i) => ({
+          stream: Stream.Orchestrations,
+          partition: 2,
+          key: 'one-instance',
+          value: value(i),
+        })),
+      );
+      const seen: number[] = [];
+      let from = 0;
+      while (seen.length < 10_000) {
+        const records = await log.read(Stream.Orchestrations, 2, from, { maxRecords: 1000, waitMs: 2000 });
+        expect(records.length).toBeGreaterThan(0);
+        seen.push(...records.map((r) => Number(r.value.split(':')[0])));
+        from = records[records.length - 1]!.offset + 1;
+      }
+      expect(seen).toEqual(Array.from({ length: 10_000 }, (_, i) => i));
+    } finally {
+      await log.close();
+    }
+  });
+
   it('hands committed offsets on to the next member of the group', async () => {
     const hub = `fence-${randomUUID().slice(0, 8)}`;
     const first = await open(hub);

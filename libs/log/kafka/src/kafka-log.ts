@@ -51,6 +51,14 @@ interface GroupMember {
 }
 
 /**
+ * A produce request's payload stays under this, so that no partition's record batch reaches a
+ * broker's default `message.max.bytes` (1 MiB): a fan-out's outbox can hold thousands of records.
+ */
+const maxRequestBytes = 512 * 1024;
+/** Kafka's per-record framing, roughly, on top of key and value. */
+const recordOverheadBytes = 32;
+
+/**
  * The PartitionedLog on Apache Kafka. Appends go through one idempotent producer, coalesced per
  * event-loop turn. Reads come from one consumer per stream that follows exactly the partitions
  * being read (pull over push, see PartitionReader). Groups are Kafka consumer groups, used for
@@ -131,14 +139,26 @@ export class KafkaLog implements PartitionedLog {
     });
   }
 
-  /** Sends every append of this turn in one produce request per broker (acks from all replicas). */
+  /**
+   * Sends every append of this turn in as few produce requests as fit under `maxRequestBytes`
+   * (acks from all replicas), one after the other so each partition keeps its order.
+   */
   private async flush(): Promise<void> {
     this.flushScheduled = false;
     const batch = this.pending;
     this.pending = [];
-    const byTopic = new Map<string, TopicMessages>();
+    const requests: Map<string, TopicMessages>[] = [];
+    let byTopic = new Map<string, TopicMessages>();
+    let bytes = 0;
     for (const { records } of batch) {
       for (const record of records) {
+        const size = Buffer.byteLength(record.key) + Buffer.byteLength(record.value) + recordOverheadBytes;
+        if (bytes > 0 && bytes + size > maxRequestBytes) {
+          requests.push(byTopic);
+          byTopic = new Map();
+          bytes = 0;
+        }
+        bytes += size;
         const topic = this.topic(record.stream);
         let entry = byTopic.get(topic);
         if (entry === undefined) {
@@ -148,8 +168,10 @@ export class KafkaLog implements PartitionedLog {
         entry.messages.push({ partition: record.partition, key: record.key, value: record.value });
       }
     }
+    requests.push(byTopic);
     try {
-      await this.producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 });
+      for (const request of requests)
+        await this.producer.sendBatch({ topicMessages: [...request.values()], acks: -1 });
       for (const append of batch) append.resolve();
     } catch (error) {
       const failure = new UnavailableError(`appending to Kafka failed: ${String(error)}`, undefined, {

@@ -1,0 +1,128 @@
+// CPU time (user + system) and peak RSS of every process a workload involves, over the workload's
+// run: the benchmark process itself (process.cpuUsage / memoryUsage) and child processes (the
+// Kafka broker, the worker apps, the Restate server and its service) through /proc/<pid>.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+
+export interface MeteredProcess {
+  readonly label: string;
+  /** 'self' for the benchmark process. */
+  readonly pid: number | 'self';
+}
+
+export interface ProcessUsage {
+  readonly label: string;
+  /** User + system CPU time spent during the run. */
+  readonly cpuMs: number;
+  /** cpuMs over the run's wall time: 100 is one core busy all along. */
+  readonly cpuPercent: number;
+  /** The largest resident set seen during the run (sampled every 200 ms). */
+  readonly peakRssMb: number;
+}
+
+let clockTicks: number | undefined;
+
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    const out = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+    const parsed = Number(out.stdout?.trim());
+    clockTicks = Number.isFinite(parsed) && parsed > 0 ? parsed : 100;
+  }
+  return clockTicks;
+}
+
+/** CPU milliseconds a process has used so far, or undefined when it is gone. */
+function cpuMsOf(pid: number | 'self'): number | undefined {
+  if (pid === 'self') {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name is in parentheses and may hold spaces: fields count from after it.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return ((utime + stime) * 1000) / ticksPerSecond();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident set size in bytes, or undefined when the process is gone. */
+function rssOf(pid: number | 'self'): number | undefined {
+  if (pid === 'self') return process.memoryUsage.rss();
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match === null ? undefined : Number(match[1]) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Meters a set of processes from construction until `stop()`. */
+export class ResourceMeter {
+  private readonly startCpu: (number | undefined)[];
+  private readonly peakRss: number[];
+  private readonly startedAt = performance.now();
+  private readonly sampler: NodeJS.Timeout;
+
+  constructor(private readonly processes: readonly MeteredProcess[]) {
+    this.startCpu = processes.map((p) => cpuMsOf(p.pid));
+    this.peakRss = processes.map(() => 0);
+    this.sample();
+    this.sampler = setInterval(() => this.sample(), 200);
+    this.sampler.unref();
+  }
+
+  stop(): ProcessUsage[] {
+    clearInterval(this.sampler);
+    this.sample();
+    const wallMs = Math.max(performance.now() - this.startedAt, 1);
+    return this.processes.map((p, i) => {
+      const before = this.startCpu[i];
+      const after = cpuMsOf(p.pid);
+      const cpuMs = before === undefined || after === undefined ? 0 : Math.max(0, after - before);
+      return {
+        label: p.label,
+        cpuMs: Math.round(cpuMs),
+        cpuPercent: Math.round((cpuMs / wallMs) * 100),
+        peakRssMb: Math.round((this.peakRss[i] ?? 0) / 1024 / 1024),
+      };
+    });
+  }
+
+  private sample(): void {
+    this.processes.forEach((p, i) => {
+      const rss = rssOf(p.pid);
+      if (rss !== undefined && rss > (this.peakRss[i] ?? 0)) this.peakRss[i] = rss;
+    });
+  }
+}
+
+/** Runs `fn` while metering `processes`. */
+export async function metered<T>(
+  processes: readonly MeteredProcess[],
+  fn: () => Promise<T>,
+): Promise<{ result: T; resources: ProcessUsage[] }> {
+  const meter = new ResourceMeter(processes);
+  try {
+    const result = await fn();
+    return { result, resources: meter.stop() };
+  } catch (error) {
+    meter.stop();
+    throw error;
+  }
+}
+
+/** A markdown table of the processes' usage. */
+export function resourcesMarkdown(title: string, usage: readonly ProcessUsage[]): string {
+  return [
+    `${title}:`,
+    '',
+    '| process | CPU s | CPU % (100 = one core) | peak RSS MB |',
+    '| --- | ---: | ---: | ---: |',
+    ...usage.map((u) => `| ${u.label} | ${(u.cpuMs / 1000).toFixed(2)} | ${u.cpuPercent} | ${u.peakRssMb} |`),
+  ].join('\n');
+}
