@@ -270,7 +270,7 @@ export function sidecarHandlers(deps: SidecarServiceDeps): grpc.UntypedServiceIm
         ...(from !== undefined && from > 0 ? { createdFrom: new Date(from) } : {}),
         ...(to !== undefined && to > 0 ? { createdTo: new Date(to) } : {}),
         ...(token !== undefined && token !== '' ? { continuationToken: token } : {}),
-        ...entityPrefixQuery(prefix),
+        ...(prefix !== undefined && prefix !== '' ? { instanceIdPrefix: prefix } : {}),
       });
       const response = new pb.QueryInstancesResponse();
       response.setOrchestrationstateList(page.instances.map((s) => orchestrationState(s, withPayloads)));
