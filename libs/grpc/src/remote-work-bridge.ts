@@ -122,19 +122,14 @@ export class RemoteWorkClient implements RemoteWork {
       // is parked, not the partition. An activity may run for long and waits for the frontend.
       const options =
         method === 'runActivity' ? { waitForReady: true } : { deadline: Date.now() + this.deadlineMs };
-      invoke.call(
-        this.stub,
-        request,
-        metadata,
-        options,
-        (error: grpc.ServiceError | null, response: Res) =>
-          error !== null
-            ? reject(
-                new WorkerUnavailableError(`remote work through the frontend failed: ${error.message}`, {
-                  cause: error,
-                }),
-              )
-            : resolve(response),
+      invoke.call(this.stub, request, metadata, options, (error: grpc.ServiceError | null, response: Res) =>
+        error !== null
+          ? reject(
+              new WorkerUnavailableError(`remote work through the frontend failed: ${error.message}`, {
+                cause: error,
+              }),
+            )
+          : resolve(response),
       );
     });
   }
