@@ -137,10 +137,10 @@ export class EntityClient {
           doc.queue.length === 0 &&
           doc.scheduled.length === 0;
         if (options.removeEmptyEntities && empty) {
-          // Only if nothing changed it since it was listed.
+          // Only if nothing changed it since it was read: the delete is conditional on its etag.
           const current = await this.deps.store.getInstance(record.instanceId);
           if (current !== undefined && current.record.updatedAt === record.updatedAt) {
-            if (await this.deps.store.deleteInstance(record.instanceId)) emptyEntitiesRemoved++;
+            if (await this.deps.store.deleteInstance(record.instanceId, current.etag)) emptyEntitiesRemoved++;
           }
         }
       }

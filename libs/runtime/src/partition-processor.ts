@@ -33,7 +33,7 @@ import type {
 } from '@durable/storage';
 import { SequentialBatchCommitter, type BatchCommitter } from './batch-committer';
 import { actionEffects, parentNotification, unlockMessages, type Routing } from './effects';
-import { entityExecutionId, runEntityEpisode, type EntityRunner } from './entity-episode';
+import { incarnationOf, runEntityEpisode, type EntityRunner } from './entity-episode';
 import {
   acceptFromSource,
   collectOpenTasks,
@@ -418,7 +418,7 @@ export class PartitionProcessor {
         instanceId,
         partition: this.partition,
         name: parseEntityInstanceId(instanceId).name,
-        executionId: entityExecutionId,
+        executionId: incarnationOf(now),
         status: 'Running',
         createdAt: now,
         historyLength: 0,
@@ -606,7 +606,12 @@ export class PartitionProcessor {
     if (rewind && record !== undefined && record.status === 'Failed') {
       return this.rewind(instanceId, entry, record, now, appliedOffset, batchLastOffset);
     }
-    if (record === undefined || (!changed && replies.length === 0)) return undefined;
+    if (record === undefined) {
+      // Nothing to commit (a lock granted to a purged instance, say); releases are safe to repeat.
+      if (replies.length > 0) await this.deps.log.append(replies);
+      return undefined;
+    }
+    if (!changed && replies.length === 0) return undefined;
     const wasParked = record.parkedEvents;
     if (wasParked !== undefined && !isTerminalStatus(record.status) && entry.session !== undefined)
       events.unshift(...wasParked);
@@ -663,6 +668,7 @@ export class PartitionProcessor {
             record.name,
             outbox,
             newTimers,
+            senderExecutionId(record),
           );
           if (produced !== undefined) history.push(produced);
           if (action.type === 'CompleteOrchestration') completion = action;
@@ -900,10 +906,16 @@ export class PartitionProcessor {
     }
     for (const event of history.slice(cut)) {
       if (event.type === 'EventRaised') outbox.push(instanceMessage({ instanceId, event }, this.partitions));
+      // Entity results that arrived after the cut: the calls are not made again, so give them back.
+      if (event.type === 'EntityOperationCompleted' || event.type === 'EntityOperationFailed')
+        outbox.push(instanceMessage({ instanceId, executionId: record.executionId, event }, this.partitions));
     }
     const { output: _o, failureDetails: _f, completedAt: _c, outbox: _old, ...rest } = record;
     const rewound: InstanceRecord = {
       ...rest,
+      // Steps after the cut get their old numbers again: a new sender id keeps receivers from
+      // taking the messages they carry for resent copies.
+      rewinds: (record.rewinds ?? 0) + 1,
       status: 'Running',
       updatedAt: now,
       historyLength: prefix.length,
@@ -1046,6 +1058,11 @@ export class PartitionProcessor {
     const limit = this.deps.clock.now() - (this.deps.idleEvictMs ?? 60_000);
     for (const [id, entry] of this.cache) if (entry.lastUsed < limit) this.cache.delete(id);
   }
+}
+
+/** Who an execution's messages come from, for receivers' dedupe: its id, and how often it was rewound. */
+function senderExecutionId(record: InstanceRecord): string {
+  return record.rewinds === undefined ? record.executionId : `${record.executionId}#${record.rewinds}`;
 }
 
 function sleep(ms: number): Promise<void> {
