@@ -38,9 +38,9 @@ export class EntityClient {
     entity: EntityId,
     operation: string,
     input?: string,
-    options: { scheduledTime?: Date } = {},
+    options: { scheduledTime?: Date; remote?: boolean } = {},
   ): Promise<void> {
-    const id = this.known(entity);
+    const id = options.remote === true ? entityInstanceId(entity) : this.known(entity);
     checkOperationName(operation);
     const operations = this.deps.entityOperations?.(entity.name.toLowerCase());
     if (operations !== undefined && !operations.some((o) => o.toLowerCase() === operation.toLowerCase())) {

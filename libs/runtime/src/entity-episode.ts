@@ -31,7 +31,7 @@ export const deleteOperation = '$delete';
  * An entity document's "execution": its incarnation, from its creation time. Messages it sends
  * carry it, so that a document created again after a clean starts a fresh sequence receivers accept.
  */
-function incarnationOf(createdAt: number): string {
+export function incarnationOf(createdAt: number): string {
   return `entity-${createdAt}`;
 }
 

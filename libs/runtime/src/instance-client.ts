@@ -84,7 +84,7 @@ export class InstanceClient implements InstanceService {
     entity: EntityId,
     operation: string,
     input?: string,
-    options?: { scheduledTime?: Date },
+    options?: { scheduledTime?: Date; remote?: boolean },
   ): Promise<void> {
     return this.entities.signal(entity, operation, input, options);
   }
@@ -361,6 +361,15 @@ export class InstanceClient implements InstanceService {
     if (isTerminalStatus(stored.record.status))
       throw new InstanceFinishedError(instanceId, stored.record.status);
     return stored.record;
+  }
+
+  async wake(instanceIds: readonly string[]): Promise<void> {
+    const stamp = this.now();
+    await this.deps.log.append(
+      instanceIds.map((instanceId) =>
+        this.message({ instanceId, wake: true, event: newEvent('GenericEvent', stamp, {}) }),
+      ),
+    );
   }
 
   private async send(instanceId: string, event: HistoryEvent): Promise<void> {

@@ -48,6 +48,13 @@ export interface InstanceRecord {
   readonly pendingStart?: OutboxMessage;
   /** Events that arrived before the pending start; delivered right after it. */
   readonly pendingEvents?: readonly HistoryEvent[];
+  /**
+   * The new events of an episode that no remote worker could run yet (parked): run again, with
+   * whatever arrived since, when the instance is woken (a wake timer, or a worker connecting).
+   */
+  readonly parkedEvents?: readonly HistoryEvent[];
+  /** On entities: the log records (offset and message) of a batch parked like `parkedEvents`. */
+  readonly parkedMessages?: ReadonlyArray<{ readonly offset: number; readonly value: string }>;
   /** Set on entity documents. */
   readonly entity?: EntityDocument;
   /** How often the current execution was rewound (its messages then come from a new sender id). */
