@@ -73,7 +73,11 @@ export class PostgresCluster {
     const dir = mkdtempSync(join(tmpdir(), 'durable-pg-'));
     const data = join(dir, 'data');
     const owner = runAs === undefined ? {} : { uid: runAs.uid, gid: runAs.gid };
-    const env = { PATH: process.env['PATH'] ?? '', HOME: runAs?.home ?? process.env['HOME'] ?? dir, LC_ALL: 'C' };
+    const env = {
+      PATH: process.env['PATH'] ?? '',
+      HOME: runAs?.home ?? process.env['HOME'] ?? dir,
+      LC_ALL: 'C',
+    };
     if (runAs !== undefined) {
       chownSync(dir, runAs.uid, runAs.gid);
       chmodSync(dir, 0o700);
@@ -99,7 +103,9 @@ export class PostgresCluster {
       const deadline = Date.now() + 30_000;
       for (;;) {
         if (server.exitCode !== null) throw new Error(`postgres exited:\n${log}`);
-        const check = spawnSync(ready, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-q'], { env });
+        const check = spawnSync(ready, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-q'], {
+          env,
+        });
         if (check.status === 0) break;
         if (Date.now() > deadline) {
           await cluster.stop();

@@ -30,7 +30,13 @@ export class DbosPeer {
     const port = await freePort();
     const service = spawn(
       process.execPath,
-      ['-r', '@swc-node/register', 'tools/bench/peers/dbos-service.ts', String(port), postgres.url('dbos_bench')],
+      [
+        '-r',
+        '@swc-node/register',
+        'tools/bench/peers/dbos-service.ts',
+        String(port),
+        postgres.url('dbos_bench'),
+      ],
       {
         cwd: root,
         stdio: ['ignore', 'ignore', 'pipe'],
