@@ -22,10 +22,10 @@ export const dbosBenchSizes = {
   // step in its own PostgreSQL transaction, and 10,000 steps at once take tens of seconds here.
   quick: {
     ...embeddedBenchSizes.quick,
-    warmupSeconds: 1,
-    seconds: 4,
-    openLoopSeconds: 3,
-    fanOutSmallSeconds: 3,
+    warmupSeconds: 2,
+    seconds: 3,
+    openLoopSeconds: 2,
+    fanOutSmallSeconds: 2,
     fanOutLarge: 1000,
   },
   tiny: { ...embeddedBenchSizes.tiny, seconds: 1 },

@@ -184,8 +184,10 @@ function summaryLine(
     parts.push(`distributed ${n}/s${restate === undefined ? '' : ` (${ratio(n)})`}`);
   }
   if (parts.length === 0 && restate !== undefined) parts.push(`restate ${restate}/s`);
-  const dbosRate = dbos === undefined ? '' : `; dbos ${dbos.dbos.helloSequence5.completedPerSec}/s`;
-  return `summary: HelloSequence5 ${parts.join(', ')}${dbosRate}`;
+  const line = `summary: HelloSequence5 ${parts.join(', ')}`;
+  if (dbos === undefined) return line;
+  const rate = `dbos ${dbos.dbos.helloSequence5.completedPerSec}/s`;
+  return parts.length === 0 ? `${line}${rate}` : `${line}; ${rate}`;
 }
 
 main().catch((error: unknown) => {
