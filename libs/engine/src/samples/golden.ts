@@ -1,5 +1,6 @@
 // Representative orchestrations whose recorded histories are replayed in CI (golden histories):
 // a change that breaks replay of existing instances fails that test.
+import { EntityOperationFailedError } from '@durable/core';
 import { defineActivity, defineOrchestration } from '../definitions';
 import { Registry } from '../registry';
 import { fanOutFanIn, helloSequence, sayHello, square } from './hello';
@@ -52,6 +53,33 @@ export const eternalCounter = defineOrchestration('EternalCounter', async (ctx, 
   ctx.continueAsNew(count + increment);
   return undefined;
 });
+
+/**
+ * Entities in a critical section: locks two accounts, reads one, moves money, and reports a failed
+ * withdrawal. Its golden file comes from a run on the embedded platform (the in-memory test host
+ * does not run entities), so it is not among the scenarios `golden:record` records.
+ */
+export const entityTransfer = defineOrchestration(
+  'EntityTransfer',
+  async (ctx, input: { from: string; to: string; amount: number }) => {
+    const from = { name: 'Account', key: input.from };
+    const to = { name: 'Account', key: input.to };
+    ctx.signalEntity(from, 'touch');
+    const lock = await ctx.lockEntities(from, to);
+    try {
+      const balance = await ctx.callEntity<number>(from, 'balance');
+      await ctx.callEntity(from, 'withdraw', input.amount);
+      await ctx.callEntity(to, 'deposit', input.amount);
+      return { moved: input.amount, before: balance };
+    } catch (error) {
+      if (error instanceof EntityOperationFailedError)
+        return { moved: 0, reason: error.details.errorMessage };
+      throw error;
+    } finally {
+      lock.release();
+    }
+  },
+);
 
 export interface GoldenScenario {
   readonly name: string;
@@ -107,5 +135,6 @@ export function goldenRegistry(): Registry {
     failingChild,
     parentChild,
     eternalCounter,
+    entityTransfer,
   );
 }
