@@ -2,8 +2,10 @@
 // distributed product: its worker connects to the frontend's gRPC port; orchestration and activity
 // workers (separate processes, on Kafka and Cosmos DB) hand it the work of names they do not have.
 import {
+  EntityInstanceId,
   NoOpLogger,
   OrchestrationStatus,
+  TaskEntity,
   TaskHubGrpcClient,
   TaskHubGrpcWorker,
   whenAll,
@@ -42,6 +44,25 @@ async function* usesSample(ctx: OrchestrationContext): AsyncGenerator<Task<strin
   return yield ctx.callActivity('SayHello', 'gRPC');
 }
 
+class SdkCounter extends TaskEntity<number> {
+  protected override initializeState(): number {
+    return 0;
+  }
+  add(amount: number): number {
+    this.state += amount;
+    return this.state;
+  }
+}
+
+async function* countsTwice(
+  ctx: OrchestrationContext,
+  key: string,
+): AsyncGenerator<Task<number>, number, number> {
+  const id = new EntityInstanceId('SdkCounter', key);
+  ctx.entities.signalEntity(id, 'add', 1);
+  return yield ctx.entities.callEntity<number>(id, 'add', 2);
+}
+
 describe('the official JS SDK over gRPC (distributed)', () => {
   let cluster: DistributedCluster;
   let client: TaskHubGrpcClient;
@@ -68,6 +89,8 @@ describe('the official JS SDK over gRPC (distributed)', () => {
     worker.addNamedOrchestrator('SdkFanOut', fanOut);
     worker.addNamedOrchestrator('SdkApproval', approval);
     worker.addNamedOrchestrator('SdkUsesSample', usesSample);
+    worker.addNamedOrchestrator('SdkCountsTwice', countsTwice);
+    worker.addNamedEntity('SdkCounter', () => new SdkCounter());
     await worker.start();
   }, 240_000);
 
@@ -105,5 +128,15 @@ describe('the official JS SDK over gRPC (distributed)', () => {
     expect(JSON.parse((await run('SdkUsesSample'))!.serializedOutput!)).toBe('Hello gRPC!');
     const state = await run('HelloSequence');
     expect(JSON.parse(state!.serializedOutput!)).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
+  });
+
+  it('runs SDK entities: client signals, and an SDK orchestration that signals and calls one', async () => {
+    expect(JSON.parse((await run('SdkCountsTwice', 'd1'))!.serializedOutput!)).toBe(3);
+    const id = new EntityInstanceId('SdkCounter', 'd1');
+    await client.signalEntity(id, 'add', 10);
+    const deadline = Date.now() + 60_000;
+    while ((await client.getEntity<number>(id))?.state !== 13 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await client.getEntity<number>(id))?.state).toBe(13);
   });
 });

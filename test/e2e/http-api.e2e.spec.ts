@@ -163,6 +163,10 @@ describe('the product over HTTP, started as `npm start` starts it', () => {
     });
     expect((await post('/entities/Counter/c2?op=add', '{"oops"')).status).toBe(400);
     expect((await post('/entities/Nobody/c2?op=add', '1')).status).toBe(404);
+    expect(await reasons(await post('/entities/Account/c2?op=fly', '1'))).toEqual({
+      status: 400,
+      message: expect.stringMatching(/no operation 'fly'/),
+    });
     expect((await post('/entities/Counter/c2?op=add&scheduledTime=yesterday', '1')).status).toBe(400);
     expect(
       (await post('/entities/Counter/c2?op=add', JSON.stringify('x'.repeat(1024 * 1024 + 10)))).status,

@@ -1,5 +1,6 @@
-// `npm run bench [-- --quick] [-- --only engine|embedded|entities|grpc|distributed|peer]`: runs the benchmarks with a progress
-// display, writes bench/results/<workload>.json and .md, and prints a summary line last.
+// `npm run bench [-- --quick] [-- --only engine|embedded|entities|grpc|distributed|peer|dbos]`: runs the
+// benchmarks with a progress display (`peer` runs both peers, Restate and DBOS; `dbos` DBOS alone),
+// writes bench/results/<workload>.json and .md, and prints a summary line last.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import {
   runDistributedBench,
   type DistributedBenchResult,
 } from './distributed';
+import { dbosBenchSizes, dbosMarkdown, runDbosBench, type DbosBenchResult } from './dbos';
 import { embeddedBenchSizes, embeddedMarkdown, runEmbeddedBench, type EmbeddedBenchResult } from './embedded';
 import { engineBenchSizes, engineMarkdown, runEngineBench, type EngineBenchResult } from './engine';
 import { entityBenchSizes, entityMarkdown, runEntityBench, type EntityBenchResult } from './entities';
@@ -19,7 +21,7 @@ import { comparisonMarkdown } from './report';
 import { chartSvg } from './chart';
 import type { EngineRuns } from './workloads';
 
-const workloads = ['engine', 'embedded', 'entities', 'grpc', 'distributed', 'peer'] as const;
+const workloads = ['engine', 'embedded', 'entities', 'grpc', 'distributed', 'peer', 'dbos'] as const;
 type Workload = (typeof workloads)[number];
 
 async function main(): Promise<void> {
@@ -30,7 +32,9 @@ async function main(): Promise<void> {
   if (only !== undefined && !workloads.includes(only as Workload)) {
     throw new Error(`unknown workload '${only}'; choose one of: ${workloads.join(', ')}`);
   }
-  const selected = workloads.filter((w) => only === undefined || w === only);
+  const selected = workloads.filter(
+    (w) => only === undefined || w === only || (only === 'peer' && w === 'dbos'),
+  );
   const outDir = join(__dirname, '..', '..', 'bench', 'results');
   mkdirSync(outDir, { recursive: true });
   const progress = new Progress();
@@ -80,11 +84,17 @@ async function main(): Promise<void> {
     peer = await runPeerBench(quick ? peerBenchSizes.quick : peerBenchSizes.full, progress);
     write('peer', peer, peerMarkdown(peer));
   }
+  let dbos: DbosBenchResult | undefined;
+  if (selected.includes('dbos')) {
+    dbos = await runDbosBench(quick ? dbosBenchSizes.quick : dbosBenchSizes.full, progress);
+    write('dbos', dbos, dbosMarkdown(dbos));
+  }
 
   const engines: EngineRuns[] = [
     ...(embedded === undefined ? [] : [embedded]),
     ...(distributed === undefined ? [] : [distributed]),
     ...(peer === undefined ? [] : [peer.restate, peer.restateServiceCalls]),
+    ...(dbos === undefined ? [] : [dbos.dbos]),
   ];
   if (engines.length > 0) {
     write('comparison', engines, comparisonMarkdown(engines));
@@ -122,6 +132,15 @@ async function main(): Promise<void> {
         `${r.timers?.instances} timers done in ${r.timers?.allCompletedMs} ms`,
     );
   }
+  if (dbos !== undefined) {
+    const d = dbos.dbos;
+    parts.push(
+      `dbos ${d.helloSequence5.completedPerSec}/s (p50 ${d.helloSequence5.p50Ms} ms), ` +
+        `fan-out ${d.fanOutSmall?.activities} ${d.fanOutSmall?.completedPerSec}/s, ` +
+        `fan-out ${d.fanOutLarge?.activities} in ${d.fanOutLarge?.ms} ms, ` +
+        `${d.timers?.instances} timers done in ${d.timers?.allCompletedMs} ms`,
+    );
+  }
   if (entities !== undefined) {
     parts.push(
       `entities: hot ${entities.hotEntity.operationsPerSec} ops/s, spread ${entities.spread.operationsPerSec} ops/s, ` +
@@ -139,14 +158,18 @@ async function main(): Promise<void> {
     parts.push(`engine ${engine.helloSequence5.session.instancesPerSec}/s, per-event ${flat}`);
   }
   console.log(`details: ${parts.join('; ')}`);
-  console.log(summaryLine(embedded, distributed, peer));
+  console.log(summaryLine(embedded, distributed, peer, dbos));
 }
 
-/** The last line: our HelloSequence5 throughput in each mode, as a ratio to the peer's in this run. */
+/**
+ * The last line: our HelloSequence5 throughput in each mode, as a ratio to Restate's in this run,
+ * then DBOS's after a semicolon (the line keeps its form up to there).
+ */
 function summaryLine(
   embedded: EmbeddedBenchResult | undefined,
   distributed: DistributedBenchResult | undefined,
   peer: PeerBenchResult | undefined,
+  dbos: DbosBenchResult | undefined,
 ): string {
   const restate = peer?.restate.helloSequence5.completedPerSec;
   const ratio = (n: number) =>
@@ -161,7 +184,10 @@ function summaryLine(
     parts.push(`distributed ${n}/s${restate === undefined ? '' : ` (${ratio(n)})`}`);
   }
   if (parts.length === 0 && restate !== undefined) parts.push(`restate ${restate}/s`);
-  return `summary: HelloSequence5 ${parts.join(', ')}`;
+  const line = `summary: HelloSequence5 ${parts.join(', ')}`;
+  if (dbos === undefined) return line;
+  const rate = `dbos ${dbos.dbos.helloSequence5.completedPerSec}/s`;
+  return parts.length === 0 ? `${line}${rate}` : `${line}; ${rate}`;
 }
 
 main().catch((error: unknown) => {

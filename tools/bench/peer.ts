@@ -15,6 +15,7 @@ import {
   withLimit,
   type ClosedLoopRun,
   type EngineRuns,
+  type OpenLoopRun,
   type WorkloadSizes,
 } from './workloads';
 
@@ -39,6 +40,95 @@ export const peerBenchSizes = {
   tiny: { ...embeddedBenchSizes.tiny, seconds: 2, fanOutLargeRunSteps: embeddedBenchSizes.tiny.fanOutLarge },
 } satisfies Record<string, PeerBenchSizes>;
 
+/** How a peer is driven: one call per instance, answered when it completed. */
+export interface PeerDriver {
+  /** One HelloSequence5, start to completion. */
+  run(): Promise<void>;
+  /** One fan-out/fan-in of n activities, start to completion. */
+  fanOut(n: number): Promise<void>;
+  /** One durable timer of `ms`; resolves with the time it was due (epoch ms). */
+  timer(ms: number): Promise<number>;
+}
+
+/**
+ * The workloads every engine runs, on a peer: HelloSequence5 closed loop (and, with `all`, open
+ * loop, the fan-outs and the timers), each metered over `processes`.
+ */
+export async function runPeerWorkloads(
+  name: string,
+  driver: PeerDriver,
+  processes: readonly MeteredProcess[],
+  sizes: WorkloadSizes & { readonly fanOutLargeSteps: number },
+  options: { readonly variant: string; readonly all: boolean },
+  progress?: Progress,
+): Promise<Omit<EngineRuns, 'engine'> & { readonly helloSequence5: ClosedLoopRun }> {
+  const label = (workload: string) => `${name}: ${workload}${options.variant ? ` (${options.variant})` : ''}`;
+  const closed = await metered(processes, () =>
+    closedLoop(() => driver.run(), sizes, label('HelloSequence5'), progress),
+  );
+  const helloSequence5 = { ...closed.result, resources: closed.resources };
+  let helloSequence5Open: OpenLoopRun | undefined;
+  if (options.all) {
+    const rate = openLoopRate(helloSequence5, sizes);
+    const open = await metered(processes, () =>
+      openLoop(
+        () => driver.run(),
+        { warmupSeconds: 1, seconds: sizes.openLoopSeconds, rate },
+        `${name}: HelloSequence5 open loop at ${rate}/s`,
+        progress,
+      ),
+    );
+    helloSequence5Open = { ...open.result, resources: open.resources };
+  }
+  const small = await metered(processes, () =>
+    closedLoop(
+      () => driver.fanOut(sizes.fanOutSmall),
+      {
+        warmupSeconds: Math.min(1, sizes.warmupSeconds),
+        seconds: sizes.fanOutSmallSeconds,
+        concurrency: sizes.fanOutSmallConcurrency,
+      },
+      label(`fan-out/fan-in of ${sizes.fanOutSmall}`),
+      progress,
+    ),
+  );
+  const n = sizes.fanOutLargeSteps;
+  progress?.update(`${label(`fan-out/fan-in of ${n}`)}…`);
+  const large = await metered(processes, async () => {
+    const t0 = performance.now();
+    await driver.fanOut(n);
+    return { activities: n, ms: since(t0) };
+  });
+  if (!options.all)
+    return {
+      helloSequence5,
+      fanOutSmall: { ...small.result, activities: sizes.fanOutSmall, resources: small.resources },
+      fanOutLarge: { ...large.result, resources: large.resources },
+    };
+
+  const timerRun = await metered(processes, async () => {
+    progress?.update(`${name}: ${sizes.timers} durable timers of ${sizes.timerDelayMs} ms…`);
+    const firstStart = Date.now();
+    const t0 = performance.now();
+    let startMs = 0;
+    let started = 0;
+    // Each call holds its request open until the workflow returns, so the calls are the starts.
+    const samples = await withLimit(Array.from({ length: sizes.timers }), sizes.timers, async () => {
+      if (++started === sizes.timers) startMs = performance.now() - t0;
+      const dueAt = await driver.timer(sizes.timerDelayMs);
+      return { dueAt, completedAt: Date.now() };
+    });
+    return timerResult(samples, firstStart, startMs, sizes.timerDelayMs);
+  });
+  return {
+    helloSequence5,
+    helloSequence5Open,
+    fanOutSmall: { ...small.result, activities: sizes.fanOutSmall, resources: small.resources },
+    fanOutLarge: { ...large.result, resources: large.resources },
+    timers: { ...timerRun.result, resources: timerRun.resources },
+  };
+}
+
 export async function runPeerBench(sizes: PeerBenchSizes, progress?: Progress): Promise<PeerBenchResult> {
   progress?.update('restate: starting the server and the service…');
   const peer = await RestatePeer.start();
@@ -47,86 +137,32 @@ export async function runPeerBench(sizes: PeerBenchSizes, progress?: Progress): 
     { label: 'Restate server', pid: peer.serverPid },
     { label: 'Restate SDK service (node)', pid: peer.servicePid },
   ];
+  const driver = (handler: 'run' | 'calls'): PeerDriver => ({
+    run: () => peer.run(handler),
+    fanOut: (n) => peer.fanOut(handler, n),
+    timer: (ms) => peer.timer(ms),
+  });
   try {
-    const closed = async (handler: 'run' | 'calls'): Promise<ClosedLoopRun> => {
-      const { result, resources } = await metered(processes, () =>
-        closedLoop(() => peer.run(handler), sizes, `restate: HelloSequence5 (${handler})`, progress),
-      );
-      return { ...result, resources };
-    };
-    const fanOutSmall = async (handler: 'run' | 'calls') => {
-      const { result, resources } = await metered(processes, () =>
-        closedLoop(
-          () => peer.fanOut(handler, sizes.fanOutSmall),
-          {
-            warmupSeconds: Math.min(1, sizes.warmupSeconds),
-            seconds: sizes.fanOutSmallSeconds,
-            concurrency: sizes.fanOutSmallConcurrency,
-          },
-          `restate: fan-out/fan-in of ${sizes.fanOutSmall} (${handler})`,
-          progress,
-        ),
-      );
-      return { ...result, activities: sizes.fanOutSmall, resources };
-    };
-    const fanOutLarge = async (handler: 'run' | 'calls') => {
-      const n = handler === 'run' ? sizes.fanOutLargeRunSteps : sizes.fanOutLarge;
-      progress?.update(`restate: fan-out/fan-in of ${n} (${handler})…`);
-      const { result, resources } = await metered(processes, async () => {
-        const t0 = performance.now();
-        await peer.fanOut(handler, n);
-        return { activities: n, ms: since(t0) };
-      });
-      return { ...result, resources };
-    };
-
-    const helloSequence5 = await closed('run');
-    const rate = openLoopRate(helloSequence5, sizes);
-    const open = await metered(processes, () =>
-      openLoop(
-        () => peer.run('run'),
-        { warmupSeconds: 1, seconds: sizes.openLoopSeconds, rate },
-        `restate: HelloSequence5 open loop at ${rate}/s`,
-        progress,
-      ),
+    const steps = await runPeerWorkloads(
+      'restate',
+      driver('run'),
+      processes,
+      { ...sizes, fanOutLargeSteps: sizes.fanOutLargeRunSteps },
+      { variant: 'run', all: true },
+      progress,
     );
-    const runSmall = await fanOutSmall('run');
-    const runLarge = await fanOutLarge('run');
-
-    const timerRun = await metered(processes, async () => {
-      progress?.update(`restate: ${sizes.timers} durable timers of ${sizes.timerDelayMs} ms…`);
-      const firstStart = Date.now();
-      const t0 = performance.now();
-      let startMs = 0;
-      let started = 0;
-      // Each call holds its request open until the handler returns, so the calls are the starts.
-      const samples = await withLimit(Array.from({ length: sizes.timers }), sizes.timers, async () => {
-        if (++started === sizes.timers) startMs = performance.now() - t0;
-        const dueAt = await peer.timer(sizes.timerDelayMs);
-        return { dueAt, completedAt: Date.now() };
-      });
-      return timerResult(samples, firstStart, startMs, sizes.timerDelayMs);
-    });
-
-    const callsClosed = await closed('calls');
-    const callsSmall = await fanOutSmall('calls');
-    const callsLarge = await fanOutLarge('calls');
+    const calls = await runPeerWorkloads(
+      'restate',
+      driver('calls'),
+      processes,
+      { ...sizes, fanOutLargeSteps: sizes.fanOutLarge },
+      { variant: 'calls', all: false },
+      progress,
+    );
     progress?.done('restate: done');
     return {
-      restate: {
-        engine: 'restate (ctx.run steps)',
-        helloSequence5,
-        helloSequence5Open: { ...open.result, resources: open.resources },
-        fanOutSmall: runSmall,
-        fanOutLarge: runLarge,
-        timers: { ...timerRun.result, resources: timerRun.resources },
-      },
-      restateServiceCalls: {
-        engine: 'restate (service calls)',
-        helloSequence5: callsClosed,
-        fanOutSmall: callsSmall,
-        fanOutLarge: callsLarge,
-      },
+      restate: { engine: 'restate (ctx.run steps)', ...steps },
+      restateServiceCalls: { engine: 'restate (service calls)', ...calls },
     };
   } finally {
     await peer.stop();

@@ -1,14 +1,21 @@
 // CPU time (user + system) and peak RSS of every process a workload involves, over the workload's
 // run: the benchmark process itself (process.cpuUsage / memoryUsage) and child processes (the
-// Kafka broker, the worker apps, the Restate server and its service) through /proc/<pid>.
+// Kafka broker, the worker apps, the Restate server and its service, PostgreSQL and the DBOS app)
+// through /proc/<pid>.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 export interface MeteredProcess {
   readonly label: string;
   /** 'self' for the benchmark process. */
   readonly pid: number | 'self';
+  /**
+   * Count its descendants too (PostgreSQL's postmaster and its backends): CPU of the whole tree,
+   * exited children included, and memory as the sum of their proportional set sizes (PSS), so pages
+   * the processes share count once.
+   */
+  readonly tree?: boolean;
 }
 
 export interface ProcessUsage {
@@ -32,33 +39,70 @@ function ticksPerSecond(): number {
   return clockTicks;
 }
 
-/** CPU milliseconds a process has used so far, or undefined when it is gone. */
-function cpuMsOf(pid: number | 'self'): number | undefined {
-  if (pid === 'self') {
-    const { user, system } = process.cpuUsage();
-    return (user + system) / 1000;
-  }
+/** The fields of /proc/<pid>/stat after the command name, or undefined when the process is gone. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name is in parentheses and may hold spaces: fields count from after it.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    return ((utime + stime) * 1000) / ticksPerSecond();
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
 }
 
-/** Resident set size in bytes, or undefined when the process is gone. */
-function rssOf(pid: number | 'self'): number | undefined {
-  if (pid === 'self') return process.memoryUsage.rss();
-  try {
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match === null ? undefined : Number(match[1]) * 1024;
-  } catch {
-    return undefined;
+/** The live descendants of a process (children, grandchildren, …). */
+function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const ppid = Number(statFields(Number(entry))?.[1]);
+    if (!Number.isFinite(ppid)) continue;
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
   }
+  const out: number[] = [];
+  const queue = [...(children.get(pid) ?? [])];
+  while (queue.length > 0) {
+    const next = queue.shift() as number;
+    out.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return out;
+}
+
+/** CPU milliseconds a process (or its tree) has used so far, or undefined when it is gone. */
+function cpuMsOf(pid: number | 'self', tree = false): number | undefined {
+  if (pid === 'self') {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  }
+  const ticks = (p: number, withChildren: boolean): number | undefined => {
+    const fields = statFields(p);
+    if (fields === undefined) return undefined;
+    // utime, stime, then (reaped children) cutime, cstime.
+    const own = Number(fields[11]) + Number(fields[12]);
+    return withChildren ? own + Number(fields[13]) + Number(fields[14]) : own;
+  };
+  const root = ticks(pid, tree);
+  if (root === undefined) return undefined;
+  const total = tree ? descendantsOf(pid).reduce((sum, p) => sum + (ticks(p, true) ?? 0), root) : root;
+  return (total * 1000) / ticksPerSecond();
+}
+
+/** Resident set size in bytes (PSS summed over the tree), or undefined when the process is gone. */
+function rssOf(pid: number | 'self', tree = false): number | undefined {
+  if (pid === 'self') return process.memoryUsage.rss();
+  const kb = (file: string, field: string): number | undefined => {
+    try {
+      const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(file, 'utf8'));
+      return match === null ? undefined : Number(match[1]) * 1024;
+    } catch {
+      return undefined;
+    }
+  };
+  if (!tree) return kb(`/proc/${pid}/status`, 'VmRSS');
+  const root = kb(`/proc/${pid}/smaps_rollup`, 'Pss');
+  if (root === undefined) return undefined;
+  return descendantsOf(pid).reduce((sum, p) => sum + (kb(`/proc/${p}/smaps_rollup`, 'Pss') ?? 0), root);
 }
 
 /** Meters a set of processes from construction until `stop()`. */
@@ -69,7 +113,7 @@ export class ResourceMeter {
   private readonly sampler: NodeJS.Timeout;
 
   constructor(private readonly processes: readonly MeteredProcess[]) {
-    this.startCpu = processes.map((p) => cpuMsOf(p.pid));
+    this.startCpu = processes.map((p) => cpuMsOf(p.pid, p.tree));
     this.peakRss = processes.map(() => 0);
     this.sample();
     this.sampler = setInterval(() => this.sample(), 200);
@@ -82,7 +126,7 @@ export class ResourceMeter {
     const wallMs = Math.max(performance.now() - this.startedAt, 1);
     return this.processes.map((p, i) => {
       const before = this.startCpu[i];
-      const after = cpuMsOf(p.pid);
+      const after = cpuMsOf(p.pid, p.tree);
       const cpuMs = before === undefined || after === undefined ? 0 : Math.max(0, after - before);
       return {
         label: p.label,
@@ -95,7 +139,7 @@ export class ResourceMeter {
 
   private sample(): void {
     this.processes.forEach((p, i) => {
-      const rss = rssOf(p.pid);
+      const rss = rssOf(p.pid, p.tree);
       if (rss !== undefined && rss > (this.peakRss[i] ?? 0)) this.peakRss[i] = rss;
     });
   }

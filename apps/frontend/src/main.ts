@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     mode: distributed !== undefined ? 'distributed' : 'embedded',
     partitions: config.partitions,
     orchestrations: registry.orchestratorNames,
+    entities: registry.entityNames,
     ...(grpc !== undefined ? { grpc: `${config.host}:${grpc.port}` } : {}),
   });
   let stopping = false;

@@ -20,6 +20,7 @@ import {
   TaskFailedError,
   TimeoutError,
   UnavailableError,
+  WorkerUnavailableError,
   type FailureDetails,
 } from './index';
 
@@ -45,6 +46,7 @@ const cases: ReadonlyArray<readonly [name: string, make: () => DurableError, ret
   ['ConflictError', () => new ConflictError('etag mismatch'), true],
   ['OwnershipLostError', () => new OwnershipLostError('partition 3 moved'), false],
   ['UnavailableError', () => new UnavailableError('throttled', 250), true],
+  ['WorkerUnavailableError', () => new WorkerUnavailableError('no worker serves Checkout'), true],
 ];
 
 describe('error classes', () => {

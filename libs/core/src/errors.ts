@@ -194,6 +194,15 @@ export class UnavailableError extends DurableError {
   }
 }
 
+/**
+ * No connected remote worker can run this work now (none serves the name, or the one that took it
+ * did not answer in time). The host parks the instance and runs it again later.
+ */
+export class WorkerUnavailableError extends DurableError {
+  override readonly name = 'WorkerUnavailableError';
+  readonly retriable = true;
+}
+
 /** True only for errors that declare themselves retriable. */
 export function isRetriable(error: unknown): boolean {
   return error instanceof DurableError && error.retriable;

@@ -31,6 +31,7 @@ export {
   TaskFailedError,
   TimeoutError,
   UnavailableError,
+  WorkerUnavailableError,
 } from './errors';
 export { failureDetailsFromError, isFailureDetails, type FailureDetails } from './failure';
 export {

@@ -69,6 +69,20 @@ describe('entity request scheduling', () => {
     expect(describeSteps(last.steps)).toEqual(['run after']);
   });
 
+  it('runs the new holder’s operations that waited behind its own lock request once it takes the lock', () => {
+    const locked = scheduleRequests(free, [lock('p', 'P'), lock('o', 'O'), call('c', 'O'), signal('x')]);
+    const after = scheduleRequests(locked, [unlock('p', 'P')]);
+    expect(describeSteps(after.steps)).toEqual(['grant o', 'run c']);
+    expect(after.queue.map((q) => (q.kind === 'operation' ? q.operation : q.kind))).toEqual(['x']);
+  });
+
+  it('runs the holder’s signals at once, in order with its calls', () => {
+    const held = scheduleRequests(free, [lock('s', 'O')]);
+    const mine: OperationRequest = { kind: 'operation', requestId: 'sig', operation: 'sig', sender: 'O' };
+    const result = scheduleRequests(held, [mine, call('c', 'O')]);
+    expect(describeSteps(result.steps)).toEqual(['run sig', 'run c']);
+  });
+
   it('ignores unlocks of sections that do not hold the lock, and repeated lock requests', () => {
     const locked = scheduleRequests(free, [
       lock('s1', 'o1'),

@@ -8,6 +8,8 @@ export interface OperationRequest {
   readonly operation: string;
   readonly input?: string;
   readonly caller?: { readonly instanceId: string; readonly executionId: string };
+  /** The instance a signal came from, when it came from one. */
+  readonly sender?: string;
 }
 
 /** A critical section asks this entity, at `position` of `lockSet`, for its lock. */
@@ -63,13 +65,22 @@ export function scheduleRequests(
     steps.push({ type: last ? 'grant' : 'forward', lock: request });
   };
 
+  const fromHolder = (request: EntityRequest): boolean =>
+    request.kind === 'operation' &&
+    lockedBy !== undefined &&
+    (request.caller?.instanceId ?? request.sender) === lockedBy.parentInstanceId;
+
   for (const request of incoming) {
     if (request.kind === 'unlock') {
       if (lockedBy?.criticalSectionId !== request.criticalSectionId) continue; // stale or repeated
       lockedBy = undefined;
-      while (lockedBy === undefined && queue.length > 0) {
-        const next = queue.shift() as EntityRequest;
-        if (next.kind !== 'unlock') apply(next);
+      // In arrival order: everything runs until a lock request takes the lock; after that only
+      // the new holder's operations (sent while its lock was on its way) run, the rest waits.
+      const waiting = queue.splice(0);
+      for (const next of waiting) {
+        if (next.kind === 'unlock') continue;
+        if (lockedBy === undefined || fromHolder(next)) apply(next);
+        else queue.push(next);
       }
       continue;
     }
@@ -79,11 +90,7 @@ export function scheduleRequests(
       queue.some((q) => q.kind === 'lock' && q.criticalSectionId === request.criticalSectionId)
     )
       continue;
-    const fromHolder =
-      request.kind === 'operation' &&
-      lockedBy !== undefined &&
-      request.caller?.instanceId === lockedBy.parentInstanceId;
-    if (lockedBy !== undefined && !fromHolder) queue.push(request);
+    if (lockedBy !== undefined && !fromHolder(request)) queue.push(request);
     else apply(request);
   }
   return { lockedBy, queue, steps };

@@ -1,15 +1,23 @@
 // Protocol <-> internal conversion of history events, actions, statuses and failures. Pure: no I/O,
 // no clock; the protocol messages are plain data classes.
 import {
+  entityInstanceId,
   InvalidArgumentError,
   newEvent,
+  parseEntityInstanceId,
   type CompletionStatus,
   type FailureDetails,
   type HistoryEvent,
   type OrchestratorAction,
   type RuntimeStatus,
 } from '@durable/core';
-import type { ExecutionResult } from '@durable/engine';
+import type {
+  EntityAction,
+  EntityBatchResult,
+  EntityOperationOutcome,
+  EntityOperationRequest,
+  ExecutionResult,
+} from '@durable/engine';
 import { pb, StringValue, Timestamp } from './proto';
 
 const S = pb.OrchestrationStatus;
@@ -248,8 +256,73 @@ export function protoEvent(event: HistoryEvent): pb.HistoryEvent {
       out.setGenericevent(e);
       break;
     }
+    case 'EntityOperationSignaled': {
+      const e = new pb.EntityOperationSignaledEvent();
+      e.setRequestid(event.requestId);
+      e.setOperation(event.operation);
+      e.setInput(stringValue(event.input));
+      e.setTargetinstanceid(stringValue(event.targetInstanceId));
+      if (event.scheduledTime !== undefined) e.setScheduledtime(timestamp(event.scheduledTime));
+      out.setEntityoperationsignaled(e);
+      break;
+    }
+    case 'EntityOperationCalled': {
+      const e = new pb.EntityOperationCalledEvent();
+      e.setRequestid(event.requestId);
+      e.setOperation(event.operation);
+      e.setInput(stringValue(event.input));
+      e.setTargetinstanceid(stringValue(event.targetInstanceId));
+      e.setParentinstanceid(stringValue(event.parentInstanceId));
+      e.setParentexecutionid(stringValue(event.parentExecutionId));
+      out.setEntityoperationcalled(e);
+      break;
+    }
+    case 'EntityOperationCompleted': {
+      const e = new pb.EntityOperationCompletedEvent();
+      e.setRequestid(event.requestId);
+      e.setOutput(stringValue(event.result));
+      out.setEntityoperationcompleted(e);
+      break;
+    }
+    case 'EntityOperationFailed': {
+      const e = new pb.EntityOperationFailedEvent();
+      e.setRequestid(event.requestId);
+      e.setFailuredetails(protoFailure(event.failureDetails));
+      out.setEntityoperationfailed(e);
+      break;
+    }
+    case 'EntityLockRequested': {
+      const e = new pb.EntityLockRequestedEvent();
+      e.setCriticalsectionid(event.criticalSectionId);
+      e.setLocksetList([...event.lockSet]);
+      e.setPosition(event.position);
+      e.setParentinstanceid(stringValue(event.parentInstanceId));
+      out.setEntitylockrequested(e);
+      break;
+    }
+    case 'EntityLockGranted': {
+      const e = new pb.EntityLockGrantedEvent();
+      e.setCriticalsectionid(event.criticalSectionId);
+      out.setEntitylockgranted(e);
+      break;
+    }
+    case 'EntityUnlockSent': {
+      const e = new pb.EntityUnlockSentEvent();
+      e.setCriticalsectionid(event.criticalSectionId);
+      e.setParentinstanceid(stringValue(event.parentInstanceId));
+      e.setTargetinstanceid(stringValue(event.targetInstanceId));
+      out.setEntityunlocksent(e);
+      break;
+    }
   }
   return out;
+}
+
+/** An entity instance id as the host routes it: `@name@key`, the name in lower case. */
+function entityTarget(instanceId: string | undefined): string {
+  if (instanceId === undefined || instanceId === '')
+    throw new InvalidArgumentError('an entity message needs a target entity instance id');
+  return entityInstanceId(parseEntityInstanceId(instanceId));
 }
 
 /** A protocol history event in our terms (the kinds a worker may hand back, e.g. carried-over events). */
@@ -443,6 +516,89 @@ export function historyEventOf(event: pb.HistoryEvent): HistoryEvent {
         id,
       );
     }
+    case C.ENTITYOPERATIONSIGNALED: {
+      const e = event.getEntityoperationsignaled() as pb.EntityOperationSignaledEvent;
+      return newEvent(
+        'EntityOperationSignaled',
+        stamp,
+        {
+          requestId: e.getRequestid(),
+          operation: e.getOperation(),
+          targetInstanceId: entityTarget(textOf(e.getTargetinstanceid())),
+          ...opt('input', payloadOf(e.getInput())),
+          ...opt('scheduledTime', isoOf(e.getScheduledtime())),
+        },
+        id,
+      );
+    }
+    case C.ENTITYOPERATIONCALLED: {
+      const e = event.getEntityoperationcalled() as pb.EntityOperationCalledEvent;
+      return newEvent(
+        'EntityOperationCalled',
+        stamp,
+        {
+          requestId: e.getRequestid(),
+          operation: e.getOperation(),
+          targetInstanceId: entityTarget(textOf(e.getTargetinstanceid())),
+          parentInstanceId: textOf(e.getParentinstanceid()) ?? '',
+          parentExecutionId: textOf(e.getParentexecutionid()) ?? '',
+          ...opt('input', payloadOf(e.getInput())),
+        },
+        id,
+      );
+    }
+    case C.ENTITYOPERATIONCOMPLETED: {
+      const e = event.getEntityoperationcompleted() as pb.EntityOperationCompletedEvent;
+      return newEvent(
+        'EntityOperationCompleted',
+        stamp,
+        { requestId: e.getRequestid(), ...opt('result', payloadOf(e.getOutput())) },
+        id,
+      );
+    }
+    case C.ENTITYOPERATIONFAILED: {
+      const e = event.getEntityoperationfailed() as pb.EntityOperationFailedEvent;
+      return newEvent(
+        'EntityOperationFailed',
+        stamp,
+        { requestId: e.getRequestid(), failureDetails: failureOf(failureOrEmpty(e.getFailuredetails())) },
+        id,
+      );
+    }
+    case C.ENTITYLOCKREQUESTED: {
+      const e = event.getEntitylockrequested() as pb.EntityLockRequestedEvent;
+      return newEvent(
+        'EntityLockRequested',
+        stamp,
+        {
+          criticalSectionId: e.getCriticalsectionid(),
+          lockSet: e.getLocksetList().map(entityTarget),
+          position: e.getPosition(),
+          parentInstanceId: textOf(e.getParentinstanceid()) ?? '',
+        },
+        id,
+      );
+    }
+    case C.ENTITYLOCKGRANTED:
+      return newEvent(
+        'EntityLockGranted',
+        stamp,
+        { criticalSectionId: event.getEntitylockgranted()?.getCriticalsectionid() ?? '' },
+        id,
+      );
+    case C.ENTITYUNLOCKSENT: {
+      const e = event.getEntityunlocksent() as pb.EntityUnlockSentEvent;
+      return newEvent(
+        'EntityUnlockSent',
+        stamp,
+        {
+          criticalSectionId: e.getCriticalsectionid(),
+          parentInstanceId: textOf(e.getParentinstanceid()) ?? '',
+          targetInstanceId: entityTarget(textOf(e.getTargetinstanceid())),
+        },
+        id,
+      );
+    }
     default:
       throw new InvalidArgumentError(`history event kind ${event.getEventtypeCase()} is not supported`);
   }
@@ -529,10 +685,71 @@ export function actionOf(action: pb.OrchestratorAction, instanceId: string): Orc
         recurse: a.getRecurse(),
       };
     }
+    case C.SENDENTITYMESSAGE:
+      return entityMessageActionOf(id, action.getSendentitymessage() as pb.SendEntityMessageAction);
     default:
       throw new InvalidArgumentError(
         `orchestrator action kind ${action.getOrchestratoractiontypeCase()} is not supported by this host`,
       );
+  }
+}
+
+/** Signal, call, lock or unlock: the protocol's event shapes as one SendEntityMessage action. */
+function entityMessageActionOf(id: number, message: pb.SendEntityMessageAction): OrchestratorAction {
+  const opt = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
+    value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+  const M = pb.SendEntityMessageAction.EntitymessagetypeCase;
+  switch (message.getEntitymessagetypeCase()) {
+    case M.ENTITYOPERATIONSIGNALED: {
+      const e = message.getEntityoperationsignaled() as pb.EntityOperationSignaledEvent;
+      return {
+        type: 'SendEntityMessage',
+        id,
+        kind: 'signal',
+        targetInstanceId: entityTarget(textOf(e.getTargetinstanceid())),
+        operation: e.getOperation(),
+        requestId: e.getRequestid(),
+        ...opt('input', payloadOf(e.getInput())),
+        ...opt('scheduledTime', isoOf(e.getScheduledtime())),
+      };
+    }
+    case M.ENTITYOPERATIONCALLED: {
+      const e = message.getEntityoperationcalled() as pb.EntityOperationCalledEvent;
+      return {
+        type: 'SendEntityMessage',
+        id,
+        kind: 'call',
+        targetInstanceId: entityTarget(textOf(e.getTargetinstanceid())),
+        operation: e.getOperation(),
+        requestId: e.getRequestid(),
+        ...opt('input', payloadOf(e.getInput())),
+      };
+    }
+    case M.ENTITYLOCKREQUESTED: {
+      const e = message.getEntitylockrequested() as pb.EntityLockRequestedEvent;
+      const lockSet = e.getLocksetList().map(entityTarget);
+      if (lockSet.length === 0) throw new InvalidArgumentError('a lock request needs at least one entity');
+      return {
+        type: 'SendEntityMessage',
+        id,
+        kind: 'lock',
+        targetInstanceId: lockSet[0] as string,
+        requestId: e.getCriticalsectionid(),
+        lockSet,
+      };
+    }
+    case M.ENTITYUNLOCKSENT: {
+      const e = message.getEntityunlocksent() as pb.EntityUnlockSentEvent;
+      return {
+        type: 'SendEntityMessage',
+        id,
+        kind: 'unlock',
+        targetInstanceId: entityTarget(textOf(e.getTargetinstanceid())),
+        requestId: e.getCriticalsectionid(),
+      };
+    }
+    default:
+      throw new InvalidArgumentError('an entity message action needs a signal, call, lock or unlock');
   }
 }
 
@@ -566,7 +783,14 @@ export function executionResultOf(response: pb.OrchestratorResponse, instanceId:
  * The history event the host records for an action (see the runtime's action effects), so that a
  * session can hand a stateless worker the same history the store holds.
  */
-export function recordedEvent(action: OrchestratorAction, stamp: string): HistoryEvent | undefined {
+export function recordedEvent(
+  action: OrchestratorAction,
+  stamp: string,
+  instance: { readonly instanceId: string; readonly executionId: string } = {
+    instanceId: '',
+    executionId: '',
+  },
+): HistoryEvent | undefined {
   const opt = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
     value === undefined ? {} : ({ [key]: value } as Record<K, string>);
   switch (action.type) {
@@ -598,7 +822,141 @@ export function recordedEvent(action: OrchestratorAction, stamp: string): Histor
         { instanceId: action.instanceId, name: action.name, ...opt('input', action.data) },
         action.id,
       );
+    case 'SendEntityMessage':
+      return entityMessageEvent(action, stamp, instance);
     default:
       return undefined;
   }
+}
+
+function entityMessageEvent(
+  action: Extract<OrchestratorAction, { type: 'SendEntityMessage' }>,
+  stamp: string,
+  instance: { readonly instanceId: string; readonly executionId: string },
+): HistoryEvent {
+  const fields = {
+    requestId: action.requestId,
+    operation: action.operation ?? '',
+    targetInstanceId: action.targetInstanceId,
+    ...(action.input !== undefined ? { input: action.input } : {}),
+  };
+  switch (action.kind) {
+    case 'signal':
+      return newEvent(
+        'EntityOperationSignaled',
+        stamp,
+        { ...fields, ...(action.scheduledTime !== undefined ? { scheduledTime: action.scheduledTime } : {}) },
+        action.id,
+      );
+    case 'call':
+      return newEvent(
+        'EntityOperationCalled',
+        stamp,
+        { ...fields, parentInstanceId: instance.instanceId, parentExecutionId: instance.executionId },
+        action.id,
+      );
+    case 'lock':
+      return newEvent(
+        'EntityLockRequested',
+        stamp,
+        {
+          criticalSectionId: action.requestId,
+          lockSet: action.lockSet ?? [action.targetInstanceId],
+          position: 0,
+          parentInstanceId: instance.instanceId,
+          parentExecutionId: instance.executionId,
+        },
+        action.id,
+      );
+    case 'unlock':
+      return newEvent(
+        'EntityUnlockSent',
+        stamp,
+        {
+          criticalSectionId: action.requestId,
+          parentInstanceId: instance.instanceId,
+          targetInstanceId: action.targetInstanceId,
+        },
+        action.id,
+      );
+  }
+}
+
+/** An entity batch as the protocol hands it to a worker. */
+export function entityBatchRequest(
+  instanceId: string,
+  state: string | undefined,
+  requests: readonly EntityOperationRequest[],
+): pb.EntityBatchRequest {
+  const request = new pb.EntityBatchRequest();
+  request.setInstanceid(instanceId);
+  request.setEntitystate(stringValue(state));
+  request.setOperationsList(
+    requests.map((r) => {
+      const op = new pb.OperationRequest();
+      op.setOperation(r.operation);
+      op.setRequestid(r.requestId);
+      op.setInput(stringValue(r.input));
+      return op;
+    }),
+  );
+  return request;
+}
+
+/**
+ * A worker's answer to an entity batch. Operations it reported no result for fail (the worker
+ * stopped part way); the state and actions it sent stand for those it did run.
+ */
+export function entityBatchResultOf(
+  result: pb.EntityBatchResult,
+  operations: number,
+  stateBefore: string | undefined,
+): EntityBatchResult {
+  const outcomes: EntityOperationOutcome[] = result.getResultsList().map((r): EntityOperationOutcome => {
+    const failure = r.getFailure();
+    if (failure !== undefined)
+      return { ok: false, failureDetails: failureOf(failureOrEmpty(failure.getFailuredetails())) };
+    const value = payloadOf(r.getSuccess()?.getResult());
+    return value === undefined ? { ok: true } : { ok: true, result: value };
+  });
+  const batchFailure = result.getFailuredetails();
+  while (outcomes.length < operations)
+    outcomes.push({
+      ok: false,
+      failureDetails:
+        batchFailure !== undefined
+          ? failureOf(batchFailure)
+          : {
+              errorType: 'EntityBatchIncomplete',
+              errorMessage: 'the worker reported no result for the operation',
+            },
+    });
+  // The worker failed the whole batch (its framework, not an operation): nothing of it happened.
+  if (batchFailure !== undefined && result.getResultsList().length === 0)
+    return { state: stateBefore, outcomes: outcomes.slice(0, operations), actions: [] };
+  const actions: EntityAction[] = [];
+  for (const a of result.getActionsList()) {
+    const signal = a.getSendsignal();
+    const start = a.getStartneworchestration();
+    if (signal !== undefined) {
+      const input = payloadOf(signal.getInput());
+      const at = isoOf(signal.getScheduledtime());
+      actions.push({
+        type: 'signal',
+        targetInstanceId: entityTarget(signal.getInstanceid()),
+        operation: signal.getName(),
+        ...(input !== undefined ? { input } : {}),
+        ...(at !== undefined && Date.parse(at) > 0 ? { scheduledTime: at } : {}),
+      });
+    } else if (start !== undefined) {
+      const input = payloadOf(start.getInput());
+      actions.push({
+        type: 'startOrchestration',
+        name: start.getName(),
+        instanceId: start.getInstanceid(),
+        ...(input !== undefined ? { input } : {}),
+      });
+    }
+  }
+  return { state: payloadOf(result.getEntitystate()), outcomes: outcomes.slice(0, operations), actions };
 }

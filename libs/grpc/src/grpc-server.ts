@@ -41,6 +41,16 @@ export class GrpcFrontend {
         logger: options.logger ?? silentLogger,
       }),
     );
+    // Instances parked for want of a worker run as soon as one that serves them connects.
+    const wake = options.client.wake?.bind(options.client);
+    if (wake !== undefined)
+      options.hub.onWorkAvailable((ids) =>
+        wake(ids).catch((error: unknown) =>
+          (options.logger ?? silentLogger).warn('waking parked instances failed; their retry timer will', {
+            error: String(error),
+          }),
+        ),
+      );
     // Worker processes of the distributed mode hand their remote work items to this hub.
     server.addService(remoteWorkService, remoteWorkHandlers(options.hub));
     const port = await new Promise<number>((resolve, reject) =>

@@ -1,5 +1,7 @@
 export {
   actionOf,
+  entityBatchRequest,
+  entityBatchResultOf,
   executionResultOf,
   historyEventOf,
   protoEvent,
@@ -9,7 +11,13 @@ export {
 } from './convert';
 export { GrpcFrontend, type GrpcFrontendOptions } from './grpc-server';
 export { RemoteWorkClient, remoteWorkHandlers, remoteWorkService } from './remote-work-bridge';
-export { RemoteSession, routingActivityRunner, RoutingExecutor, type RemoteWork } from './remote-executor';
+export {
+  RemoteSession,
+  routingActivityRunner,
+  RoutingEntityRunner,
+  RoutingExecutor,
+  type RemoteWork,
+} from './remote-executor';
 export { grpcStatusOf, sidecarHandlers, type SidecarServiceDeps } from './sidecar-service';
 export {
   WorkItemHub,

@@ -1,21 +1,34 @@
-import { newEvent, type HistoryEvent } from '@durable/core';
+import { newEvent, parseEntityInstanceId, type HistoryEvent } from '@durable/core';
 import {
+  EntityExecutor,
   executeActivity,
   silentLogger,
   type ActivityRunner,
   type EpisodeExecutor,
+  type EntityBatchResult,
+  type EntityOperationRequest,
   type EpisodeSession,
   type ExecutionResult,
   type Logger,
   type Registry,
 } from '@durable/engine';
-import { executionResultOf, failureOf, payloadOf, protoEvent, recordedEvent, stringValue } from './convert';
+import {
+  entityBatchRequest,
+  entityBatchResultOf,
+  executionResultOf,
+  failureOf,
+  payloadOf,
+  protoEvent,
+  recordedEvent,
+  stringValue,
+} from './convert';
 import { pb } from './proto';
 
 /** Where remote work goes: the hub in this process, or a bridge to the process that has it. */
 export interface RemoteWork {
   runOrchestrator(name: string, request: pb.OrchestratorRequest): Promise<pb.OrchestratorResponse>;
   runActivity(request: pb.ActivityRequest): Promise<pb.ActivityResponse>;
+  runEntity(name: string, request: pb.EntityBatchRequest): Promise<pb.EntityBatchResult>;
 }
 
 /**
@@ -51,7 +64,8 @@ const noActions: ExecutionResult = { actions: [], customStatus: undefined, compl
 
 /**
  * One execution run by a stateless remote worker: it keeps the history the host recorded, and sends
- * it as past events with each episode's new events.
+ * it as past events with each episode's new events. A failed call leaves the session as it was, so
+ * the host can run the same episode again later (see parking in the runtime).
  */
 export class RemoteSession implements EpisodeSession {
   private readonly history: HistoryEvent[] = [];
@@ -78,12 +92,40 @@ export class RemoteSession implements EpisodeSession {
       [...fresh].reverse().find((e) => e.type === 'OrchestratorStarted')?.timestamp ??
       (fresh[0] as HistoryEvent).timestamp;
     this.history.push(...fresh);
+    const instance = { instanceId: ref?.instanceId ?? '', executionId: ref?.executionId ?? '' };
     for (const action of result.actions) {
-      const event = recordedEvent(action, stamp);
+      const event = recordedEvent(action, stamp, instance);
       if (event !== undefined) this.history.push(event);
     }
     this.history.push(newEvent('OrchestratorCompleted', stamp, {}));
     return result;
+  }
+}
+
+/**
+ * The runtime's `EntityRunner` seam: entities registered in process run locally; every other name
+ * goes to a remote worker as one `EntityBatchRequest`.
+ */
+export class RoutingEntityRunner {
+  private readonly local: EntityExecutor;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly remote: RemoteWork,
+    logger: Logger = silentLogger,
+  ) {
+    this.local = new EntityExecutor(registry, { logger });
+  }
+
+  async execute(
+    instanceId: string,
+    state: string | undefined,
+    requests: readonly EntityOperationRequest[],
+  ): Promise<EntityBatchResult> {
+    const { name } = parseEntityInstanceId(instanceId);
+    if (this.registry.getEntity(name) !== undefined) return this.local.execute(instanceId, state, requests);
+    const result = await this.remote.runEntity(name, entityBatchRequest(instanceId, state, requests));
+    return entityBatchResultOf(result, requests.length, state);
   }
 }
 

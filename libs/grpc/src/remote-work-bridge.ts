@@ -1,10 +1,10 @@
 // The bridge of the distributed mode: remote workers connect to the frontend, but orchestrations and
 // activities run in worker processes. Those reach the frontend's gRPC port with one internal service,
 // `durable.internal.RemoteWork`: a unary call per work item, answered when a connected SDK worker
-// completes it. A call that fails (the frontend restarts, the connection drops) is retriable: the
-// worker's batch runs again from its last commit, so the work item is sent again.
+// completes it. A call that fails (no SDK worker serves the name, the frontend is down or restarts)
+// is a WorkerUnavailableError: the partition owner parks the instance and runs it again later.
 import * as grpc from '@grpc/grpc-js';
-import { UnavailableError } from '@durable/core';
+import { WorkerUnavailableError } from '@durable/core';
 import { pb } from './proto';
 import type { RemoteWork } from './remote-executor';
 import type { WorkItemHub } from './work-item-hub';
@@ -41,6 +41,7 @@ function method<Req extends { serializeBinary(): Uint8Array }, Res extends { ser
 export const remoteWorkService = {
   runOrchestrator: method('RunOrchestrator', pb.OrchestratorRequest, pb.OrchestratorResponse),
   runActivity: method('RunActivity', pb.ActivityRequest, pb.ActivityResponse),
+  runEntity: method('RunEntity', pb.EntityBatchRequest, pb.EntityBatchResult),
 };
 
 /** The frontend's side: each call becomes a work item of the hub; a cancelled call withdraws it. */
@@ -65,6 +66,9 @@ export function remoteWorkHandlers(hub: WorkItemHub): grpc.UntypedServiceImpleme
     runActivity: relay<pb.ActivityRequest, pb.ActivityResponse>((request, _name, signal) =>
       hub.runActivity(request, signal),
     ),
+    runEntity: relay<pb.EntityBatchRequest, pb.EntityBatchResult>((request, name, signal) =>
+      hub.runEntity(name, request, signal),
+    ),
   } as unknown as grpc.UntypedServiceImplementation;
 }
 
@@ -74,7 +78,11 @@ const RemoteWorkStub = grpc.makeGenericClientConstructor(remoteWorkService, 'Rem
 export class RemoteWorkClient implements RemoteWork {
   private readonly stub: grpc.Client;
 
-  constructor(address: string) {
+  /** `deadlineMs` bounds one episode call: above the hub's answer timeout (default 90 s). */
+  constructor(
+    address: string,
+    private readonly deadlineMs = 90_000,
+  ) {
     this.stub = new RemoteWorkStub(address, grpc.credentials.createInsecure(), {
       'grpc.max_receive_message_length': 16 * 1024 * 1024,
       'grpc.max_send_message_length': 16 * 1024 * 1024,
@@ -91,12 +99,18 @@ export class RemoteWorkClient implements RemoteWork {
     return this.call('runActivity', request, new grpc.Metadata());
   }
 
+  runEntity(name: string, request: pb.EntityBatchRequest): Promise<pb.EntityBatchResult> {
+    const metadata = new grpc.Metadata();
+    metadata.set(nameHeader, name);
+    return this.call('runEntity', request, metadata);
+  }
+
   close(): void {
     this.stub.close();
   }
 
   private call<Res>(
-    method: 'runOrchestrator' | 'runActivity',
+    method: 'runOrchestrator' | 'runActivity' | 'runEntity',
     request: unknown,
     metadata: grpc.Metadata,
   ): Promise<Res> {
@@ -104,20 +118,18 @@ export class RemoteWorkClient implements RemoteWork {
       const invoke = (this.stub as unknown as Record<string, (...args: unknown[]) => void>)[method] as (
         ...args: unknown[]
       ) => void;
-      // Waits for the frontend to be reachable (it may start after the workers).
-      invoke.call(
-        this.stub,
-        request,
-        metadata,
-        { waitForReady: true },
-        (error: grpc.ServiceError | null, response: Res) =>
-          error !== null
-            ? reject(
-                new UnavailableError(`remote work through the frontend failed: ${error.message}`, 500, {
-                  cause: error,
-                }),
-              )
-            : resolve(response),
+      // An episode fails fast while the frontend is unreachable, and within a deadline: its instance
+      // is parked, not the partition. An activity may run for long and waits for the frontend.
+      const options =
+        method === 'runActivity' ? { waitForReady: true } : { deadline: Date.now() + this.deadlineMs };
+      invoke.call(this.stub, request, metadata, options, (error: grpc.ServiceError | null, response: Res) =>
+        error !== null
+          ? reject(
+              new WorkerUnavailableError(`remote work through the frontend failed: ${error.message}`, {
+                cause: error,
+              }),
+            )
+          : resolve(response),
       );
     });
   }

@@ -6,13 +6,14 @@ import {
   InstanceNotFoundError,
   InvalidArgumentError,
   isTerminalStatus,
+  parseEntityInstanceId,
   OrchestratorNotRegisteredError,
   PayloadTooLargeError,
   UnavailableError,
   type RuntimeStatus,
 } from '@durable/core';
 import { silentLogger, type Logger } from '@durable/engine';
-import type { InstanceService, InstanceStatus, ReusePolicy } from '@durable/runtime';
+import type { EntityMetadata, InstanceService, InstanceStatus, ReusePolicy } from '@durable/runtime';
 import {
   epochMsOf,
   payloadOf,
@@ -70,8 +71,29 @@ function unimplemented<Req, Res>(what: string): Unary<Req, Res> {
   return (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: what });
 }
 
-const entitiesPending =
-  'durable entities are not served over gRPC yet by this Durable version (orchestrations and activities are)';
+/** An instance id prefix (`@name@keyPrefix`, or the start of a name) as a name and key prefix. */
+function entityPrefixQuery(prefix: string | undefined): {
+  name?: string;
+  keyPrefix?: string;
+  namePrefix?: string;
+} {
+  if (prefix === undefined || prefix === '' || prefix === '@') return {};
+  const bare = prefix.startsWith('@') ? prefix.slice(1) : prefix;
+  const at = bare.indexOf('@');
+  if (at < 0) return { namePrefix: bare };
+  const key = bare.slice(at + 1);
+  return { name: bare.slice(0, at), ...(key !== '' ? { keyPrefix: key } : {}) };
+}
+
+function protoEntity(entity: EntityMetadata): pb.EntityMetadata {
+  const out = new pb.EntityMetadata();
+  out.setInstanceid(entity.instanceId);
+  out.setLastmodifiedtime(timestamp(entity.lastModifiedTime));
+  out.setBacklogqueuesize(entity.backlogQueueSize);
+  out.setLockedby(stringValue(entity.lockedBy));
+  out.setSerializedstate(stringValue(entity.state));
+  return out;
+}
 
 const finishedStatuses: readonly RuntimeStatus[] = ['Completed', 'Failed', 'Terminated', 'Canceled'];
 
@@ -336,6 +358,9 @@ export function sidecarHandlers(deps: SidecarServiceDeps): grpc.UntypedServiceIm
       const filters = call.request.getWorkitemfilters();
       const names = (list: Array<{ getName(): string }> | undefined) =>
         list === undefined || list.length === 0 ? undefined : new Set(list.map((f) => f.getName()));
+      const entities = names(filters?.getEntitiesList());
+      const entityNames =
+        entities === undefined ? undefined : new Set([...entities].map((n) => n.toLowerCase()));
       const release = hub.connect(
         { write: (item) => void call.write(item), end: () => call.end() },
         {
@@ -345,6 +370,7 @@ export function sidecarHandlers(deps: SidecarServiceDeps): grpc.UntypedServiceIm
           ...(names(filters?.getActivitiesList()) !== undefined
             ? { activities: names(filters?.getActivitiesList()) }
             : {}),
+          ...(entityNames !== undefined ? { entities: entityNames } : {}),
         },
       );
       call.on('cancelled', release);
@@ -388,12 +414,75 @@ export function sidecarHandlers(deps: SidecarServiceDeps): grpc.UntypedServiceIm
     ),
     deleteTaskHub: unimplemented('deleting the task hub is not supported over gRPC'),
 
-    completeEntityTask: unimplemented(entitiesPending),
-    abandonTaskEntityWorkItem: unimplemented(entitiesPending),
-    signalEntity: unimplemented(entitiesPending),
-    getEntity: unimplemented(entitiesPending),
-    queryEntities: unimplemented(entitiesPending),
-    cleanEntityStorage: unimplemented(entitiesPending),
+    completeEntityTask: u<pb.EntityBatchResult, pb.CompleteTaskResponse>(async (request) => {
+      if (!hub.completeEntity(request))
+        throw new InstanceNotFoundError(
+          `no open entity work item has token '${request.getCompletiontoken()}'`,
+        );
+      return new pb.CompleteTaskResponse();
+    }),
+
+    abandonTaskEntityWorkItem: u<pb.AbandonEntityTaskRequest, pb.AbandonEntityTaskResponse>(
+      async (request) => {
+        hub.abandon(request.getCompletiontoken());
+        return new pb.AbandonEntityTaskResponse();
+      },
+    ),
+
+    // Any entity name: one no in-process entity has runs on a remote worker.
+    signalEntity: u<pb.SignalEntityRequest, pb.SignalEntityResponse>(async (request) => {
+      const entity = parseEntityInstanceId(request.getInstanceid());
+      const at = epochMsOf(request.getScheduledtime());
+      await client.signalEntity(entity, request.getName(), payloadOf(request.getInput()), {
+        remote: true,
+        ...(at !== undefined && at > 0 ? { scheduledTime: new Date(at) } : {}),
+      });
+      return new pb.SignalEntityResponse();
+    }),
+
+    getEntity: u<pb.GetEntityRequest, pb.GetEntityResponse>(async (request) => {
+      const entity = await client.getEntity(parseEntityInstanceId(request.getInstanceid()), {
+        includeState: request.getIncludestate(),
+      });
+      const response = new pb.GetEntityResponse();
+      response.setExists(entity !== undefined);
+      if (entity !== undefined) response.setEntity(protoEntity(entity));
+      return response;
+    }),
+
+    queryEntities: u<pb.QueryEntitiesRequest, pb.QueryEntitiesResponse>(async (request) => {
+      const query = request.getQuery() ?? new pb.EntityQuery();
+      const prefix = textOf(query.getInstanceidstartswith());
+      const from = epochMsOf(query.getLastmodifiedfrom());
+      const to = epochMsOf(query.getLastmodifiedto());
+      const size = query.getPagesize()?.getValue();
+      const token = textOf(query.getContinuationtoken());
+      const page = await client.queryEntities({
+        includeState: query.getIncludestate(),
+        includeDeleted: query.getIncludetransient(),
+        ...entityPrefixQuery(prefix),
+        ...(from !== undefined && from > 0 ? { lastModifiedFrom: new Date(from) } : {}),
+        ...(to !== undefined && to > 0 ? { lastModifiedTo: new Date(to) } : {}),
+        ...(size !== undefined && size > 0 ? { pageSize: Math.min(size, 1000) } : {}),
+        ...(token !== undefined && token !== '' ? { continuationToken: token } : {}),
+      });
+      const response = new pb.QueryEntitiesResponse();
+      response.setEntitiesList(page.entities.map(protoEntity));
+      response.setContinuationtoken(stringValue(page.continuationToken));
+      return response;
+    }),
+
+    // Cleans everything in one call, so it never hands back a continuation token.
+    cleanEntityStorage: u<pb.CleanEntityStorageRequest, pb.CleanEntityStorageResponse>(async (request) => {
+      const result = await client.cleanEntityStorage({
+        removeEmptyEntities: request.getRemoveemptyentities(),
+        releaseOrphanedLocks: request.getReleaseorphanedlocks(),
+      });
+      const response = new pb.CleanEntityStorageResponse();
+      response.setEmptyentitiesremoved(result.emptyEntitiesRemoved);
+      response.setOrphanedlocksreleased(result.orphanedLocksReleased);
+      return response;
+    }),
     skipGracefulOrchestrationTerminations: unimplemented('graceful terminations are not supported'),
   };
   return handlers as unknown as grpc.UntypedServiceImplementation;

@@ -1,4 +1,4 @@
-import { UnavailableError } from '@durable/core';
+import { UnavailableError, WorkerUnavailableError } from '@durable/core';
 import { pb } from './proto';
 import { WorkItemHub, type WorkItemStream } from './work-item-hub';
 
@@ -37,10 +37,10 @@ describe('WorkItemHub', () => {
   beforeEach(() => (hub = new WorkItemHub({ pingIntervalMs: 60_000 })));
   afterEach(() => hub.close());
 
-  it('holds work until a worker connects, then matches the completion by token', async () => {
-    const answer = hub.runOrchestrator('Flow', orchestratorRequest('i1'));
+  it('matches an orchestrator completion by token', async () => {
     const stream = new Stream();
     hub.connect(stream);
+    const answer = hub.runOrchestrator('Flow', orchestratorRequest('i1'));
     const item = stream.work[0]!;
     expect(item.getOrchestratorrequest()?.getInstanceid()).toBe('i1');
     const response = new pb.OrchestratorResponse();
@@ -98,7 +98,48 @@ describe('WorkItemHub', () => {
     expect(any.work).toHaveLength(1);
   });
 
+  it('refuses an episode no connected worker serves, and wakes it when one connects', async () => {
+    const woken: string[] = [];
+    hub.onWorkAvailable((ids) => woken.push(...ids));
+    hub.connect(new Stream(), { orchestrations: new Set(['Other']) });
+    await expect(hub.runOrchestrator('Flow', orchestratorRequest('i1'))).rejects.toBeInstanceOf(
+      WorkerUnavailableError,
+    );
+    await expect(hub.runOrchestrator('Flow', orchestratorRequest('i2'))).rejects.toBeInstanceOf(
+      WorkerUnavailableError,
+    );
+    expect(hub.openItems).toBe(0);
+    hub.connect(new Stream(), { orchestrations: new Set(['Other']) });
+    expect(woken).toEqual([]);
+    hub.connect(new Stream());
+    expect(woken).toEqual(['i1', 'i2']);
+  });
+
+  it('takes an episode back from a worker that does not answer in time', async () => {
+    const impatient = new WorkItemHub({ pingIntervalMs: 60_000, answerTimeoutMs: 20 });
+    const silent = new Stream();
+    impatient.connect(silent);
+    const answer = impatient.runOrchestrator('Flow', orchestratorRequest('i1'));
+    expect(silent.work).toHaveLength(1);
+    await expect(answer).rejects.toBeInstanceOf(WorkerUnavailableError);
+    const late = new pb.OrchestratorResponse();
+    late.setCompletiontoken(silent.work[0]!.getCompletiontoken());
+    expect(impatient.completeOrchestrator(late)).toBe(false);
+    impatient.close();
+  });
+
+  it('keeps an activity waiting until a worker connects', async () => {
+    const answer = hub.runActivity(activityRequest('i1', 1));
+    const stream = new Stream();
+    hub.connect(stream);
+    const response = new pb.ActivityResponse();
+    response.setCompletiontoken(stream.work[0]!.getCompletiontoken());
+    expect(hub.completeActivity(response)).toBe(true);
+    await expect(answer).resolves.toBe(response);
+  });
+
   it('fails open work with a retriable error when it closes', async () => {
+    hub.connect(new Stream());
     const answer = hub.runOrchestrator('Flow', orchestratorRequest('i1'));
     hub.close();
     await expect(answer).rejects.toBeInstanceOf(UnavailableError);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UnavailableError } from '@durable/core';
+import { UnavailableError, WorkerUnavailableError } from '@durable/core';
 import { silentLogger, type Logger } from '@durable/engine';
 import { pb } from './proto';
 
@@ -13,15 +13,30 @@ export interface WorkItemStream {
 export interface WorkerFilters {
   readonly orchestrations?: ReadonlySet<string>;
   readonly activities?: ReadonlySet<string>;
+  /** Entity names, lower case. */
+  readonly entities?: ReadonlySet<string>;
 }
 
 export interface WorkItemHubOptions {
   /** Health pings on every stream, well under the SDKs' 120 s idle limit (default 30 s). */
   readonly pingIntervalMs?: number;
+  /**
+   * How long a worker may hold an orchestrator or entity work item before it is taken back and the
+   * instance parked, to run again later (default 60 s). Activities have no limit.
+   */
+  readonly answerTimeoutMs?: number;
   readonly logger?: Logger;
 }
 
-type Kind = 'orchestrator' | 'activity';
+type Kind = 'orchestrator' | 'activity' | 'entity';
+type Response = pb.OrchestratorResponse | pb.ActivityResponse | pb.EntityBatchResult;
+
+/**
+ * Episodes (orchestrator and entity work items) block their partition's batch while they run, so
+ * they never wait in the hub: without a worker for the name they fail at once, and the host parks
+ * the instance. Activities run beside the partitions, so they wait for a worker.
+ */
+const parks = (kind: Kind): boolean => kind !== 'activity';
 
 interface Pending {
   readonly token: string;
@@ -30,8 +45,9 @@ interface Pending {
   readonly instanceId: string;
   readonly taskId: number | undefined;
   readonly item: pb.WorkItem;
-  readonly settle: (response: pb.OrchestratorResponse | pb.ActivityResponse | Error) => void;
+  readonly settle: (response: Response | Error) => void;
   worker: Worker | undefined;
+  deadline: ReturnType<typeof setTimeout> | undefined;
 }
 
 interface Worker {
@@ -55,6 +71,9 @@ export class WorkItemHub {
   private nextWorker = 1;
   private closed = false;
   private readonly logger: Logger;
+  /** Instances refused for want of a worker, by kind and name: woken when one connects. */
+  private readonly refused = new Map<string, { kind: Kind; name: string; instances: Set<string> }>();
+  private wake: ((instanceIds: readonly string[]) => void) | undefined;
 
   constructor(private readonly options: WorkItemHubOptions = {}) {
     this.logger = options.logger ?? silentLogger;
@@ -64,9 +83,24 @@ export class WorkItemHub {
     return this.workers.size;
   }
 
+  /** Instances refused for want of a worker, to wake when one connects. */
+  get refusedInstances(): number {
+    let n = 0;
+    for (const entry of this.refused.values()) n += entry.instances.size;
+    return n;
+  }
+
   /** Work items waiting for a worker, or in the hands of one. */
   get openItems(): number {
     return this.byToken.size;
+  }
+
+  /**
+   * Called with the instances that were refused for want of a worker when a worker that serves
+   * them connects, so that they are run again at once rather than at their next retry.
+   */
+  onWorkAvailable(listener: (instanceIds: readonly string[]) => void): void {
+    this.wake = listener;
   }
 
   /** Registers a worker's stream; returns the function to call when the stream closes. */
@@ -85,6 +119,7 @@ export class WorkItemHub {
     this.workers.add(worker);
     this.logger.info('remote worker connected', { worker: worker.id, workers: this.workers.size });
     this.dispatch();
+    this.wakeRefused(worker);
     let gone = false;
     return () => {
       if (gone) return;
@@ -109,6 +144,24 @@ export class WorkItemHub {
       item,
       signal,
     ) as Promise<pb.OrchestratorResponse>;
+  }
+
+  /** Sends an entity batch and resolves with the worker's answer. */
+  runEntity(
+    name: string,
+    request: pb.EntityBatchRequest,
+    signal?: AbortSignal,
+  ): Promise<pb.EntityBatchResult> {
+    const item = new pb.WorkItem();
+    item.setEntityrequest(request);
+    return this.enqueue(
+      'entity',
+      name.toLowerCase(),
+      request.getInstanceid(),
+      undefined,
+      item,
+      signal,
+    ) as Promise<pb.EntityBatchResult>;
   }
 
   /** Sends an activity work item and resolves with the worker's answer. */
@@ -146,12 +199,21 @@ export class WorkItemHub {
     return true;
   }
 
+  /** Matched by completion token only: an entity batch result carries no instance id. */
+  completeEntity(result: pb.EntityBatchResult): boolean {
+    const pending = this.byToken.get(result.getCompletiontoken());
+    if (pending === undefined || pending.kind !== 'entity') return false;
+    this.finish(pending, result);
+    return true;
+  }
+
   /** Puts a work item back in the queue; false when no open work item has the token. */
   abandon(token: string): boolean {
     const pending = this.byToken.get(token);
     if (pending === undefined) return false;
     pending.worker?.items.delete(pending);
     pending.worker = undefined;
+    this.clearDeadline(pending);
     this.queue.push(pending);
     this.dispatch();
     return true;
@@ -168,7 +230,10 @@ export class WorkItemHub {
     const open = [...this.byToken.values()];
     this.byToken.clear();
     this.queue.length = 0;
-    for (const pending of open) pending.settle(new UnavailableError('the gRPC front end is shutting down'));
+    for (const pending of open) {
+      this.clearDeadline(pending);
+      pending.settle(new UnavailableError('the gRPC front end is shutting down'));
+    }
   }
 
   private enqueue(
@@ -178,7 +243,7 @@ export class WorkItemHub {
     taskId: number | undefined,
     item: pb.WorkItem,
     signal?: AbortSignal,
-  ): Promise<pb.OrchestratorResponse | pb.ActivityResponse> {
+  ): Promise<Response> {
     if (this.closed) return Promise.reject(new UnavailableError('the gRPC front end is shutting down'));
     return new Promise((resolve, reject) => {
       const token = randomUUID();
@@ -191,6 +256,7 @@ export class WorkItemHub {
         taskId,
         item,
         worker: undefined,
+        deadline: undefined,
         settle: (response) => (response instanceof Error ? reject(response) : resolve(response)),
       };
       this.byToken.set(token, pending);
@@ -217,7 +283,8 @@ export class WorkItemHub {
     return undefined;
   }
 
-  private finish(pending: Pending, response: pb.OrchestratorResponse | pb.ActivityResponse | Error): void {
+  private finish(pending: Pending, response: Response | Error): void {
+    this.clearDeadline(pending);
     this.byToken.delete(pending.token);
     pending.worker?.items.delete(pending);
     const queued = this.queue.indexOf(pending);
@@ -237,33 +304,74 @@ export class WorkItemHub {
     });
     for (const pending of orphans) {
       pending.worker = undefined;
+      this.clearDeadline(pending);
       this.queue.push(pending);
     }
     this.dispatch();
   }
 
-  private accepts(worker: Worker, pending: Pending): boolean {
-    const names = pending.kind === 'orchestrator' ? worker.filters.orchestrations : worker.filters.activities;
-    return names === undefined || names.has(pending.name);
+  private accepts(worker: Worker, kind: Kind, name: string): boolean {
+    const names =
+      kind === 'orchestrator'
+        ? worker.filters.orchestrations
+        : kind === 'entity'
+          ? worker.filters.entities
+          : worker.filters.activities;
+    return names === undefined || names.has(name);
+  }
+
+  private clearDeadline(pending: Pending): void {
+    if (pending.deadline !== undefined) clearTimeout(pending.deadline);
+    pending.deadline = undefined;
+  }
+
+  /** An episode no worker can take now: fail it (the host parks the instance) and remember it. */
+  private refuse(pending: Pending, reason: string): void {
+    const key = `${pending.kind}:${pending.name}`;
+    const entry = this.refused.get(key) ?? { kind: pending.kind, name: pending.name, instances: new Set() };
+    entry.instances.add(pending.instanceId);
+    this.refused.set(key, entry);
+    this.finish(pending, new WorkerUnavailableError(reason));
+  }
+
+  private wakeRefused(worker: Worker): void {
+    const woken: string[] = [];
+    for (const [key, entry] of this.refused) {
+      if (!this.accepts(worker, entry.kind, entry.name)) continue;
+      this.refused.delete(key);
+      woken.push(...entry.instances);
+    }
+    if (woken.length > 0) this.wake?.(woken);
   }
 
   /** Hands queued items to the least busy worker that accepts them. */
   private dispatch(): void {
-    if (this.workers.size === 0) return;
     for (let i = 0; i < this.queue.length;) {
       const pending = this.queue[i] as Pending;
       let best: Worker | undefined;
       for (const worker of this.workers) {
-        if (!this.accepts(worker, pending)) continue;
+        if (!this.accepts(worker, pending.kind, pending.name)) continue;
         if (best === undefined || worker.items.size < best.items.size) best = worker;
       }
       if (best === undefined) {
-        i++;
+        if (parks(pending.kind)) this.refuse(pending, `no connected worker serves '${pending.name}'`);
+        else i++;
         continue;
       }
       this.queue.splice(i, 1);
       pending.worker = best;
       best.items.add(pending);
+      if (parks(pending.kind)) {
+        const ms = this.options.answerTimeoutMs ?? 60_000;
+        pending.deadline = setTimeout(() => {
+          pending.deadline = undefined;
+          this.logger.warn('a remote worker did not answer a work item in time; taken back', {
+            instanceId: pending.instanceId,
+            name: pending.name,
+          });
+          this.finish(pending, new WorkerUnavailableError(`the worker did not answer within ${ms} ms`));
+        }, ms);
+      }
       try {
         best.stream.write(pending.item);
       } catch (error) {

@@ -32,6 +32,8 @@ export function actionEffects(
   orchestrationName: string,
   outbox: OutboxMessage[],
   timers: PendingTimer[],
+  /** The sender id receivers dedupe this execution's messages by (changes with each rewind). */
+  senderId: string = executionId,
 ): HistoryEvent | undefined {
   switch (action.type) {
     case 'ScheduleTask':
@@ -84,7 +86,7 @@ export function actionEffects(
           {
             instanceId: action.instanceId,
             event: raised,
-            source: { instanceId, executionId, seq: action.id },
+            source: { instanceId, executionId: senderId, seq: action.id },
           },
           routing.partitions,
         ),
@@ -115,7 +117,7 @@ export function actionEffects(
       );
       return undefined;
     case 'SendEntityMessage':
-      return entityMessageEffects(routing, instanceId, executionId, action, stamp, outbox);
+      return entityMessageEffects(routing, instanceId, executionId, senderId, action, stamp, outbox);
     case 'CompleteOrchestration':
       return newEvent('ExecutionCompleted', stamp, {
         orchestrationStatus: action.orchestrationStatus,
@@ -129,6 +131,7 @@ function entityMessageEffects(
   routing: Routing,
   instanceId: string,
   executionId: string,
+  senderId: string,
   action: SendEntityMessageAction,
   stamp: string,
   outbox: OutboxMessage[],
@@ -191,7 +194,11 @@ function entityMessageEffects(
   }
   outbox.push(
     instanceMessage(
-      { instanceId: action.targetInstanceId, event, source: { instanceId, executionId, seq: action.id } },
+      {
+        instanceId: action.targetInstanceId,
+        event,
+        source: { instanceId, executionId: senderId, seq: action.id },
+      },
       routing.partitions,
     ),
   );

@@ -25,6 +25,8 @@ export interface EntityClientDeps {
   readonly idSource: IdSource;
   /** Entities that can be signalled; undefined accepts any name. */
   readonly entityNames?: () => readonly string[];
+  /** The operations of a class-style entity (so that others are refused); undefined when any may exist. */
+  readonly entityOperations?: (name: string) => readonly string[] | undefined;
   readonly checkPayload: (text: string | undefined, what: string) => void;
 }
 
@@ -36,10 +38,16 @@ export class EntityClient {
     entity: EntityId,
     operation: string,
     input?: string,
-    options: { scheduledTime?: Date } = {},
+    options: { scheduledTime?: Date; remote?: boolean } = {},
   ): Promise<void> {
-    const id = this.known(entity);
+    const id = options.remote === true ? entityInstanceId(entity) : this.known(entity);
     checkOperationName(operation);
+    const operations = this.deps.entityOperations?.(entity.name.toLowerCase());
+    if (operations !== undefined && !operations.some((o) => o.toLowerCase() === operation.toLowerCase())) {
+      throw new InvalidArgumentError(
+        `entity '${entity.name}' has no operation '${operation}' (it has: ${operations.join(', ')})`,
+      );
+    }
     this.deps.checkPayload(input, 'operation input');
     const scheduled = options.scheduledTime;
     if (scheduled !== undefined && !Number.isFinite(scheduled.getTime()))
@@ -137,10 +145,10 @@ export class EntityClient {
           doc.queue.length === 0 &&
           doc.scheduled.length === 0;
         if (options.removeEmptyEntities && empty) {
-          // Only if nothing changed it since it was listed.
+          // Only if nothing changed it since it was read: the delete is conditional on its etag.
           const current = await this.deps.store.getInstance(record.instanceId);
           if (current !== undefined && current.record.updatedAt === record.updatedAt) {
-            if (await this.deps.store.deleteInstance(record.instanceId)) emptyEntitiesRemoved++;
+            if (await this.deps.store.deleteInstance(record.instanceId, current.etag)) emptyEntitiesRemoved++;
           }
         }
       }

@@ -27,8 +27,13 @@ export interface EntityRunner {
 /** The operation that deletes an entity's state without running its code (REST DELETE, clients). */
 export const deleteOperation = '$delete';
 
-/** The execution id of every entity document: an entity has one everlasting "execution". */
-export const entityExecutionId = '';
+/**
+ * An entity document's "execution": its incarnation, from its creation time. Messages it sends
+ * carry it, so that a document created again after a clean starts a fresh sequence receivers accept.
+ */
+export function incarnationOf(createdAt: number): string {
+  return `entity-${createdAt}`;
+}
 
 export interface EntityEpisode {
   readonly record: InstanceRecord;
@@ -49,6 +54,8 @@ export async function runEntityEpisode(
   partitions: number,
   runner: EntityRunner,
 ): Promise<EntityEpisode | undefined> {
+  const createdAt = previous?.createdAt ?? now;
+  const incarnation = incarnationOf(createdAt);
   let appliedOffset = previous?.appliedOffset ?? -1;
   let receivedFrom = previous?.receivedFrom;
   let doc = previous?.entity ?? emptyDocument;
@@ -73,7 +80,7 @@ export async function runEntityEpisode(
       const fireAt = fromTimestamp(event.scheduledTime);
       if (fireAt > now) {
         const timer = { id: nextTimerId++, fireAt };
-        scheduled.push({ timerId: timer.id, request: operationOf(event) as OperationRequest });
+        scheduled.push({ timerId: timer.id, request: operationOf(event, message) as OperationRequest });
         timers.push(timer);
         newTimers.push(timer);
         continue;
@@ -87,7 +94,7 @@ export async function runEntityEpisode(
       requests.push(due.request);
       continue;
     }
-    const request = operationOf(event);
+    const request = operationOf(event, message);
     if (request !== undefined) requests.push(request);
   }
   if (!changed) return undefined;
@@ -97,7 +104,7 @@ export async function runEntityEpisode(
   let seq = doc.seq;
   const outbox: OutboxMessage[] = [];
   const stamp = toTimestamp(now);
-  const source = () => ({ instanceId, executionId: entityExecutionId, seq: ++seq });
+  const source = () => ({ instanceId, executionId: incarnation, seq: ++seq });
   const send = (message: InstanceMessage) => outbox.push(instanceMessage(message, partitions));
   const reply = (request: OperationRequest, outcome: EntityBatchResult['outcomes'][number] | undefined) => {
     if (request.caller === undefined || outcome === undefined) return;
@@ -154,7 +161,10 @@ export async function runEntityEpisode(
             name: action.name,
             ...(action.input !== undefined ? { input: action.input } : {}),
             // Derived from the entity's message sequence: a resent start is recognised as the same.
-            orchestrationInstance: { instanceId: action.instanceId, executionId: `${instanceId}:${++seq}` },
+            orchestrationInstance: {
+              instanceId: action.instanceId,
+              executionId: `${instanceId}:${incarnation}:${++seq}`,
+            },
           }),
         });
       }
@@ -211,9 +221,9 @@ export async function runEntityEpisode(
     instanceId,
     partition,
     name: parseEntityInstanceId(instanceId).name,
-    executionId: entityExecutionId,
+    executionId: incarnation,
     status: 'Running',
-    createdAt: previous?.createdAt ?? now,
+    createdAt,
     updatedAt: now,
     historyLength: 0,
     appliedOffset,
@@ -224,7 +234,7 @@ export async function runEntityEpisode(
   return { record, outbox, timers: newTimers };
 }
 
-function operationOf(event: HistoryEvent): EntityRequest | undefined {
+function operationOf(event: HistoryEvent, message: InstanceMessage): EntityRequest | undefined {
   switch (event.type) {
     case 'EntityOperationSignaled':
       return {
@@ -232,6 +242,8 @@ function operationOf(event: HistoryEvent): EntityRequest | undefined {
         requestId: event.requestId,
         operation: event.operation,
         ...(event.input !== undefined ? { input: event.input } : {}),
+        // A lock holder's own signals run inside its critical section, in order with its calls.
+        ...(message.source !== undefined ? { sender: message.source.instanceId } : {}),
       };
     case 'EntityOperationCalled':
       return {

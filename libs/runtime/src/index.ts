@@ -2,7 +2,7 @@ export { ActivityWorker, type ActivityWorkerDeps } from './activity-worker';
 export { SequentialBatchCommitter, type Batch, type BatchCommitter } from './batch-committer';
 export { FaultPoint, type FaultHook } from './faults';
 export { InstanceClient, type InstanceClientDeps } from './instance-client';
-export { deleteOperation, entityExecutionId, type EntityRunner } from './entity-episode';
+export { deleteOperation, type EntityRunner } from './entity-episode';
 export {
   ReusePolicy,
   type CleanEntityStorageResult,

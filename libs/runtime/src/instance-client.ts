@@ -48,6 +48,8 @@ export interface InstanceClientDeps {
   readonly finishNotifications?: boolean;
   /** Entities that can be signalled (lower case); undefined accepts any name. */
   readonly entityNames?: () => readonly string[];
+  /** The operations of a class-style entity; undefined when any may exist. */
+  readonly entityOperations?: (name: string) => readonly string[] | undefined;
 }
 
 const finishedStatuses = [
@@ -73,6 +75,7 @@ export class InstanceClient implements InstanceService {
       clock: deps.clock,
       idSource: deps.idSource,
       ...(deps.entityNames !== undefined ? { entityNames: deps.entityNames } : {}),
+      ...(deps.entityOperations !== undefined ? { entityOperations: deps.entityOperations } : {}),
       checkPayload: (text, what) => this.checkPayload(text, what),
     });
   }
@@ -81,7 +84,7 @@ export class InstanceClient implements InstanceService {
     entity: EntityId,
     operation: string,
     input?: string,
-    options?: { scheduledTime?: Date },
+    options?: { scheduledTime?: Date; remote?: boolean },
   ): Promise<void> {
     return this.entities.signal(entity, operation, input, options);
   }
@@ -358,6 +361,15 @@ export class InstanceClient implements InstanceService {
     if (isTerminalStatus(stored.record.status))
       throw new InstanceFinishedError(instanceId, stored.record.status);
     return stored.record;
+  }
+
+  async wake(instanceIds: readonly string[]): Promise<void> {
+    const stamp = this.now();
+    await this.deps.log.append(
+      instanceIds.map((instanceId) =>
+        this.message({ instanceId, wake: true, event: newEvent('GenericEvent', stamp, {}) }),
+      ),
+    );
   }
 
   private async send(instanceId: string, event: HistoryEvent): Promise<void> {

@@ -157,6 +157,8 @@ export interface InstanceService {
   ): Promise<InstanceStatus | undefined>;
   /** Names of orchestrations that can be started. */
   orchestrationNames(): readonly string[];
+  /** Runs the parked episodes of these instances again now (a remote worker for them connected). */
+  wake?(instanceIds: readonly string[]): Promise<void>;
 
   /**
    * Sends a one-way operation to an entity (its input as JSON text), optionally for later.
@@ -166,7 +168,11 @@ export interface InstanceService {
     entity: EntityId,
     operation: string,
     input?: string,
-    options?: { readonly scheduledTime?: Date },
+    options?: {
+      readonly scheduledTime?: Date;
+      /** Accept a name no in-process entity has: a remote (gRPC) worker runs it. */
+      readonly remote?: boolean;
+    },
   ): Promise<void>;
   /** Removes an entity's state; operations already queued still run. */
   deleteEntity(entity: EntityId): Promise<void>;

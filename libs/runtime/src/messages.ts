@@ -12,6 +12,8 @@ export interface InstanceMessage {
   readonly source?: { readonly instanceId: string; readonly executionId: string; readonly seq: number };
   /** Re-runs the failed steps of a failed instance (no history event of its own). */
   readonly rewind?: true;
+  /** Runs a parked episode again (no history event of its own). */
+  readonly wake?: true;
   /** On a lock grant: the entities locked, so that an orchestration that has ended can release them. */
   readonly lockSet?: readonly string[];
 }

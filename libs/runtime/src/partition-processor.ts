@@ -4,6 +4,7 @@ import {
   isTerminalStatus,
   newEvent,
   OwnershipLostError,
+  parseEntityInstanceId,
   toTimestamp,
   type Clock,
   type CompleteOrchestrationAction,
@@ -12,8 +13,15 @@ import {
   type IdSource,
   type OrchestratorAction,
   type RuntimeStatus,
+  WorkerUnavailableError,
 } from '@durable/core';
-import { EntityExecutor, type EpisodeExecutor, type EpisodeSession, type Logger } from '@durable/engine';
+import {
+  EntityExecutor,
+  type EpisodeExecutor,
+  type EpisodeSession,
+  type ExecutionResult,
+  type Logger,
+} from '@durable/engine';
 import { Stream, type LogRecord, type PartitionedLog } from '@durable/log';
 import type {
   InstanceRecord,
@@ -25,7 +33,7 @@ import type {
 } from '@durable/storage';
 import { SequentialBatchCommitter, type BatchCommitter } from './batch-committer';
 import { actionEffects, parentNotification, unlockMessages, type Routing } from './effects';
-import { runEntityEpisode, type EntityRunner } from './entity-episode';
+import { incarnationOf, runEntityEpisode, type EntityRunner } from './entity-episode';
 import {
   acceptFromSource,
   collectOpenTasks,
@@ -62,10 +70,14 @@ export interface ProcessorDeps {
   readonly onFenced?: (partition: number) => void;
   /** Called after an instance finished and the commit is durable. */
   readonly onFinished?: (instanceId: string, status: RuntimeStatus) => void;
+  /** How long a parked episode (no remote worker could run it) waits before it is tried again (default 10 s). */
+  readonly parkedRetryMs?: number;
 }
 
 /** The timer id used for a scheduled start. */
 const startTimerId = -1;
+/** The timer id that wakes a parked episode. */
+const wakeTimerId = -2;
 
 interface CachedInstance {
   stored: StoredInstance | undefined;
@@ -334,7 +346,14 @@ export class PartitionProcessor {
       entry.session = this.deps.executor.createSession();
       const replay = await entry.session.execute(history, []);
       entry.replayActions = [...replay.actions];
-      collectOpenTasks(history, entry.openTasks);
+      collectOpenTasks([...history, ...(record.parkedEvents ?? [])], entry.openTasks);
+    } else if (
+      record !== undefined &&
+      !isTerminalStatus(record.status) &&
+      record.parkedEvents !== undefined
+    ) {
+      // Parked in its first episode: the parked events start it.
+      entry.session = this.deps.executor.createSession();
     }
     this.cache.set(instanceId, entry);
     return entry;
@@ -347,15 +366,28 @@ export class PartitionProcessor {
     now: number,
     batchLastOffset: number,
   ): Promise<Change | undefined> {
-    const episode = await runEntityEpisode(
-      instanceId,
-      entry.stored?.record,
-      messages,
-      now,
-      this.partition,
-      this.partitions,
-      this.entities,
-    );
+    const before = entry.stored?.record;
+    const parked = (before?.parkedMessages ?? []).map(({ offset, value }) => ({
+      offset,
+      message: parseInstanceMessage(value),
+    }));
+    let episode;
+    try {
+      episode = await runEntityEpisode(
+        instanceId,
+        before === undefined
+          ? undefined
+          : { ...before, timers: before.timers.filter((t) => t.id !== wakeTimerId) },
+        [...parked, ...messages],
+        now,
+        this.partition,
+        this.partitions,
+        this.entities,
+      );
+    } catch (error) {
+      if (!(error instanceof WorkerUnavailableError)) throw error;
+      return this.parkEntity(instanceId, entry, parked, messages, now);
+    }
     if (episode === undefined) return undefined;
     const record: InstanceRecord =
       episode.outbox.length > 0 && !this.committer.atomic
@@ -365,6 +397,52 @@ export class PartitionProcessor {
       write: { record, expectedEtag: entry.stored?.etag },
       outbox: episode.outbox,
       timers: episode.timers,
+      finished: undefined,
+    };
+  }
+
+  /**
+   * No remote worker could run the entity's operations: nothing of the batch happened. Its messages
+   * wait on the document (the applied offset stays where it was, so they apply when it wakes).
+   */
+  private parkEntity(
+    instanceId: string,
+    entry: CachedInstance,
+    parked: ReadonlyArray<{ offset: number; message: InstanceMessage }>,
+    messages: ReadonlyArray<{ offset: number; message: InstanceMessage }>,
+    now: number,
+  ): Change {
+    const before = entry.stored?.record;
+    const applied = before?.appliedOffset ?? -1;
+    const fresh = messages.filter((m) => m.offset > applied && m.message.wake !== true);
+    const wake: PendingTimer = { id: wakeTimerId, fireAt: now + (this.deps.parkedRetryMs ?? 10_000) };
+    const record: InstanceRecord = {
+      ...(before ?? {
+        instanceId,
+        partition: this.partition,
+        name: parseEntityInstanceId(instanceId).name,
+        executionId: incarnationOf(now),
+        status: 'Running',
+        createdAt: now,
+        historyLength: 0,
+        appliedOffset: -1,
+        entity: { queue: [], scheduled: [], seq: 0, nextTimerId: 1 },
+      }),
+      updatedAt: now,
+      timers: [...(before?.timers ?? []).filter((t) => t.id !== wakeTimerId), wake],
+      parkedMessages: [...parked, ...fresh].map(({ offset, message }) => ({
+        offset,
+        value: JSON.stringify(message),
+      })),
+    };
+    this.deps.logger.info('no remote worker can run the entity now; parked', {
+      instanceId,
+      partition: this.partition,
+    });
+    return {
+      write: { record, expectedEtag: entry.stored?.etag },
+      outbox: [],
+      timers: [wake],
       finished: undefined,
     };
   }
@@ -399,6 +477,10 @@ export class PartitionProcessor {
         rewind = record?.status === 'Failed';
         continue;
       }
+      if (message.wake === true) {
+        if (record?.parkedEvents !== undefined && !isTerminalStatus(record.status)) changed = true;
+        continue;
+      }
       if (event.type === 'EntityLockGranted') {
         const waiting =
           record !== undefined &&
@@ -423,6 +505,7 @@ export class PartitionProcessor {
           sameExecution &&
           (startNow?.orchestrationInstance.executionId === executionId ||
             record.historyLength > 0 ||
+            record.parkedEvents !== undefined ||
             isTerminalStatus(record.status))
         ) {
           // A resent start of an execution that already began. A parent that asks again (after a
@@ -526,7 +609,16 @@ export class PartitionProcessor {
     if (rewind && record !== undefined && record.status === 'Failed') {
       return this.rewind(instanceId, entry, record, now, appliedOffset, batchLastOffset);
     }
-    if (record === undefined || (!changed && replies.length === 0)) return undefined;
+    if (record === undefined) {
+      // Nothing to commit (a lock granted to a purged instance, say); releases are safe to repeat.
+      if (replies.length > 0) await this.deps.log.append(replies);
+      return undefined;
+    }
+    if (!changed && replies.length === 0) return undefined;
+    const wasParked = record.parkedEvents;
+    if (wasParked !== undefined && !isTerminalStatus(record.status) && entry.session !== undefined)
+      events.unshift(...wasParked);
+    let parked: HistoryEvent[] | undefined;
 
     const outbox: OutboxMessage[] = [...replies];
     const newTimers: PendingTimer[] = [];
@@ -538,111 +630,131 @@ export class PartitionProcessor {
     if (entry.session !== undefined && (events.length > 0 || entry.replayActions.length > 0)) {
       const stamp = toTimestamp(now);
       const episodeEvents = [newEvent('OrchestratorStarted', stamp, {}), ...events];
-      const result = await entry.session.execute([], episodeEvents);
-      const actions = [...entry.replayActions, ...result.actions];
-      entry.replayActions = [];
-      history = [...episodeEvents];
-      let status: RuntimeStatus = record.status === 'Pending' ? 'Running' : record.status;
-      for (const e of events) {
-        if (e.type === 'ExecutionSuspended') status = 'Suspended';
-        if (e.type === 'ExecutionResumed') status = 'Running';
-        if (e.type === 'ExecutionTerminated' && e.recurse === true) {
-          for (const child of entry.openTasks.values()) {
-            if (child !== undefined)
-              outbox.push(
-                instanceMessage(
-                  {
-                    instanceId: child,
-                    event: newEvent('ExecutionTerminated', stamp, {
-                      ...(e.input !== undefined ? { input: e.input } : {}),
-                      recurse: true,
-                    }),
-                  },
-                  this.partitions,
-                ),
-              );
+      const result = await this.runEpisode(entry.session, episodeEvents, events);
+      if (result === undefined) parked = [...events];
+      else {
+        const actions = [...entry.replayActions, ...result.actions];
+        entry.replayActions = [];
+        history = [...episodeEvents];
+        let status: RuntimeStatus = record.status === 'Pending' ? 'Running' : record.status;
+        for (const e of events) {
+          if (e.type === 'ExecutionSuspended') status = 'Suspended';
+          if (e.type === 'ExecutionResumed') status = 'Running';
+          if (e.type === 'ExecutionTerminated' && e.recurse === true) {
+            for (const child of entry.openTasks.values()) {
+              if (child !== undefined)
+                outbox.push(
+                  instanceMessage(
+                    {
+                      instanceId: child,
+                      event: newEvent('ExecutionTerminated', stamp, {
+                        ...(e.input !== undefined ? { input: e.input } : {}),
+                        recurse: true,
+                      }),
+                    },
+                    this.partitions,
+                  ),
+                );
+            }
           }
         }
-      }
-      const executionId = record.executionId;
-      let completion: CompleteOrchestrationAction | undefined;
-      for (const action of actions) {
-        const produced = actionEffects(
-          this.routing,
-          instanceId,
-          executionId,
-          action,
-          stamp,
-          entry.openTasks,
-          record.name,
-          outbox,
-          newTimers,
-        );
-        if (produced !== undefined) history.push(produced);
-        if (action.type === 'CompleteOrchestration') completion = action;
-        if (action.type === 'SendEntityMessage' && action.kind === 'lock') {
-          record = {
-            ...record,
-            locks: { criticalSectionId: action.requestId, lockSet: action.lockSet ?? [], granted: false },
-          };
-        } else if (
-          action.type === 'SendEntityMessage' &&
-          action.kind === 'unlock' &&
-          record.locks !== undefined
-        ) {
-          const lockSet: readonly string[] = record.locks.lockSet.filter(
-            (target) => target !== action.targetInstanceId,
+        const executionId = record.executionId;
+        let completion: CompleteOrchestrationAction | undefined;
+        for (const action of actions) {
+          const produced = actionEffects(
+            this.routing,
+            instanceId,
+            executionId,
+            action,
+            stamp,
+            entry.openTasks,
+            record.name,
+            outbox,
+            newTimers,
+            senderExecutionId(record),
           );
-          if (lockSet.length > 0) record = { ...record, locks: { ...record.locks, lockSet } };
-          else {
-            const { locks: _released, ...rest } = record;
-            record = rest;
+          if (produced !== undefined) history.push(produced);
+          if (action.type === 'CompleteOrchestration') completion = action;
+          if (action.type === 'SendEntityMessage' && action.kind === 'lock') {
+            record = {
+              ...record,
+              locks: { criticalSectionId: action.requestId, lockSet: action.lockSet ?? [], granted: false },
+            };
+          } else if (
+            action.type === 'SendEntityMessage' &&
+            action.kind === 'unlock' &&
+            record.locks !== undefined
+          ) {
+            const lockSet: readonly string[] = record.locks.lockSet.filter(
+              (target) => target !== action.targetInstanceId,
+            );
+            if (lockSet.length > 0) record = { ...record, locks: { ...record.locks, lockSet } };
+            else {
+              const { locks: _released, ...rest } = record;
+              record = rest;
+            }
+          }
+        }
+        history.push(newEvent('OrchestratorCompleted', stamp, {}));
+        timers = [...timers, ...newTimers];
+        record = {
+          ...record,
+          status,
+          updatedAt: now,
+          historyLength: fromIndex + history.length,
+          ...(result.customStatus !== undefined ? { customStatus: result.customStatus } : {}),
+        };
+        if (startNow !== undefined) {
+          const { pendingStart: _started, pendingEvents: _delivered, ...rest } = record;
+          record = rest;
+        }
+        if (completion?.orchestrationStatus === 'ContinuedAsNew') {
+          // Control messages that came after the continue-as-new in this batch still count.
+          const terminated = events.find((e) => e.type === 'ExecutionTerminated');
+          if (terminated !== undefined) {
+            completion = {
+              type: 'CompleteOrchestration',
+              id: completion.id,
+              orchestrationStatus: 'Terminated',
+              ...(terminated.input !== undefined ? { result: terminated.input } : {}),
+            };
+            history[history.length - 2] = newEvent('ExecutionCompleted', stamp, {
+              orchestrationStatus: 'Terminated',
+              ...(terminated.input !== undefined ? { result: terminated.input } : {}),
+            });
+          }
+        }
+        if (completion !== undefined) {
+          const carried = events.filter(
+            (e) => e.type === 'ExecutionSuspended' || e.type === 'ExecutionResumed',
+          );
+          ({ record, finished } = this.complete(record, completion, now, entry, outbox, carried));
+          if (finished !== undefined || completion.orchestrationStatus === 'ContinuedAsNew') timers = [];
+          if (completion.orchestrationStatus === 'ContinuedAsNew') {
+            // The finished execution's history is not kept; the new one starts from a message.
+            dropHistoryOf = executionId;
+            history = [];
+            fromIndex = 0;
+            pendingEvents = [];
           }
         }
       }
-      history.push(newEvent('OrchestratorCompleted', stamp, {}));
-      timers = [...timers, ...newTimers];
-      record = {
-        ...record,
-        status,
-        updatedAt: now,
-        historyLength: fromIndex + history.length,
-        ...(result.customStatus !== undefined ? { customStatus: result.customStatus } : {}),
-      };
-      if (startNow !== undefined) {
-        const { pendingStart: _started, pendingEvents: _delivered, ...rest } = record;
-        record = rest;
-      }
-      if (completion?.orchestrationStatus === 'ContinuedAsNew') {
-        // Control messages that came after the continue-as-new in this batch still count.
-        const terminated = events.find((e) => e.type === 'ExecutionTerminated');
-        if (terminated !== undefined) {
-          completion = {
-            type: 'CompleteOrchestration',
-            id: completion.id,
-            orchestrationStatus: 'Terminated',
-            ...(terminated.input !== undefined ? { result: terminated.input } : {}),
-          };
-          history[history.length - 2] = newEvent('ExecutionCompleted', stamp, {
-            orchestrationStatus: 'Terminated',
-            ...(terminated.input !== undefined ? { result: terminated.input } : {}),
-          });
-        }
-      }
-      if (completion !== undefined) {
-        const carried = events.filter(
-          (e) => e.type === 'ExecutionSuspended' || e.type === 'ExecutionResumed',
-        );
-        ({ record, finished } = this.complete(record, completion, now, entry, outbox, carried));
-        if (finished !== undefined || completion.orchestrationStatus === 'ContinuedAsNew') timers = [];
-        if (completion.orchestrationStatus === 'ContinuedAsNew') {
-          // The finished execution's history is not kept; the new one starts from a message.
-          dropHistoryOf = executionId;
-          history = [];
-          fromIndex = 0;
-          pendingEvents = [];
-        }
-      }
+    }
+    if (parked !== undefined) {
+      // Nothing of the episode happened: its events wait on the document, and a timer wakes it.
+      const { pendingStart: _inParked, parkedEvents: _old, ...rest } = record;
+      record = rest;
+      const wake: PendingTimer = { id: wakeTimerId, fireAt: now + (this.deps.parkedRetryMs ?? 10_000) };
+      timers = [...timers.filter((t) => t.id !== wakeTimerId), wake];
+      newTimers.push(wake);
+      this.deps.logger.info('no remote worker can run the episode now; parked', {
+        instanceId,
+        partition: this.partition,
+      });
+    } else if (wasParked !== undefined) {
+      const { parkedEvents: _ran, ...rest } = record;
+      record = rest;
+      timers = timers.filter((t) => t.id !== wakeTimerId);
     }
 
     const finalRecord: InstanceRecord = {
@@ -651,6 +763,7 @@ export class PartitionProcessor {
       timers,
       ...(receivedFrom !== undefined ? { receivedFrom } : {}),
       ...(pendingEvents.length > 0 ? { pendingEvents } : {}),
+      ...(parked !== undefined ? { parkedEvents: parked } : {}),
       ...(outbox.length > 0 && !this.committer.atomic
         ? { outbox: { offset: batchLastOffset, messages: outbox } }
         : {}),
@@ -669,6 +782,31 @@ export class PartitionProcessor {
       (t) => newTimers.includes(t) || (t.id === startTimerId && startArmed),
     );
     return { write, outbox, timers: timersToArm, finished };
+  }
+
+  /**
+   * Runs an episode; undefined when no remote worker could run it (the instance is parked). A
+   * termination does not wait for a worker: the instance ends as the orchestrator would end it.
+   */
+  private async runEpisode(
+    session: EpisodeSession,
+    episodeEvents: readonly HistoryEvent[],
+    events: readonly HistoryEvent[],
+  ): Promise<ExecutionResult | undefined> {
+    try {
+      return await session.execute([], episodeEvents);
+    } catch (error) {
+      if (!(error instanceof WorkerUnavailableError)) throw error;
+      const terminated = events.find((e) => e.type === 'ExecutionTerminated');
+      if (terminated === undefined) return undefined;
+      const completion: CompleteOrchestrationAction = {
+        type: 'CompleteOrchestration',
+        id: -1,
+        orchestrationStatus: 'Terminated',
+        ...(terminated.input !== undefined ? { result: terminated.input } : {}),
+      };
+      return { actions: [completion], customStatus: undefined, completion };
+    }
   }
 
   /**
@@ -771,10 +909,16 @@ export class PartitionProcessor {
     }
     for (const event of history.slice(cut)) {
       if (event.type === 'EventRaised') outbox.push(instanceMessage({ instanceId, event }, this.partitions));
+      // Entity results that arrived after the cut: the calls are not made again, so give them back.
+      if (event.type === 'EntityOperationCompleted' || event.type === 'EntityOperationFailed')
+        outbox.push(instanceMessage({ instanceId, executionId: record.executionId, event }, this.partitions));
     }
     const { output: _o, failureDetails: _f, completedAt: _c, outbox: _old, ...rest } = record;
     const rewound: InstanceRecord = {
       ...rest,
+      // Steps after the cut get their old numbers again: a new sender id keeps receivers from
+      // taking the messages they carry for resent copies.
+      rewinds: (record.rewinds ?? 0) + 1,
       status: 'Running',
       updatedAt: now,
       historyLength: prefix.length,
@@ -890,6 +1034,11 @@ export class PartitionProcessor {
         if (start !== undefined && stored?.record.executionId === executionId) messages.push(start);
         continue;
       }
+      if (timer.id === wakeTimerId) {
+        const wake = newEvent('GenericEvent', toTimestamp(now), {});
+        messages.push(instanceMessage({ instanceId, executionId, wake: true, event: wake }, this.partitions));
+        continue;
+      }
       const fired = newEvent('TimerFired', toTimestamp(now), {
         timerId: timer.id,
         fireAt: toTimestamp(timer.fireAt),
@@ -912,6 +1061,11 @@ export class PartitionProcessor {
     const limit = this.deps.clock.now() - (this.deps.idleEvictMs ?? 60_000);
     for (const [id, entry] of this.cache) if (entry.lastUsed < limit) this.cache.delete(id);
   }
+}
+
+/** Who an execution's messages come from, for receivers' dedupe: its id, and how often it was rewound. */
+function senderExecutionId(record: InstanceRecord): string {
+  return record.rewinds === undefined ? record.executionId : `${record.executionId}#${record.rewinds}`;
 }
 
 function sleep(ms: number): Promise<void> {

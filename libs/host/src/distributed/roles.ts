@@ -4,7 +4,7 @@ import type { KafkaLog } from '@durable/log-kafka';
 import { ActivityWorker, InstanceClient, OrchestrationWorker } from '@durable/runtime';
 import type { CosmosStateStore } from '@durable/storage-cosmos';
 import { randomIds, systemClock } from '../embedded/system-ports';
-import { remoteWorkFromEnv, routedActivities, routedExecutor } from '../grpc/remote-workers';
+import { remoteWorkFromEnv, routedActivities, routedEntities, routedExecutor } from '../grpc/remote-workers';
 import type { DistributedConfig } from './config';
 
 /** A running part of the distributed product, stopped gracefully on shutdown. */
@@ -84,6 +84,7 @@ export async function startOrchestrationWorker(
     log,
     store,
     executor: routedExecutor(registry, logger, remote),
+    ...routedEntities(registry, logger, remote),
     clock: systemClock,
     idSource: randomIds,
     logger,
@@ -147,6 +148,7 @@ export async function startFrontend(
     idSource: randomIds,
     orchestrationNames: () => registry.orchestratorNames,
     entityNames: () => registry.entityNames,
+    entityOperations: (name) => registry.getEntity(name)?.operations,
     maxPayloadBytes: config.maxPayloadBytes,
   });
   const consumer =

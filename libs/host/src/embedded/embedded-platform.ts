@@ -7,7 +7,7 @@ import {
   type Logger,
   type Registry,
 } from '@durable/engine';
-import { routingActivityRunner, RoutingExecutor, type RemoteWork } from '@durable/grpc';
+import { routingActivityRunner, RoutingEntityRunner, RoutingExecutor, type RemoteWork } from '@durable/grpc';
 import { SqliteLog } from '@durable/log-sqlite';
 import { SqliteDatabase } from '@durable/sqlite';
 import { ActivityWorker, InstanceClient, OrchestrationWorker, type FaultHook } from '@durable/runtime';
@@ -35,6 +35,8 @@ export interface EmbeddedOptions {
   readonly synchronous?: 'NORMAL' | 'FULL';
   /** Remote (gRPC) workers: names not registered in process run there. */
   readonly remote?: RemoteWork;
+  /** How long an instance parked for want of a remote worker waits before it is tried again. */
+  readonly parkedRetryMs?: number;
 }
 
 /**
@@ -68,6 +70,7 @@ export class EmbeddedPlatform {
       idSource: randomIds,
       orchestrationNames: () => registry.orchestratorNames,
       entityNames: () => registry.entityNames,
+      entityOperations: (name) => registry.getEntity(name)?.operations,
       finishNotifications: true,
       ...(options.maxPayloadBytes !== undefined ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
     });
@@ -75,6 +78,9 @@ export class EmbeddedPlatform {
       log,
       store,
       executor: withRemote(new OrchestrationExecutor(registry, { logger }), registry, options.remote),
+      ...(options.remote !== undefined
+        ? { entities: new RoutingEntityRunner(registry, options.remote, logger) }
+        : {}),
       clock: systemClock,
       idSource: randomIds,
       logger,
@@ -84,6 +90,7 @@ export class EmbeddedPlatform {
         : {}),
       onFinished: (instanceId) => client.notifyFinished(instanceId),
       ...(options.faults !== undefined ? { faults: options.faults } : {}),
+      ...(options.parkedRetryMs !== undefined ? { parkedRetryMs: options.parkedRetryMs } : {}),
     });
     const activities = new ActivityWorker({
       log,

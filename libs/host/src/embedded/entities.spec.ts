@@ -2,7 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EntityNotRegisteredError, EntityOperationFailedError, InvalidArgumentError } from '@durable/core';
-import { defineEntity, defineOrchestration, type EntityContext, type Registry } from '@durable/engine';
+import {
+  defineActivity,
+  defineEntity,
+  defineOrchestration,
+  type EntityContext,
+  type Registry,
+} from '@durable/engine';
+import { SqliteDatabase } from '@durable/sqlite';
+import { SqliteStateStore } from '@durable/storage-sqlite';
 import { FaultPoint, type FaultHook, type InstanceService } from '@durable/runtime';
 import { registry as sampleRegistry } from '@durable/samples';
 import { EmbeddedPlatform } from './embedded-platform';
@@ -41,8 +49,55 @@ const holdLock = defineOrchestration('HoldLock', async (ctx, key: string) => {
   return 'done';
 });
 
+const callTwice = defineOrchestration('CallTwice', async (ctx, key: string) => {
+  await ctx.callEntity(counter(key), 'add', 1);
+  await ctx.waitForExternalEvent('Go');
+  await ctx.callEntity(counter(key), 'add', 1);
+  return ctx.callEntity<number>(counter(key), 'get');
+});
+
+const signalInSection = defineOrchestration('SignalInSection', async (ctx, key: string) => {
+  const id = { name: 'Journal', key };
+  const lock = await ctx.lockEntities(id);
+  ctx.signalEntity(id, 'append', 1);
+  await ctx.callEntity(id, 'append', 2);
+  const list = await ctx.callEntity<number[]>(id, 'get');
+  lock.release();
+  return list;
+});
+
+const alwaysFails = defineActivity('AlwaysFails', () => {
+  throw new Error('no luck');
+});
+
+const callAfterFailure = defineOrchestration('CallAfterFailure', async (ctx, key: string) => {
+  try {
+    await ctx.callActivity('AlwaysFails');
+  } catch {
+    await ctx.callEntity(counter(key), 'add', 1);
+    throw new Error('gave up');
+  }
+});
+
 function testRegistry(): Registry {
-  return sampleRegistry.add(journal, addTo, callWithFailure, holdLock);
+  return sampleRegistry.add(
+    journal,
+    addTo,
+    callWithFailure,
+    holdLock,
+    callTwice,
+    signalInSection,
+    alwaysFails,
+    callAfterFailure,
+  );
+}
+
+/** Deletes an instance document through a second connection, as lost state would look. */
+async function deleteBehindTheBack(dir: string, instanceId: string): Promise<void> {
+  const database = new SqliteDatabase(join(dir, 'durable.db'));
+  const store = new SqliteStateStore(database);
+  await store.deleteInstance(instanceId);
+  await store.close();
 }
 
 describe('durable entities on the embedded platform', () => {
@@ -202,13 +257,9 @@ describe('durable entities on the embedded platform', () => {
 
     await client.deleteEntity(counter('q0'));
     await waitFor(async () => (await client.getEntity(counter('q0'))) === undefined);
-    // An orchestration terminated while waiting for a lock, then purged: its grant finds nobody.
+    // A grant to an orchestration that was terminated and purged while waiting: released at once.
     const holder = await client.start('HoldLock', { input: '"orphan"' });
-    await waitFor(
-      async () =>
-        (await client.getEntity(accountOf('orphan'))) !== undefined ||
-        (await lockedBy(client, 'orphan')) !== undefined,
-    );
+    await waitFor(async () => (await lockedBy(client, 'orphan')) === holder.instanceId);
     const waiter = await client.start('HoldLock', { input: '"orphan"' });
     await waitFor(
       async () =>
@@ -220,7 +271,11 @@ describe('durable entities on the embedded platform', () => {
     await client.purge(waiter.instanceId);
     await client.raiseEvent(holder.instanceId, 'Go', '"ok"');
     await client.waitForCompletion(holder.instanceId, { timeoutMs: 10_000 });
-    await waitFor(async () => (await lockedBy(client, 'orphan')) === waiter.instanceId);
+    await waitFor(async () => (await lockedBy(client, 'orphan')) === undefined);
+    // A holder whose state is lost (deleted behind the platform's back) leaves an orphaned lock.
+    const lost = await client.start('HoldLock', { input: '"orphan"' });
+    await waitFor(async () => (await lockedBy(client, 'orphan')) === lost.instanceId);
+    await deleteBehindTheBack(dir, lost.instanceId);
 
     const cleaned = await client.cleanEntityStorage({
       removeEmptyEntities: true,
@@ -228,8 +283,44 @@ describe('durable entities on the embedded platform', () => {
     });
     expect(cleaned).toEqual({ emptyEntitiesRemoved: 1, orphanedLocksReleased: 1 });
     await waitFor(async () => (await lockedBy(client, 'orphan')) === undefined);
+    const again = await client.cleanEntityStorage({ removeEmptyEntities: true, releaseOrphanedLocks: true });
+    expect(again.orphanedLocksReleased).toBe(0);
     const all = await client.queryEntities({ name: 'counter', includeDeleted: true });
     expect(all.entities.map((e) => e.entityId.key).sort()).toEqual(['q1', 'q2', 'q3', 'q4']);
+  });
+
+  it('answers calls again after the entity document was cleaned away and created anew', async () => {
+    const client = await start();
+    const { instanceId } = await client.start('CallTwice', { input: '"gone"' });
+    await waitFor(async () => (await stateOf(client, counter('gone'))) === 1);
+    await client.deleteEntity(counter('gone'));
+    await waitFor(async () => (await client.getEntity(counter('gone'))) === undefined);
+    const cleaned = await client.cleanEntityStorage({
+      removeEmptyEntities: true,
+      releaseOrphanedLocks: false,
+    });
+    expect(cleaned.emptyEntitiesRemoved).toBe(1);
+    await client.raiseEvent(instanceId, 'Go', 'null');
+    const done = await client.waitForCompletion(instanceId, { timeoutMs: 10_000 });
+    expect(done?.runtimeStatus).toBe('Completed');
+    expect(output(done?.output)).toBe(1);
+  });
+
+  it('runs a lock holder’s signals inside its critical section, in order with its calls', async () => {
+    const client = await start();
+    const { instanceId } = await client.start('SignalInSection', { input: '"ordered"' });
+    const done = await client.waitForCompletion(instanceId, { timeoutMs: 10_000 });
+    expect(output(done?.output)).toEqual([1, 2]);
+  });
+
+  it('gets entity results again after a rewind, and its new calls are not taken for resent copies', async () => {
+    const client = await start();
+    const { instanceId } = await client.start('CallAfterFailure', { input: '"rewound"' });
+    expect((await client.waitForCompletion(instanceId, { timeoutMs: 10_000 }))?.runtimeStatus).toBe('Failed');
+    expect(await stateOf(client, counter('rewound'))).toBe(1);
+    await client.rewind(instanceId);
+    await waitFor(async () => (await stateOf(client, counter('rewound'))) === 2);
+    expect((await client.waitForCompletion(instanceId, { timeoutMs: 10_000 }))?.runtimeStatus).toBe('Failed');
   });
 
   it('refuses unknown entities and bad operation names', async () => {
@@ -244,6 +335,10 @@ describe('durable entities on the embedded platform', () => {
     await expect(client.signalEntity({ name: 'a@b', key: 'k' }, 'add')).rejects.toBeInstanceOf(
       InvalidArgumentError,
     );
+    await expect(client.signalEntity(accountOf('k'), 'fly', '1')).rejects.toThrow(
+      /has no operation 'fly' \(it has: deposit, withdraw, balance\)/,
+    );
+    await client.signalEntity(accountOf('k'), 'DEPOSIT', '1');
   });
 
   it.each(

@@ -5,7 +5,7 @@ import {
   type Logger,
   type Registry,
 } from '@durable/engine';
-import { RemoteWorkClient, routingActivityRunner, RoutingExecutor } from '@durable/grpc';
+import { RemoteWorkClient, routingActivityRunner, RoutingEntityRunner, RoutingExecutor } from '@durable/grpc';
 
 /**
  * Distributed mode: worker processes send the work of names they do not have in process to the
@@ -24,6 +24,15 @@ export function routedExecutor(
 ): EpisodeExecutor {
   const local = new OrchestrationExecutor(registry, { logger });
   return remote === undefined ? local : new RoutingExecutor(registry, local, remote);
+}
+
+/** Entities not registered in process run on remote workers (none without a frontend to reach). */
+export function routedEntities(
+  registry: Registry,
+  logger: Logger,
+  remote: RemoteWorkClient | undefined,
+): { entities?: RoutingEntityRunner } {
+  return remote === undefined ? {} : { entities: new RoutingEntityRunner(registry, remote, logger) };
 }
 
 export function routedActivities(

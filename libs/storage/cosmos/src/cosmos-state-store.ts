@@ -375,14 +375,23 @@ export class CosmosStateStore implements StateStore {
       : { records };
   }
 
-  async deleteInstance(instanceId: string): Promise<boolean> {
+  async deleteInstance(instanceId: string, expectedEtag?: string): Promise<boolean> {
     const id = itemId(instanceId);
     let existed = true;
     // The document first: if history deletion then fails, what is left are orphans, never a
     // document listing chunks that are gone.
     try {
-      await this.call(`instance '${instanceId}'`, () => this.instances.item(id, id).delete());
+      await this.call(`instance '${instanceId}'`, () =>
+        this.instances
+          .item(id, id)
+          .delete(
+            expectedEtag !== undefined
+              ? { accessCondition: { type: 'IfMatch', condition: expectedEtag } }
+              : undefined,
+          ),
+      );
     } catch (error) {
+      if (error instanceof ConflictError && expectedEtag !== undefined) return false;
       if (!isNotFound(error)) throw error;
       existed = false;
     }

@@ -48,8 +48,17 @@ export interface InstanceRecord {
   readonly pendingStart?: OutboxMessage;
   /** Events that arrived before the pending start; delivered right after it. */
   readonly pendingEvents?: readonly HistoryEvent[];
+  /**
+   * The new events of an episode that no remote worker could run yet (parked): run again, with
+   * whatever arrived since, when the instance is woken (a wake timer, or a worker connecting).
+   */
+  readonly parkedEvents?: readonly HistoryEvent[];
+  /** On entities: the log records (offset and message) of a batch parked like `parkedEvents`. */
+  readonly parkedMessages?: ReadonlyArray<{ readonly offset: number; readonly value: string }>;
   /** Set on entity documents. */
   readonly entity?: EntityDocument;
+  /** How often the current execution was rewound (its messages then come from a new sender id). */
+  readonly rewinds?: number;
   /** The critical section an orchestration requested or holds, released when the execution ends. */
   readonly locks?: {
     readonly criticalSectionId: string;
@@ -142,7 +151,10 @@ export interface StateStore {
   /** Creates or conditionally replaces one instance document outside any partition (frontend writes). */
   putInstance(record: InstanceRecord, expectedEtag: string | undefined): Promise<string>;
   listInstances(query: InstanceListQuery): Promise<{ records: InstanceRecord[]; continuationToken?: string }>;
-  /** Deletes an instance and all its history; false when there was none. */
-  deleteInstance(instanceId: string): Promise<boolean>;
+  /**
+   * Deletes an instance and all its history; false when there was none, or when `expectedEtag` is
+   * given and the document changed since (then nothing is deleted).
+   */
+  deleteInstance(instanceId: string, expectedEtag?: string): Promise<boolean>;
   close(): Promise<void>;
 }

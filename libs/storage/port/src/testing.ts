@@ -341,6 +341,15 @@ export function describeStateStoreConformance(name: string, makeFactory: () => P
       expect(await store.deleteInstance('a')).toBe(false);
     });
 
+    it('deletes only an unchanged document when given its etag', async () => {
+      const etag = await store.putInstance(sampleRecord('cond'), undefined);
+      const newer = await store.putInstance(sampleRecord('cond', { status: 'Completed' }), etag);
+      expect(await store.deleteInstance('cond', etag)).toBe(false);
+      expect((await store.getInstance('cond'))?.record.status).toBe('Completed');
+      expect(await store.deleteInstance('cond', newer)).toBe(true);
+      expect(await store.getInstance('cond')).toBeUndefined();
+    });
+
     it('keeps everything across a reopen', async () => {
       await store.claimPartition(0, 4);
       await store.commit(0, 4, [

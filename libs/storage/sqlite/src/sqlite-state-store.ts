@@ -239,8 +239,10 @@ export class SqliteStateStore implements StateStore {
       : { records };
   }
 
-  deleteInstance(instanceId: string): Promise<boolean> {
+  deleteInstance(instanceId: string, expectedEtag?: string): Promise<boolean> {
     return this.database.write(() => {
+      if (expectedEtag !== undefined && this.statements.etagOf.get(instanceId)?.etag !== Number(expectedEtag))
+        return false;
       this.statements.deleteHistory.run(instanceId);
       return this.statements.deleteInstance.run(instanceId).changes > 0;
     });
