@@ -5,6 +5,7 @@ import {
   EntityInstanceId,
   NoOpLogger,
   OrchestrationStatus,
+  RetryPolicy,
   TaskEntity,
   TaskHubGrpcClient,
   TaskHubGrpcWorker,
@@ -42,6 +43,46 @@ async function* approval(ctx: OrchestrationContext): AsyncGenerator<Task<unknown
 async function* usesSample(ctx: OrchestrationContext): AsyncGenerator<Task<string>, string, string> {
   // SayHello is registered in process, in the sample app the worker processes run.
   return yield ctx.callActivity('SayHello', 'gRPC');
+}
+
+async function* timer(ctx: OrchestrationContext): AsyncGenerator<Task<unknown>, string, unknown> {
+  const start = ctx.currentUtcDateTime.getTime();
+  yield ctx.createTimer(1);
+  return ctx.currentUtcDateTime.getTime() - start >= 1000 ? 'fired' : 'early';
+}
+
+async function* parent(ctx: OrchestrationContext): AsyncGenerator<Task<unknown>, unknown, unknown> {
+  const child = yield ctx.callSubOrchestrator('SdkSequence', undefined, {
+    instanceId: `${ctx.instanceId}-child`,
+  });
+  const local = yield ctx.callSubOrchestrator('HelloSequence');
+  return { child, local };
+}
+
+const failuresBeforeSuccess = new Map<string, number>();
+
+async function* retrying(
+  ctx: OrchestrationContext,
+  key: string,
+): AsyncGenerator<Task<string>, string, string> {
+  const retry = new RetryPolicy({ maxNumberOfAttempts: 3, firstRetryIntervalInMilliseconds: 100 });
+  return yield ctx.callActivity('SdkFlaky', key, { retry });
+}
+
+async function* eternal(
+  ctx: OrchestrationContext,
+  n: number,
+): AsyncGenerator<Task<unknown>, number, unknown> {
+  if (n < 3) {
+    yield ctx.createTimer(0);
+    ctx.continueAsNew(n + 1, false);
+  }
+  return n;
+}
+
+async function* waiter(ctx: OrchestrationContext): AsyncGenerator<Task<unknown>, unknown, unknown> {
+  ctx.setCustomStatus('waiting');
+  return yield ctx.waitForExternalEvent('Go');
 }
 
 class SdkCounter extends TaskEntity<number> {
@@ -85,6 +126,17 @@ describe('the official JS SDK over gRPC (distributed)', () => {
     });
     worker.addNamedActivity('SdkHello', async (_: ActivityContext, name: string) => `Hello ${name}!`);
     worker.addNamedActivity('SdkSquare', async (_: ActivityContext, n: number) => n * n);
+    worker.addNamedActivity('SdkFlaky', async (_: ActivityContext, key: string) => {
+      const left = failuresBeforeSuccess.get(key) ?? 0;
+      failuresBeforeSuccess.set(key, left - 1);
+      if (left > 0) throw new Error(`flaky failure, ${left} to go`);
+      return `ok ${key}`;
+    });
+    worker.addNamedOrchestrator('SdkTimer', timer);
+    worker.addNamedOrchestrator('SdkParent', parent);
+    worker.addNamedOrchestrator('SdkRetrying', retrying);
+    worker.addNamedOrchestrator('SdkEternal', eternal);
+    worker.addNamedOrchestrator('SdkWaiter', waiter);
     worker.addNamedOrchestrator('SdkSequence', sequence);
     worker.addNamedOrchestrator('SdkFanOut', fanOut);
     worker.addNamedOrchestrator('SdkApproval', approval);
@@ -128,6 +180,58 @@ describe('the official JS SDK over gRPC (distributed)', () => {
     expect(JSON.parse((await run('SdkUsesSample'))!.serializedOutput!)).toBe('Hello gRPC!');
     const state = await run('HelloSequence');
     expect(JSON.parse(state!.serializedOutput!)).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
+  });
+
+  it('waits on a durable timer', async () => {
+    expect(JSON.parse((await run('SdkTimer'))!.serializedOutput!)).toBe('fired');
+  });
+
+  it('runs sub-orchestrations, remote and in-process', async () => {
+    expect(JSON.parse((await run('SdkParent'))!.serializedOutput!)).toEqual({
+      child: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'],
+      local: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'],
+    });
+  });
+
+  it('retries by the retry policy, and fails with the details when retries run out', async () => {
+    failuresBeforeSuccess.set('d-r1', 2);
+    expect(JSON.parse((await run('SdkRetrying', 'd-r1'))!.serializedOutput!)).toBe('ok d-r1');
+    failuresBeforeSuccess.set('d-r2', 5);
+    const failed = await run('SdkRetrying', 'd-r2');
+    expect(failed?.runtimeStatus).toBe(OrchestrationStatus.FAILED);
+    expect(failed?.failureDetails?.message).toContain('flaky failure');
+  });
+
+  it('continues as new until done', async () => {
+    expect(JSON.parse((await run('SdkEternal', 0))!.serializedOutput!)).toBe(3);
+  });
+
+  it('suspends, resumes, terminates, queries and purges', async () => {
+    const id = await client.scheduleNewOrchestration('SdkWaiter', undefined, 'd-query-me');
+    await client.waitForOrchestrationStart(id);
+    await client.suspendOrchestration(id);
+    for (;;) {
+      const state = await client.getOrchestrationState(id);
+      if (state?.runtimeStatus === OrchestrationStatus.SUSPENDED) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await client.raiseOrchestrationEvent(id, 'Go', 42);
+    await client.resumeOrchestration(id);
+    const resumed = await client.waitForOrchestrationCompletion(id, true, 110);
+    expect(JSON.parse(resumed!.serializedOutput!)).toBe(42);
+
+    const found: string[] = [];
+    for await (const state of client.getAllInstances({ instanceIdPrefix: 'd-query-' }))
+      found.push(state.instanceId);
+    expect(found).toEqual(['d-query-me']);
+    expect((await client.purgeOrchestration(id))?.deletedInstanceCount).toBe(1);
+    expect(await client.getOrchestrationState(id)).toBeUndefined();
+
+    const doomed = await client.scheduleNewOrchestration('SdkWaiter');
+    await client.waitForOrchestrationStart(doomed);
+    await client.terminateOrchestration(doomed, 'enough');
+    const ended = await client.waitForOrchestrationCompletion(doomed, true, 110);
+    expect(ended?.runtimeStatus).toBe(OrchestrationStatus.TERMINATED);
   });
 
   it('runs SDK entities: client signals, and an SDK orchestration that signals and calls one', async () => {
