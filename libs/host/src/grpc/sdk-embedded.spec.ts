@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  HistoryEventType,
   NoOpLogger,
   OrchestrationStatus,
   RetryPolicy,
@@ -267,6 +268,29 @@ describe('the official JS SDK over gRPC (embedded)', () => {
     expect(page.values).toContain('query-me');
     await client.raiseOrchestrationEvent(id, 'Go', 'done');
     await client.waitForOrchestrationCompletion(id, true, 60);
+  });
+
+  it('streams the history, rewinds a failed instance and restarts a finished one', async () => {
+    const { id } = await run('Sequence');
+    const history = await client.getOrchestrationHistory(id);
+    expect(history.filter((e) => e.type === HistoryEventType.TaskCompleted)).toHaveLength(3);
+
+    failuresBeforeSuccess.set('rw', 3);
+    const failed = await run('Retrying', 'rw');
+    expect(failed.state?.runtimeStatus).toBe(OrchestrationStatus.FAILED);
+    await client.rewindInstance(failed.id, 'try again');
+    const rewound = await client.waitForOrchestrationCompletion(failed.id, true, 60);
+    expect(rewound?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(rewound!.serializedOutput!)).toBe('ok rw');
+
+    const again = await client.restartOrchestration(id, true);
+    expect(again).not.toBe(id);
+    const restarted = await client.waitForOrchestrationCompletion(again, true, 60);
+    expect(JSON.parse(restarted!.serializedOutput!)).toEqual([
+      'Hello Tokyo!',
+      'Hello Seattle!',
+      'Hello London!',
+    ]);
   });
 
   it('purges a finished instance', async () => {
