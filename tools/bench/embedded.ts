@@ -9,6 +9,7 @@ import type { InstanceStatus } from '@durable/runtime';
 import { registry } from './bench-app';
 import { closedLoop, percentile } from './closed-loop';
 import { openLoop } from './open-loop';
+import { measureInFlight } from './in-flight';
 import type { Progress } from './progress';
 import { engineResourcesMarkdown, engineRunsMarkdown } from './report';
 import { metered, type MeteredProcess } from './resources';
@@ -188,30 +189,9 @@ export async function runEmbeddedBench(
     });
     const timers = { ...timerRun.result, resources: timerRun.resources };
 
-    // Memory: many instances waiting at once, then all finished.
-    const waiting: string[] = [];
-    for (let i = 0; i < sizes.inFlight; i += 500) {
-      progress?.update(`embedded: starting waiting instances ${i}/${sizes.inFlight}…`);
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(500, sizes.inFlight - i) }, () =>
-          client.start('Approval', { input: '{"timeoutSeconds":3600}' }),
-        ),
-      );
-      waiting.push(...batch.map((b) => b.instanceId));
-    }
-    const last = waiting[waiting.length - 1] as string;
-    while ((await client.getStatus(last))?.runtimeStatus !== 'Running')
-      await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 500));
-    global.gc?.();
-    const rssWaiting = process.memoryUsage().rss;
-    const cachedWhileWaiting = platform.cachedInstances;
-    for (let i = 0; i < waiting.length; i += 500) {
-      progress?.update(`embedded: approving ${i}/${waiting.length}…`);
-      await Promise.all(waiting.slice(i, i + 500).map((id) => client.raiseEvent(id, 'Approval', 'true')));
-    }
-    for (const id of waiting) await client.waitForCompletion(id, { timeoutMs: 120_000 });
-    const cachedAfterFinish = platform.cachedInstances;
+    // Memory: many instances waiting at once, then all finished, in a worker process of its own.
+    progress?.update(`embedded: ${sizes.inFlight} instances waiting at once (own process)…`);
+    const inFlight = await measureInFlight(sizes.inFlight);
     progress?.done('embedded: done');
     return {
       engine: 'durable embedded',
@@ -225,12 +205,7 @@ export async function runEmbeddedBench(
         p99Ms: percentile(single, 99),
         samples: single.length,
       },
-      inFlight: {
-        instances: waiting.length,
-        rssMb: Math.round(rssWaiting / 1024 / 1024),
-        cachedWhileWaiting,
-        cachedAfterFinish,
-      },
+      inFlight,
       peakRssMb: Math.round(peakRss / 1024 / 1024),
     };
   } finally {
@@ -249,7 +224,7 @@ export function embeddedMarkdown(result: EmbeddedBenchResult): string {
     `HelloSequence (3 activities), one at a time: start-to-completion p50 ${result.helloSequence3Latency.p50Ms} ms, ` +
       `p99 ${result.helloSequence3Latency.p99Ms} ms over ${result.helloSequence3Latency.samples} samples.`,
     '',
-    `${result.inFlight.instances} instances waiting at once: RSS ${result.inFlight.rssMb} MB with ${result.inFlight.cachedWhileWaiting} cached; ` +
+    `${result.inFlight.instances} instances waiting at once, in a worker process of their own: RSS ${result.inFlight.rssMb} MB with ${result.inFlight.cachedWhileWaiting} cached; ` +
       `${result.inFlight.cachedAfterFinish} cached after they all finished.`,
     '',
     `Peak RSS of the benchmark process over the whole run: ${result.peakRssMb} MB.`,

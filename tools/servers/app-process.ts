@@ -42,8 +42,12 @@ export class AppProcess {
    */
   async start(timeoutMs = 90_000): Promise<void> {
     this.port = this.port || (await freePort());
-    // DURABLE_NODE_ARGS passes flags such as --cpu-prof to the apps (profiling the benchmark).
-    const nodeArgs = (process.env['DURABLE_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+    // As the Docker images run them (NODE_OPTIONS there); DURABLE_NODE_ARGS adds flags such as
+    // --cpu-prof (profiling the benchmark).
+    const nodeArgs = [
+      '--max-semi-space-size=32',
+      ...(process.env['DURABLE_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== ''),
+    ];
     const child = spawn(process.execPath, [...nodeArgs, join(appOutput(this.app), 'main.js')], {
       cwd: join(__dirname, '..', '..'),
       env: { ...process.env, GRPC_PORT: '0', ...this.env, PORT: String(this.port) },
