@@ -44,7 +44,8 @@ interface PendingAppend {
 }
 
 interface GroupMember {
-  readonly consumer: Consumer;
+  /** Replaced when kafkajs gives up on it after a crash. */
+  consumer: Consumer;
   owned: Set<number>;
   /** Assignment changes are applied one at a time, in the order the group announced them. */
   queue: Promise<void>;
@@ -196,7 +197,23 @@ export class KafkaLog implements PartitionedLog {
       throw new InvalidArgumentError(`partition ${partition} is outside 0..${count - 1}`);
     if (this.closed) return [];
     const reader = await this.readerOf(stream);
-    return reader.read(partition, fromOffset, options);
+    try {
+      return await reader.read(partition, fromOffset, options);
+    } catch (error) {
+      // A reader whose consumer failed (kafkajs can leave one unusable after a broker restart) is
+      // replaced: the next read starts a fresh one at the offset the caller asks for.
+      this.dropReader(stream, reader, error);
+      throw error;
+    }
+  }
+
+  private dropReader(stream: Stream, reader: PartitionReader, reason: unknown): void {
+    const current = this.readers.get(stream);
+    if (current?.reader !== reader) return;
+    this.readers.delete(stream);
+    this.logger.warn('replacing the log reader after a failure', { stream, error: String(reason) });
+    reader.close();
+    void current.consumer.disconnect().catch(() => undefined);
   }
 
   async committedOffset(group: string, stream: Stream, partition: number): Promise<number> {
@@ -241,16 +258,17 @@ export class KafkaLog implements PartitionedLog {
   async join(group: string, stream: Stream, listener: OwnershipListener): Promise<Membership> {
     const key = this.memberKey(group, stream);
     const topic = this.topic(stream);
-    const consumer = this.kafka.consumer({
-      groupId: this.groupId(group),
-      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
-      rebalanceTimeout: 20_000,
-      heartbeatInterval: 500,
-      maxWaitTimeInMs: 250,
-      allowAutoTopicCreation: false,
-    });
+    const newConsumer = () =>
+      this.kafka.consumer({
+        groupId: this.groupId(group),
+        sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+        rebalanceTimeout: 20_000,
+        heartbeatInterval: 500,
+        maxWaitTimeInMs: 250,
+        allowAutoTopicCreation: false,
+      });
     const member: GroupMember = {
-      consumer,
+      consumer: newConsumer(),
       owned: new Set(),
       queue: Promise.resolve(),
       leaving: false,
@@ -261,30 +279,56 @@ export class KafkaLog implements PartitionedLog {
     this.members.set(key, members);
     let firstAssignment!: () => void;
     const assignedOnce = new Promise<void>((resolve) => (firstAssignment = resolve));
-    consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      // After a crash kafkajs restarts the consumer with a fresh state: pause it again each time.
-      consumer.pause([{ topic }]);
-      member.crashed = false;
-      const assignment = new Set(member.leaving ? [] : (event.payload.memberAssignment[topic] ?? []));
-      member.queue = member.queue
-        .then(() => this.applyAssignment(member, assignment, listener))
-        .catch((error: unknown) =>
-          this.logger.error('applying a partition assignment failed', { group, error: String(error) }),
-        )
-        .then(firstAssignment);
-    });
-    consumer.on(consumer.events.CRASH, (event) => {
-      member.crashed = true;
-      const restart = event.payload.restart;
-      this.logger[restart ? 'warn' : 'error'](
-        restart ? 'group consumer crashed; kafkajs rejoins' : 'group consumer crashed and stopped',
-        { group, error: String(event.payload.error) },
-      );
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    // The group consumer only holds the assignment: it never fetches (reads go through the readers).
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+    const run = async (consumer: Consumer): Promise<void> => {
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        // After a crash kafkajs restarts the consumer with a fresh state: pause it again each time.
+        consumer.pause([{ topic }]);
+        member.crashed = false;
+        const assignment = new Set(member.leaving ? [] : (event.payload.memberAssignment[topic] ?? []));
+        member.queue = member.queue
+          .then(() => this.applyAssignment(member, assignment, listener))
+          .catch((error: unknown) =>
+            this.logger.error('applying a partition assignment failed', { group, error: String(error) }),
+          )
+          .then(firstAssignment);
+      });
+      consumer.on(consumer.events.CRASH, (event) => {
+        member.crashed = true;
+        const restart = event.payload.restart;
+        this.logger[restart ? 'warn' : 'error'](
+          restart ? 'group consumer crashed; kafkajs rejoins' : 'group consumer crashed; joining again',
+          { group, error: String(event.payload.error) },
+        );
+        // kafkajs gave up on this consumer (after a broker restart, say): join with a new one; its
+        // first assignment hands every partition back and takes them again under new epochs.
+        if (restart !== true) void rejoin(consumer);
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      // The group consumer only holds the assignment: it never fetches (reads go through the readers).
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async () => undefined,
+      });
+    };
+    const rejoin = async (crashed: Consumer): Promise<void> => {
+      await crashed.disconnect().catch(() => undefined);
+      for (let attempt = 1; !member.leaving && !this.closed && member.consumer === crashed; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(500 * attempt, 5000)));
+        const next = newConsumer();
+        // Commits go through the new member as soon as it joins, so it replaces the old one first.
+        member.consumer = next;
+        try {
+          await run(next);
+        } catch (error) {
+          this.logger.warn('joining the group again failed; retrying', { group, error: String(error) });
+          await next.disconnect().catch(() => undefined);
+          member.consumer = crashed;
+        }
+      }
+    };
+    await run(member.consumer);
     await assignedOnce;
     return {
       renew: async (partition) => {
@@ -310,7 +354,7 @@ export class KafkaLog implements PartitionedLog {
           member.owned.clear();
           const index = members.indexOf(member);
           if (index >= 0) members.splice(index, 1);
-          await consumer.disconnect();
+          await member.consumer.disconnect();
         }
       },
     };
@@ -417,6 +461,10 @@ export class KafkaLog implements PartitionedLog {
         joined();
         joined = undefined;
       } else reader.reseek();
+    });
+    // A crash kafkajs does not restart from leaves the consumer unusable: replace the reader.
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart !== true) this.dropReader(stream, reader, event.payload.error);
     });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: false });
