@@ -496,14 +496,15 @@ export class KafkaLog implements PartitionedLog {
       { topic: this.topic(Stream.Activities), numPartitions: this.partitionCount(Stream.Activities) },
       { topic: this.topic('epochs'), numPartitions: 1 },
     ];
-    const existing = new Set(await this.admin.listTopics());
-    const missing = wanted.filter((t) => !existing.has(t.topic));
-    if (missing.length > 0) {
+    // Just after a topic is created the broker can answer "does not host this topic-partition"
+    // (or has no leader yet) for a moment: those answers are retried, anything else is not.
+    for (let attempt = 1; ; attempt++) {
       try {
-        await this.admin.createTopics({ topics: missing, waitForLeaders: true });
+        await this.createMissingTopics(wanted);
+        break;
       } catch (error) {
-        // Another process may have created them at the same moment.
-        if (!String(error).includes('already exists')) throw error;
+        if (attempt >= 20 || !isTransientTopicError(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1000)));
       }
     }
     const metadata = await this.admin.fetchTopicMetadata({ topics: wanted.map((t) => t.topic) });
@@ -516,6 +517,23 @@ export class KafkaLog implements PartitionedLog {
     }
   }
 
+  private async createMissingTopics(
+    wanted: ReadonlyArray<{ topic: string; numPartitions: number }>,
+  ): Promise<void> {
+    const existing = new Set(await this.admin.listTopics());
+    const missing = wanted.filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) {
+      try {
+        await this.admin.createTopics({ topics: [...missing], waitForLeaders: true });
+      } catch (error) {
+        // Another process may have created them at the same moment.
+        if (!String(error).includes('already exists')) throw error;
+      }
+    }
+    // Every partition has a leader before anyone produces or reads.
+    await this.admin.fetchTopicMetadata({ topics: wanted.map((t) => t.topic) });
+  }
+
   private groupId(group: string): string {
     return `${this.options.hub}.${group}`;
   }
@@ -523,4 +541,13 @@ export class KafkaLog implements PartitionedLog {
   private memberKey(group: string, stream: Stream): string {
     return `${group}\u0000${stream}`;
   }
+}
+
+function isTransientTopicError(error: unknown): boolean {
+  const text = String(error);
+  return (
+    (error as { retriable?: unknown } | null)?.retriable === true ||
+    text.includes('does not host this topic-partition') ||
+    text.includes('leader')
+  );
 }

@@ -305,8 +305,21 @@ async function prepareTopics(kafka: Kafka, options: KafkaTriggerOptions): Promis
     if (missing.length > 0)
       throw new InvalidArgumentError(`Kafka trigger topics do not exist: ${missing.join(', ')}`);
     // createTopics returns false when another process created it first.
-    if (!existing.has(options.deadLetterTopic))
-      await admin.createTopics({ topics: [{ topic: options.deadLetterTopic }], waitForLeaders: true });
+    if (!existing.has(options.deadLetterTopic)) {
+      // Just after creation the broker can answer "does not host this topic-partition" for a
+      // moment while it waits for leaders: retry that, not other errors.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await admin.createTopics({ topics: [{ topic: options.deadLetterTopic }], waitForLeaders: true });
+          await admin.fetchTopicMetadata({ topics: [options.deadLetterTopic] });
+          break;
+        } catch (error) {
+          const transient = /does not host this topic-partition|leader/.test(String(error));
+          if (attempt >= 20 || !transient) throw error;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1000)));
+        }
+      }
+    }
   } finally {
     await admin.disconnect();
   }

@@ -46,8 +46,17 @@ describe('KafkaTriggerConsumer against a real broker', () => {
 
   async function createTopic(partitions: number): Promise<string> {
     const topic = unique('orders');
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
-    return topic;
+    // The broker can answer "does not host this topic-partition" while a new topic gets leaders.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+        await admin.fetchTopicMetadata({ topics: [topic] });
+        return topic;
+      } catch (error) {
+        if (attempt >= 20 || !/does not host this topic-partition|leader/.test(String(error))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
   }
 
   async function start(
