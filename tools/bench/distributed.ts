@@ -14,9 +14,9 @@ import type { Progress } from './progress';
 import { engineResourcesMarkdown, engineRunsMarkdown } from './report';
 import { metered, type MeteredProcess } from './resources';
 import {
+  fanOutRuns,
   completedTimer,
   openLoopRate,
-  since,
   timerResult,
   withLimit,
   type EngineRuns,
@@ -144,29 +144,13 @@ export async function runDistributedBench(
     );
     const helloSequence5Open = { ...open.result, resources: open.resources };
 
-    const small = await metered(processes, () =>
-      closedLoop(
-        async () => {
-          await complete('FanOutFanIn', String(sizes.fanOutSmall));
-        },
-        {
-          warmupSeconds: Math.min(1, sizes.warmupSeconds),
-          seconds: sizes.fanOutSmallSeconds,
-          concurrency: sizes.fanOutSmallConcurrency,
-        },
-        `distributed: fan-out/fan-in of ${sizes.fanOutSmall}`,
-        progress,
-      ),
+    const { fanOutSmall, fanOutLarge } = await fanOutRuns(
+      'distributed',
+      processes,
+      complete,
+      sizes,
+      progress,
     );
-    const fanOutSmall = { ...small.result, activities: sizes.fanOutSmall, resources: small.resources };
-
-    progress?.update(`distributed: fan-out/fan-in of ${sizes.fanOutLarge} activities…`);
-    const large = await metered(processes, async () => {
-      const t0 = performance.now();
-      await complete('FanOutFanIn', String(sizes.fanOutLarge));
-      return { activities: sizes.fanOutLarge, ms: since(t0) };
-    });
-    const fanOutLarge = { ...large.result, resources: large.resources };
 
     const timerRun = await metered(processes, async () => {
       progress?.update(`distributed: ${sizes.timers} durable timers of ${sizes.timerDelayMs} ms…`);

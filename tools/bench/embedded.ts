@@ -14,9 +14,9 @@ import type { Progress } from './progress';
 import { engineResourcesMarkdown, engineRunsMarkdown } from './report';
 import { metered, type MeteredProcess } from './resources';
 import {
+  fanOutRuns,
   completedTimer,
   openLoopRate,
-  since,
   timerResult,
   withLimit,
   type EngineRuns,
@@ -145,29 +145,7 @@ export async function runEmbeddedBench(
       single.push(performance.now() - t0);
     }
 
-    const small = await metered(self, () =>
-      closedLoop(
-        async () => {
-          await complete('FanOutFanIn', String(sizes.fanOutSmall));
-        },
-        {
-          warmupSeconds: Math.min(1, sizes.warmupSeconds),
-          seconds: sizes.fanOutSmallSeconds,
-          concurrency: sizes.fanOutSmallConcurrency,
-        },
-        `embedded: fan-out/fan-in of ${sizes.fanOutSmall}`,
-        progress,
-      ),
-    );
-    const fanOutSmall = { ...small.result, activities: sizes.fanOutSmall, resources: small.resources };
-
-    progress?.update(`embedded: fan-out/fan-in of ${sizes.fanOutLarge} activities…`);
-    const large = await metered(self, async () => {
-      const t0 = performance.now();
-      await complete('FanOutFanIn', String(sizes.fanOutLarge));
-      return { activities: sizes.fanOutLarge, ms: since(t0) };
-    });
-    const fanOutLarge = { ...large.result, resources: large.resources };
+    const { fanOutSmall, fanOutLarge } = await fanOutRuns('embedded', self, complete, sizes, progress);
 
     const timerRun = await metered(self, async () => {
       progress?.update(`embedded: ${sizes.timers} durable timers of ${sizes.timerDelayMs} ms…`);

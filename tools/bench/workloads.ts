@@ -3,7 +3,9 @@
 import { performance } from 'node:perf_hooks';
 import type { InstanceStatus } from '@durable/runtime';
 import type { ClosedLoopResult } from './closed-loop';
-import { percentile } from './closed-loop';
+import { closedLoop, percentile } from './closed-loop';
+import type { Progress } from './progress';
+import { metered, type MeteredProcess } from './resources';
 import type { OpenLoopResult } from './open-loop';
 import type { ProcessUsage } from './resources';
 
@@ -103,6 +105,43 @@ export async function withLimit<T, R>(
 }
 
 /** Milliseconds since `t0` (performance clock). */
+/**
+ * Fan-out/fan-in, the same in every mode: `fanOutSmall` activities closed loop, then one of
+ * `fanOutLarge` timed start to completion. `complete` runs one FanOutFanIn to completion.
+ */
+export async function fanOutRuns(
+  label: string,
+  processes: readonly MeteredProcess[],
+  complete: (name: string, input: string) => Promise<unknown>,
+  sizes: WorkloadSizes,
+  progress?: Progress,
+): Promise<{ fanOutSmall: Metered<FanOutSmallResult>; fanOutLarge: Metered<FanOutLargeResult> }> {
+  const small = await metered(processes, () =>
+    closedLoop(
+      async () => {
+        await complete('FanOutFanIn', String(sizes.fanOutSmall));
+      },
+      {
+        warmupSeconds: Math.min(1, sizes.warmupSeconds),
+        seconds: sizes.fanOutSmallSeconds,
+        concurrency: sizes.fanOutSmallConcurrency,
+      },
+      `${label}: fan-out/fan-in of ${sizes.fanOutSmall}`,
+      progress,
+    ),
+  );
+  progress?.update(`${label}: fan-out/fan-in of ${sizes.fanOutLarge} activities…`);
+  const large = await metered(processes, async () => {
+    const t0 = performance.now();
+    await complete('FanOutFanIn', String(sizes.fanOutLarge));
+    return { activities: sizes.fanOutLarge, ms: since(t0) };
+  });
+  return {
+    fanOutSmall: { ...small.result, activities: sizes.fanOutSmall, resources: small.resources },
+    fanOutLarge: { ...large.result, resources: large.resources },
+  };
+}
+
 export function since(t0: number): number {
   return Math.round(performance.now() - t0);
 }
