@@ -9,6 +9,8 @@ const ioModules = [
   ...builtinModules.filter((m) => !m.startsWith('_')).map((m) => `node:${m}`),
 ];
 const frameworkModules = ['@nestjs/*', 'kafkajs', '@azure/cosmos', 'better-sqlite3', '@grpc/*', 'express'];
+// Libs speak @opentelemetry/api only (names in @durable/telemetry); the host starts the SDK.
+const telemetrySdk = ['@opentelemetry/sdk-*', '@opentelemetry/exporter-*'];
 
 // Integration specs (`*.int.spec.ts`) may also use the real test servers that tools/ starts.
 function boundaries(integration) {
@@ -20,14 +22,18 @@ function boundaries(integration) {
       {
         sourceTag: 'type:pure',
         onlyDependOnLibsWithTags: ['type:pure'],
-        bannedExternalImports: frameworkModules,
+        bannedExternalImports: [...frameworkModules, ...telemetrySdk],
       },
       {
         sourceTag: 'type:runtime',
         onlyDependOnLibsWithTags: ['type:pure'],
-        bannedExternalImports: frameworkModules,
+        bannedExternalImports: [...frameworkModules, ...telemetrySdk],
       },
-      { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', ...extra] },
+      {
+        sourceTag: 'type:adapter',
+        onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', ...extra],
+        bannedExternalImports: telemetrySdk,
+      },
       {
         sourceTag: 'type:host',
         onlyDependOnLibsWithTags: ['type:pure', 'type:runtime', 'type:adapter', 'type:host', ...extra],

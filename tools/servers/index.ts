@@ -3,3 +3,4 @@ export { AppProcess, type AppName } from './app-process';
 export { DistributedCluster, type ClusterOptions } from './cluster';
 export { cosmosTestKey, CosmosServer } from './cosmos-server';
 export { ensureKafkaJars, KafkaBroker, kafkaVersion, type BrokerOptions } from './kafka-broker';
+export { OtlpReceiver, spansOf, type ReceivedSpan } from './otlp-receiver';

@@ -14,12 +14,15 @@ import {
   isDistributed,
   loadRegistry,
   startFrontend,
+  startTelemetry,
   WorkItemHub,
 } from '@durable/host';
 import { registry as samples } from '@durable/samples';
 import { appModule } from './app.module';
 
 async function main(): Promise<void> {
+  // First, so that every instrument and span of the platform uses the configured providers.
+  const telemetry = startTelemetry('durable-frontend');
   const distributed = isDistributed(process.env)
     ? distributedConfigFromEnv(process.env, process.cwd(), 7071)
     : undefined;
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
     await grpc?.stop();
     await app.close();
     await platform.stop();
+    await telemetry.shutdown().catch(() => undefined);
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

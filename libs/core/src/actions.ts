@@ -1,5 +1,5 @@
 import type { FailureDetails } from './failure';
-import type { HistoryEvent } from './history';
+import type { HistoryEvent, TraceContext } from './history';
 
 /**
  * What an orchestrator asks its host to do after an episode, named as in the Durable Task protocol.
@@ -23,6 +23,8 @@ export interface ScheduleTaskAction {
   readonly name: string;
   readonly version?: string;
   readonly input?: string;
+  /** Set by remote workers that trace: the span the activity's span is a child of. */
+  readonly parentTraceContext?: TraceContext;
 }
 
 export interface CreateSubOrchestrationAction {
@@ -32,6 +34,8 @@ export interface CreateSubOrchestrationAction {
   readonly instanceId: string;
   readonly version?: string;
   readonly input?: string;
+  /** Set by remote workers that trace: the span the child orchestration's span is a child of. */
+  readonly parentTraceContext?: TraceContext;
 }
 
 export interface CreateTimerAction {

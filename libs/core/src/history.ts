@@ -57,6 +57,12 @@ interface EventBase<T extends HistoryEventType> {
   readonly timestamp: string;
 }
 
+/** A W3C trace context (`traceparent`, `tracestate`), as the Durable Task protocol carries it. */
+export interface TraceContext {
+  readonly traceParent: string;
+  readonly traceState?: string;
+}
+
 export interface ExecutionStartedEvent extends EventBase<'ExecutionStarted'> {
   readonly name: string;
   readonly version?: string;
@@ -65,6 +71,8 @@ export interface ExecutionStartedEvent extends EventBase<'ExecutionStarted'> {
   readonly parentInstance?: ParentInstanceInfo;
   readonly scheduledStartTimestamp?: string;
   readonly tags?: Readonly<Record<string, string>>;
+  /** The span that started this execution (a client's start, or the parent's sub-orchestration call). */
+  readonly parentTraceContext?: TraceContext;
 }
 
 export interface ExecutionCompletedEvent extends EventBase<'ExecutionCompleted'> {

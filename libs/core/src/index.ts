@@ -69,6 +69,7 @@ export {
   type TaskScheduledEvent,
   type TimerCreatedEvent,
   type TimerFiredEvent,
+  type TraceContext,
 } from './history';
 export { instanceIdProblem, maxInstanceIdLength, validateInstanceId } from './instance-id';
 export { parsePayload, payloadSize, serializePayload } from './payload';

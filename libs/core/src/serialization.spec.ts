@@ -111,6 +111,10 @@ const fullEvents: { readonly [T in HistoryEventType]: Required<HistoryEventOf<T>
     parentInstance: { taskScheduledId: 1, name: 'Parent', instanceId: 'parent-1', executionId: 'exec-0' },
     scheduledStartTimestamp: ts(1000),
     tags: { a: 'b' },
+    parentTraceContext: {
+      traceParent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      traceState: 'k=v',
+    },
   },
   ExecutionCompleted: {
     type: 'ExecutionCompleted',
@@ -325,7 +329,17 @@ const builtActions: OrchestratorAction[] = [
 ];
 
 const fullActions: { readonly [T in ActionType]: Required<ActionOf<T>> } = {
-  ScheduleTask: { type: 'ScheduleTask', id: 0, name: 'A', version: '1', input: '1' },
+  ScheduleTask: {
+    type: 'ScheduleTask',
+    id: 0,
+    name: 'A',
+    version: '1',
+    input: '1',
+    parentTraceContext: {
+      traceParent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      traceState: 'k=v',
+    },
+  },
   CreateSubOrchestration: {
     type: 'CreateSubOrchestration',
     id: 1,
@@ -333,6 +347,10 @@ const fullActions: { readonly [T in ActionType]: Required<ActionOf<T>> } = {
     instanceId: 'c-1',
     version: '1',
     input: '2',
+    parentTraceContext: {
+      traceParent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      traceState: 'k=v',
+    },
   },
   CreateTimer: { type: 'CreateTimer', id: 2, fireAt: ts(100) },
   SendEvent: { type: 'SendEvent', id: 3, instanceId: 'x', name: 'E', data: '3' },

@@ -15,6 +15,7 @@ type FieldKind =
   | 'instance'
   | 'parent'
   | 'tags'
+  | 'trace'
   | 'events'
   | 'strings';
 type Schema = Readonly<Record<string, `${FieldKind}` | `${FieldKind}?`>>;
@@ -28,6 +29,7 @@ const eventSchemas: Readonly<Record<HistoryEventType, Schema>> = {
     parentInstance: 'parent?',
     scheduledStartTimestamp: 'string?',
     tags: 'tags?',
+    parentTraceContext: 'trace?',
   },
   ExecutionCompleted: { orchestrationStatus: 'status', result: 'string?', failureDetails: 'failure?' },
   ExecutionTerminated: { input: 'string?', recurse: 'boolean?' },
@@ -81,8 +83,14 @@ const eventSchemas: Readonly<Record<HistoryEventType, Schema>> = {
 };
 
 const actionSchemas: Readonly<Record<ActionType, Schema>> = {
-  ScheduleTask: { name: 'string', version: 'string?', input: 'string?' },
-  CreateSubOrchestration: { name: 'string', instanceId: 'string', version: 'string?', input: 'string?' },
+  ScheduleTask: { name: 'string', version: 'string?', input: 'string?', parentTraceContext: 'trace?' },
+  CreateSubOrchestration: {
+    name: 'string',
+    instanceId: 'string',
+    version: 'string?',
+    input: 'string?',
+    parentTraceContext: 'trace?',
+  },
   CreateTimer: { fireAt: 'string' },
   SendEvent: { instanceId: 'string', name: 'string', data: 'string?' },
   CompleteOrchestration: {
@@ -233,6 +241,15 @@ function isKind(value: unknown, kind: FieldKind): boolean {
       );
     case 'strings':
       return Array.isArray(value) && value.every((v) => typeof v === 'string');
+    case 'trace': {
+      const r = value as Record<string, unknown> | null;
+      return (
+        typeof r === 'object' &&
+        r !== null &&
+        typeof r['traceParent'] === 'string' &&
+        (r['traceState'] === undefined || typeof r['traceState'] === 'string')
+      );
+    }
     case 'events':
       if (!Array.isArray(value)) return false;
       value.forEach((e, i) => toHistoryEvent(e, `carried event ${i}`));
@@ -260,6 +277,8 @@ function describe(kind: FieldKind): string {
       return 'an array of history events';
     case 'strings':
       return 'an array of strings';
+    case 'trace':
+      return 'a trace context ({ traceParent, traceState? })';
     default:
       return `a ${kind}`;
   }

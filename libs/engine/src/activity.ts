@@ -13,6 +13,8 @@ export interface ActivityRequest {
   readonly input?: string;
   readonly instanceId: string;
   readonly taskId: number;
+  /** The activity's client span (W3C traceparent), for a remote worker's span to join. */
+  readonly traceParent?: string;
 }
 
 export type ActivityOutcome =

@@ -8,6 +8,7 @@ import {
   type CompletionStatus,
   type FailureDetails,
   type HistoryEvent,
+  type TraceContext,
   type OrchestratorAction,
   type RuntimeStatus,
 } from '@durable/core';
@@ -109,6 +110,29 @@ function instanceRef(instanceId: string, executionId: string | undefined): pb.Or
   return ref;
 }
 
+/** A W3C trace context as the protocol carries it (`traceParent`, `traceState`). */
+export function protoTraceContext(context: TraceContext): pb.TraceContext {
+  const out = new pb.TraceContext();
+  out.setTraceparent(context.traceParent);
+  // The deprecated spanID field, for workers that still read it.
+  out.setSpanid(context.traceParent.split('-')[2] ?? '');
+  if (context.traceState !== undefined) out.setTracestate(stringValue(context.traceState));
+  return out;
+}
+
+/** The trace context a request or action carries, when it carries one. */
+export function traceContextOf(value: pb.TraceContext | undefined): TraceContext | undefined {
+  const traceParent = value?.getTraceparent();
+  if (value === undefined || traceParent === undefined || traceParent === '') return undefined;
+  const traceState = textOf(value.getTracestate());
+  return { traceParent, ...(traceState !== undefined && traceState !== '' ? { traceState } : {}) };
+}
+
+const withTrace = (value: pb.TraceContext | undefined): { parentTraceContext?: TraceContext } => {
+  const parentTraceContext = traceContextOf(value);
+  return parentTraceContext !== undefined ? { parentTraceContext } : {};
+};
+
 /** One history event as the protocol carries it to a worker. */
 export function protoEvent(event: HistoryEvent): pb.HistoryEvent {
   const out = new pb.HistoryEvent();
@@ -135,6 +159,8 @@ export function protoEvent(event: HistoryEvent): pb.HistoryEvent {
       if (event.scheduledStartTimestamp !== undefined)
         e.setScheduledstarttimestamp(timestamp(event.scheduledStartTimestamp));
       for (const [k, v] of Object.entries(event.tags ?? {})) e.getTagsMap().set(k, v);
+      if (event.parentTraceContext !== undefined)
+        e.setParenttracecontext(protoTraceContext(event.parentTraceContext));
       out.setExecutionstarted(e);
       break;
     }
@@ -359,6 +385,7 @@ export function historyEventOf(event: pb.HistoryEvent): HistoryEvent {
               }
             : {}),
           ...opt('scheduledStartTimestamp', isoOf(e.getScheduledstarttimestamp())),
+          ...withTrace(e.getParenttracecontext()),
         },
         id,
       );
@@ -630,6 +657,7 @@ export function actionOf(action: pb.OrchestratorAction, instanceId: string): Orc
         name: a.getName(),
         ...opt('version', textOf(a.getVersion()) || undefined),
         ...opt('input', payloadOf(a.getInput())),
+        ...withTrace(a.getParenttracecontext()),
       };
     }
     case C.CREATESUBORCHESTRATION: {
@@ -641,6 +669,7 @@ export function actionOf(action: pb.OrchestratorAction, instanceId: string): Orc
         instanceId: a.getInstanceid() || `${instanceId}:${id}`,
         ...opt('version', textOf(a.getVersion()) || undefined),
         ...opt('input', payloadOf(a.getInput())),
+        ...withTrace(a.getParenttracecontext()),
       };
     }
     case C.CREATETIMER: {

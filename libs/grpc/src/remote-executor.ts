@@ -19,6 +19,7 @@ import {
   failureOf,
   payloadOf,
   protoEvent,
+  protoTraceContext,
   recordedEvent,
   stringValue,
 } from './convert';
@@ -145,6 +146,9 @@ export function routingActivityRunner(
     const ref = new pb.OrchestrationInstance();
     ref.setInstanceid(item.instanceId);
     request.setOrchestrationinstance(ref);
+    // The SDK worker's activity span joins the orchestration's trace under this client span.
+    if (item.traceParent !== undefined)
+      request.setParenttracecontext(protoTraceContext({ traceParent: item.traceParent }));
     const response = await remote.runActivity(request);
     const failure = response.getFailuredetails();
     if (failure !== undefined) return { ok: false, failureDetails: failureOf(failure) };

@@ -24,6 +24,7 @@ import {
   stringValue,
   textOf,
   timestamp,
+  traceContextOf,
 } from './convert';
 import { BoolValue, Empty, pb, sidecarService } from './proto';
 import type { WorkItemHub } from './work-item-hub';
@@ -172,8 +173,11 @@ export function sidecarHandlers(deps: SidecarServiceDeps): grpc.UntypedServiceIm
       const input = payloadOf(request.getInput());
       const scheduled = scheduledStartOf(request);
       const policy = reusePolicyOf(request);
+      // The official SDKs' client span (create_orchestration) is the parent of the trace.
+      const traceContext = traceContextOf(request.getParenttracecontext());
       const started = await client.start(name, {
         remote: true,
+        ...(traceContext !== undefined ? { traceContext } : {}),
         ...(instanceId !== '' ? { instanceId } : {}),
         ...(input !== undefined ? { input } : {}),
         ...(version !== undefined && version !== '' ? { version } : {}),

@@ -1,6 +1,18 @@
 import { failureDetailsFromError, isRetriable, newEvent, toTimestamp, type Clock } from '@durable/core';
 import { executeActivity, type ActivityRunner, type Logger, type Registry } from '@durable/engine';
 import { Stream, type LogRecord, type Membership, type PartitionedLog } from '@durable/log';
+import {
+  Attr,
+  durableMetrics,
+  endSpan,
+  MetricAttr,
+  SpanKind,
+  spanName,
+  SpanType,
+  startSpan,
+  tracingEnabled,
+  withSpan,
+} from '@durable/telemetry';
 import { FaultPoint, type FaultHook } from './faults';
 import { instanceMessage, parseActivityWorkItem, type ActivityWorkItem } from './messages';
 
@@ -132,17 +144,55 @@ export class ActivityWorker {
       return;
     }
     await this.acquireSlot();
+    const startedAt = this.deps.clock.now();
+    const metrics = durableMetrics();
+    if (item.scheduledAt !== undefined)
+      metrics.activityQueueWait.record(Math.max(0, startedAt - item.scheduledAt));
+    // Activities that run here get a span the user's own spans nest under; a remote (SDK) worker
+    // makes its own, as a child of the client span the work item carries.
+    const span =
+      tracingEnabled() &&
+      item.traceParent !== undefined &&
+      this.deps.registry.getActivity(item.name) !== undefined
+        ? startSpan({
+            name: spanName(SpanType.Activity, item.name, item.version),
+            kind: SpanKind.SERVER,
+            parent: item.traceParent,
+            startTime: startedAt,
+            attributes: {
+              [Attr.Type]: SpanType.Activity,
+              [Attr.TaskName]: item.name,
+              [Attr.InstanceId]: item.instanceId,
+              [Attr.TaskId]: item.taskId,
+              ...(item.version !== undefined ? { [Attr.TaskVersion]: item.version } : {}),
+            },
+          })
+        : undefined;
     let outcome;
     try {
-      outcome = await (this.deps.runActivity?.(item) ??
-        executeActivity(this.deps.registry, item, this.deps.logger));
+      const run = () =>
+        this.deps.runActivity?.(item) ?? executeActivity(this.deps.registry, item, this.deps.logger);
+      outcome = await (span !== undefined ? withSpan(span, run) : run());
     } catch (error) {
       // A runner that could not get an answer (a remote worker went away) gives the item back.
+      if (span !== undefined) endSpan(span, { error: String(error) });
       if (this.deps.runActivity !== undefined && isRetriable(error)) throw error;
       outcome = { ok: false as const, failureDetails: failureDetailsFromError(error) };
     } finally {
       this.releaseSlot();
     }
+    const finishedAt = this.deps.clock.now();
+    const outcomeName = outcome.ok ? 'completed' : 'failed';
+    metrics.activityDuration.record(finishedAt - startedAt, {
+      [MetricAttr.Name]: item.name,
+      [MetricAttr.Outcome]: outcomeName,
+    });
+    metrics.activitiesCompleted.add(1, { [MetricAttr.Name]: item.name, [MetricAttr.Outcome]: outcomeName });
+    if (span !== undefined && span.isRecording())
+      endSpan(span, {
+        endTime: finishedAt,
+        ...(outcome.ok ? {} : { error: outcome.failureDetails.errorMessage }),
+      });
     await this.deps.faults?.(FaultPoint.AfterActivityRun, { partition });
     const stamp = toTimestamp(this.deps.clock.now());
     const event = outcome.ok

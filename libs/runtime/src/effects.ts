@@ -12,6 +12,7 @@ import {
 } from '@durable/core';
 import type { InstanceRecord, OutboxMessage, PendingTimer } from '@durable/storage';
 import { pick } from './instance-state';
+import type { InstanceTrace } from './instance-tracing';
 import { activityMessage, instanceMessage } from './messages';
 
 /** Partition counts of the two streams, for routing messages. */
@@ -34,10 +35,13 @@ export function actionEffects(
   timers: PendingTimer[],
   /** The sender id receivers dedupe this execution's messages by (changes with each rewind). */
   senderId: string = executionId,
+  /** Set when tracing: the execution's spans, whose contexts the messages carry. */
+  trace?: InstanceTrace,
 ): HistoryEvent | undefined {
   switch (action.type) {
-    case 'ScheduleTask':
+    case 'ScheduleTask': {
       openTasks.set(action.id, undefined);
+      const traceParent = action.parentTraceContext?.traceParent ?? trace?.taskTraceParent(action.id);
       outbox.push(
         activityMessage(
           {
@@ -47,17 +51,23 @@ export function actionEffects(
             name: action.name,
             ...(action.version !== undefined ? { version: action.version } : {}),
             ...(action.input !== undefined ? { input: action.input } : {}),
+            ...(traceParent !== undefined ? { traceParent } : {}),
+            scheduledAt: fromTimestamp(stamp),
           },
           routing.activityPartitions,
         ),
       );
       return newEvent('TaskScheduled', stamp, pick(action, 'name', 'version', 'input'), action.id);
+    }
     case 'CreateTimer':
       openTasks.set(action.id, undefined);
       timers.push({ id: action.id, fireAt: fromTimestamp(action.fireAt) });
       return newEvent('TimerCreated', stamp, { fireAt: action.fireAt }, action.id);
     case 'CreateSubOrchestration': {
       openTasks.set(action.id, action.instanceId);
+      const parentTraceContext =
+        action.parentTraceContext ??
+        (trace !== undefined ? { traceParent: trace.taskTraceParent(action.id) } : undefined);
       const started = newEvent('ExecutionStarted', stamp, {
         name: action.name,
         ...(action.version !== undefined ? { version: action.version } : {}),
@@ -67,6 +77,7 @@ export function actionEffects(
           executionId: `${executionId}:${action.id}`,
         },
         parentInstance: { taskScheduledId: action.id, name: orchestrationName, instanceId, executionId },
+        ...(parentTraceContext !== undefined ? { parentTraceContext } : {}),
       });
       outbox.push(instanceMessage({ instanceId: action.instanceId, event: started }, routing.partitions));
       return newEvent(
@@ -87,6 +98,7 @@ export function actionEffects(
             instanceId: action.instanceId,
             event: raised,
             source: { instanceId, executionId: senderId, seq: action.id },
+            ...(trace !== undefined ? { traceParent: trace.taskTraceParent(action.id) } : {}),
           },
           routing.partitions,
         ),

@@ -16,7 +16,18 @@ import {
   type EntityId,
   type HistoryEvent,
   type IdSource,
+  type TraceContext,
 } from '@durable/core';
+import {
+  Attr,
+  endSpan,
+  SpanKind,
+  spanName,
+  SpanType,
+  startSpan,
+  traceParentOf,
+  tracingEnabled,
+} from '@durable/telemetry';
 import { Stream, type PartitionedLog } from '@durable/log';
 import type { InstanceRecord, StateStore } from '@durable/storage';
 import { EntityClient } from './entity-client';
@@ -140,6 +151,32 @@ export class InstanceClient implements InstanceService {
     }
     const now = this.deps.clock.now();
     const executionId = this.deps.idSource.newId();
+    // A caller's W3C context (REST header, gRPC field, trigger header) or the active span is the
+    // parent; the execution's spans hang under this start's span, in whichever process they run.
+    const span = tracingEnabled()
+      ? startSpan({
+          name: spanName(SpanType.CreateOrchestration, name, options.version),
+          kind: SpanKind.PRODUCER,
+          ...(options.traceContext !== undefined ? { parent: options.traceContext } : {}),
+          attributes: {
+            [Attr.Type]: SpanType.Orchestration,
+            [Attr.TaskName]: name,
+            [Attr.InstanceId]: instanceId,
+            [Attr.ExecutionId]: executionId,
+            ...(options.version !== undefined ? { [Attr.TaskVersion]: options.version } : {}),
+          },
+        })
+      : undefined;
+    const spanParent = span === undefined ? undefined : traceParentOf(span);
+    const parentTraceContext: TraceContext | undefined =
+      spanParent !== undefined
+        ? {
+            traceParent: spanParent,
+            ...(options.traceContext?.traceState !== undefined
+              ? { traceState: options.traceContext.traceState }
+              : {}),
+          }
+        : options.traceContext;
     const event = newEvent('ExecutionStarted', toTimestamp(now), {
       name,
       ...(options.version !== undefined ? { version: options.version } : {}),
@@ -149,6 +186,7 @@ export class InstanceClient implements InstanceService {
         ? { scheduledStartTimestamp: options.scheduledStartTime.toISOString() }
         : {}),
       ...(options.tags !== undefined ? { tags: options.tags } : {}),
+      ...(parentTraceContext !== undefined ? { parentTraceContext } : {}),
     });
     const message = this.message({ instanceId, event });
     const record: InstanceRecord = {
@@ -171,12 +209,18 @@ export class InstanceClient implements InstanceService {
       pendingStart: message,
     };
     try {
-      await this.deps.store.putInstance(record, existing?.etag);
+      try {
+        await this.deps.store.putInstance(record, existing?.etag);
+      } catch (error) {
+        if (error instanceof ConflictError) throw new InstanceAlreadyExistsError(instanceId);
+        throw error;
+      }
+      await this.deps.log.append([message]);
     } catch (error) {
-      if (error instanceof ConflictError) throw new InstanceAlreadyExistsError(instanceId);
+      if (span !== undefined) endSpan(span, { error: String(error) });
       throw error;
     }
-    await this.deps.log.append([message]);
+    if (span !== undefined) endSpan(span);
     return { instanceId };
   }
 
@@ -210,18 +254,37 @@ export class InstanceClient implements InstanceService {
     };
   }
 
-  async raiseEvent(instanceId: string, eventName: string, data?: string): Promise<void> {
+  async raiseEvent(
+    instanceId: string,
+    eventName: string,
+    data?: string,
+    options: { traceContext?: TraceContext } = {},
+  ): Promise<void> {
     if (typeof eventName !== 'string' || eventName.trim() === '')
       throw new InvalidArgumentError('event name must not be empty');
     this.checkPayload(data, 'event data');
     await this.requireLive(instanceId);
-    await this.send(
-      instanceId,
-      newEvent('EventRaised', this.now(), {
-        name: eventName,
-        ...(data !== undefined ? { input: data } : {}),
-      }),
-    );
+    const span = tracingEnabled()
+      ? startSpan({
+          name: spanName(SpanType.OrchestrationEvent, eventName),
+          kind: SpanKind.PRODUCER,
+          ...(options.traceContext !== undefined ? { parent: options.traceContext } : {}),
+          attributes: {
+            [Attr.Type]: SpanType.Event,
+            [Attr.TaskName]: eventName,
+            [Attr.EventTargetInstanceId]: instanceId,
+          },
+        })
+      : undefined;
+    const traceParent = span !== undefined ? traceParentOf(span) : options.traceContext?.traceParent;
+    const event = newEvent('EventRaised', this.now(), {
+      name: eventName,
+      ...(data !== undefined ? { input: data } : {}),
+    });
+    await this.deps.log.append([
+      this.message({ instanceId, event, ...(traceParent !== undefined ? { traceParent } : {}) }),
+    ]);
+    if (span !== undefined) endSpan(span);
   }
 
   async terminate(instanceId: string, reason?: string, options: { recursive?: boolean } = {}): Promise<void> {

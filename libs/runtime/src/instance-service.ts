@@ -1,5 +1,5 @@
 import type { EntityId } from '@durable/core';
-import type { FailureDetails, HistoryEvent, RuntimeStatus } from '@durable/core';
+import type { FailureDetails, HistoryEvent, RuntimeStatus, TraceContext } from '@durable/core';
 
 /** What to do when a start names an instance id that already exists. */
 export const ReusePolicy = {
@@ -24,6 +24,8 @@ export interface StartOptions {
   readonly reusePolicy?: ReusePolicy;
   /** Start a name no in-process orchestration has: a remote (gRPC) worker will run it. */
   readonly remote?: boolean;
+  /** The caller's W3C trace context (a REST `traceparent`, gRPC `parentTraceContext`, a trigger header). */
+  readonly traceContext?: TraceContext;
 }
 
 export interface InstanceStatus {
@@ -136,7 +138,12 @@ export interface InstanceService {
   start(name: string, options?: StartOptions): Promise<{ readonly instanceId: string }>;
   getStatus(instanceId: string, options?: StatusOptions): Promise<InstanceStatus | undefined>;
   list(query?: InstanceQuery): Promise<InstancePage>;
-  raiseEvent(instanceId: string, eventName: string, data?: string): Promise<void>;
+  raiseEvent(
+    instanceId: string,
+    eventName: string,
+    data?: string,
+    options?: { traceContext?: TraceContext },
+  ): Promise<void>;
   terminate(instanceId: string, reason?: string, options?: { readonly recursive?: boolean }): Promise<void>;
   suspend(instanceId: string, reason?: string): Promise<void>;
   resume(instanceId: string, reason?: string): Promise<void>;

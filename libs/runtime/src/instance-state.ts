@@ -27,6 +27,7 @@ export function pendingRecord(
       : {}),
     ...(event.parentInstance !== undefined ? { parent: event.parentInstance } : {}),
     ...(event.tags !== undefined ? { tags: event.tags } : {}),
+    ...(event.parentTraceContext !== undefined ? { traceContext: event.parentTraceContext } : {}),
     ...(previous?.receivedFrom !== undefined ? { receivedFrom: previous.receivedFrom } : {}),
     historyLength: 0,
     appliedOffset: previous?.appliedOffset ?? -1,

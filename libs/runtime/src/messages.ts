@@ -16,6 +16,8 @@ export interface InstanceMessage {
   readonly wake?: true;
   /** On a lock grant: the entities locked, so that an orchestration that has ended can release them. */
   readonly lockSet?: readonly string[];
+  /** On a raised event: the sender's span (W3C traceparent), linked from the receiver's span. */
+  readonly traceParent?: string;
 }
 
 /** An activity to run, on the activities stream. */
@@ -26,6 +28,10 @@ export interface ActivityWorkItem {
   readonly name: string;
   readonly version?: string;
   readonly input?: string;
+  /** The activity's client span (W3C traceparent): its run is a child of it. */
+  readonly traceParent?: string;
+  /** Epoch ms the orchestration scheduled it (for the queue-wait metric). */
+  readonly scheduledAt?: number;
 }
 
 export function instanceMessage(message: InstanceMessage, partitions: number): OutboxMessage {

@@ -1,3 +1,4 @@
+import { Metric, MetricAttr, observeGauge } from '@durable/telemetry';
 import { OwnershipLostError } from '@durable/core';
 import { Stream, type Membership } from '@durable/log';
 import { PartitionProcessor, type ProcessorDeps } from './partition-processor';
@@ -12,6 +13,7 @@ const renewDelayMs = 1000;
 export class OrchestrationWorker {
   private readonly processors = new Map<number, PartitionProcessor>();
   private membership: Membership | undefined;
+  private stopGauges: (() => void) | undefined;
   private readonly processorDeps: ProcessorDeps;
 
   constructor(private readonly deps: ProcessorDeps) {
@@ -37,6 +39,7 @@ export class OrchestrationWorker {
   }
 
   async start(): Promise<void> {
+    this.stopGauges = this.observeGauges();
     this.membership = await this.deps.log.join(this.deps.group, Stream.Orchestrations, {
       assigned: async (partitions) => {
         await Promise.all(
@@ -78,5 +81,29 @@ export class OrchestrationWorker {
   async stop(): Promise<void> {
     await this.membership?.leave();
     this.membership = undefined;
+    this.stopGauges?.();
+    this.stopGauges = undefined;
+  }
+
+  /** What a scale rule or an alert reads: partitions owned, instances and timers held per partition. */
+  private observeGauges(): () => void {
+    const perPartition = (read: (p: PartitionProcessor) => number) => () =>
+      [...this.processors].map(
+        ([partition, processor]) => [read(processor), { [MetricAttr.Partition]: partition }] as const,
+      );
+    const stops = [
+      observeGauge(Metric.PartitionsOwned, 'Partitions this worker owns', () => [[this.processors.size]]),
+      observeGauge(
+        Metric.InstancesInMemory,
+        'Instances whose state is cached in memory',
+        perPartition((p) => p.cachedInstances),
+      ),
+      observeGauge(
+        Metric.TimersPending,
+        'Durable timers armed',
+        perPartition((p) => p.pendingTimers),
+      ),
+    ];
+    return () => stops.forEach((stop) => stop());
   }
 }

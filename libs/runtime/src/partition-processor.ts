@@ -46,6 +46,8 @@ import {
 import type { FaultHook } from './faults';
 import { activityMessage, instanceMessage, parseInstanceMessage, type InstanceMessage } from './messages';
 import { maxTimeoutMs, TimerQueue } from './timer-queue';
+import { InstanceTrace, type SpanRecord } from './instance-tracing';
+import { durableMetrics, emitSpan, MetricAttr, tracingEnabled } from '@durable/telemetry';
 
 export interface ProcessorDeps {
   readonly log: PartitionedLog;
@@ -87,6 +89,8 @@ interface CachedInstance {
   /** Actions a replay produced that history does not have yet (e.g. a non-determinism failure). */
   replayActions: OrchestratorAction[];
   lastUsed: number;
+  /** The execution's spans, when tracing and the orchestration runs in process. */
+  trace?: InstanceTrace | undefined;
 }
 
 interface Change {
@@ -94,6 +98,12 @@ interface Change {
   readonly outbox: OutboxMessage[];
   readonly timers: PendingTimer[];
   readonly finished: RuntimeStatus | undefined;
+  /** Spans to emit once the commit is durable. */
+  readonly spans?: SpanRecord[];
+  /** When tracing: the episode that ran, to emit as a span ending at the commit. */
+  readonly episode?: { readonly trace: InstanceTrace; readonly start: number; readonly events: number };
+  /** The orchestration name, for metrics of a start or an end. */
+  readonly started?: string;
 }
 
 /**
@@ -134,6 +144,11 @@ export class PartitionProcessor {
 
   get cachedInstances(): number {
     return this.cache.size;
+  }
+
+  /** Durable timers armed in memory (activity retries, waits, scheduled starts, wakes). */
+  get pendingTimers(): number {
+    return this.timers.size;
   }
 
   /** Claims the partition (throws OwnershipLostError if a newer owner did) and starts processing. */
@@ -294,6 +309,7 @@ export class PartitionProcessor {
     );
     for (const item of applied) if (item !== undefined) changes.push(item);
 
+    const commitStart = this.deps.clock.now();
     const etags = await this.committer.commit(
       {
         partition: this.partition,
@@ -310,12 +326,34 @@ export class PartitionProcessor {
     }
     this.nextOffset = batchLastOffset + 1;
 
+    const committedAt = this.deps.clock.now();
+    const metrics = durableMetrics();
+    metrics.commitDuration.record(committedAt - commitStart);
+    metrics.batchMessages.record(records.length);
+    let outboxSize = 0;
     for (const { instanceId, change } of changes) {
       for (const timer of change.timers) {
         this.timers.push(timer.fireAt, { instanceId, executionId: change.write.record.executionId, timer });
       }
-      if (change.finished !== undefined) this.deps.onFinished?.(instanceId, change.finished);
+      outboxSize += change.outbox.length;
+      const name = change.write.record.name;
+      if (change.started !== undefined)
+        metrics.orchestrationsStarted.add(1, { [MetricAttr.Name]: change.started });
+      if (change.finished !== undefined) {
+        if (!isEntityInstanceId(instanceId))
+          metrics.orchestrationsCompleted.add(1, {
+            [MetricAttr.Name]: name,
+            [MetricAttr.Status]: change.finished,
+          });
+        this.deps.onFinished?.(instanceId, change.finished);
+      }
+      if (change.spans !== undefined) for (const span of change.spans) emitSpan(span);
+      if (change.episode !== undefined) {
+        const { trace, start, events } = change.episode;
+        emitSpan(trace.episode(start, committedAt, events, this.partition));
+      }
     }
+    if (outboxSize > 0) metrics.outboxMessages.record(outboxSize);
     // Keep only instances that are running: anything else is cheap to reload and may change elsewhere
     // (a client replacing a finished instance, for one).
     // Entities stay: their documents change only here, and a hot entity is read once.
@@ -347,6 +385,8 @@ export class PartitionProcessor {
       const replay = await entry.session.execute(history, []);
       entry.replayActions = [...replay.actions];
       collectOpenTasks([...history, ...(record.parkedEvents ?? [])], entry.openTasks);
+      entry.trace = this.traceOf(record);
+      entry.trace?.replay(history);
     } else if (
       record !== undefined &&
       !isTerminalStatus(record.status) &&
@@ -467,6 +507,8 @@ export class PartitionProcessor {
 
     let rewind = false;
     let terminatedEarly = false;
+    // Raised events' sender spans, linked from the receiver's span.
+    const carriedTrace = new Map<HistoryEvent, string>();
     // Messages that answer a start refused or repeated (to a parent), sent whatever else happens.
     const replies: OutboxMessage[] = [];
     for (const { offset, message } of messages) {
@@ -553,6 +595,7 @@ export class PartitionProcessor {
           startNow = event;
           events.length = 0;
           entry.session = this.deps.executor.createSession();
+          entry.trace = this.traceOf(record);
           entry.openTasks.clear();
           entry.replayActions = [];
           events.push(event, ...pendingEvents);
@@ -604,6 +647,7 @@ export class PartitionProcessor {
         continue;
       }
       events.push(event);
+      if (message.traceParent !== undefined) carriedTrace.set(event, message.traceParent);
     }
 
     if (rewind && record !== undefined && record.status === 'Failed') {
@@ -626,13 +670,25 @@ export class PartitionProcessor {
     let dropHistoryOf: string | undefined;
     let history: HistoryEvent[] = [];
     let fromIndex = startNow !== undefined ? 0 : record.historyLength;
+    const spans: SpanRecord[] = [];
+    let episode: Change['episode'];
 
     if (entry.session !== undefined && (events.length > 0 || entry.replayActions.length > 0)) {
       const stamp = toTimestamp(now);
       const episodeEvents = [newEvent('OrchestratorStarted', stamp, {}), ...events];
+      const episodeStart = this.deps.clock.now();
       const result = await this.runEpisode(entry.session, episodeEvents, events);
+      durableMetrics().episodeDuration.record(this.deps.clock.now() - episodeStart);
+      const trace = entry.trace;
       if (result === undefined) parked = [...events];
       else {
+        if (trace !== undefined) {
+          episode = { trace, start: episodeStart, events: events.length };
+          for (const e of events) {
+            const span = trace.settled(e, now, carriedTrace.get(e));
+            if (span !== undefined) spans.push(span);
+          }
+        }
         const actions = [...entry.replayActions, ...result.actions];
         entry.replayActions = [];
         history = [...episodeEvents];
@@ -672,8 +728,13 @@ export class PartitionProcessor {
             outbox,
             newTimers,
             senderExecutionId(record),
+            trace,
           );
-          if (produced !== undefined) history.push(produced);
+          if (produced !== undefined) {
+            history.push(produced);
+            const span = trace?.scheduled(produced);
+            if (span !== undefined) spans.push(span);
+          }
           if (action.type === 'CompleteOrchestration') completion = action;
           if (action.type === 'SendEntityMessage' && action.kind === 'lock') {
             record = {
@@ -729,6 +790,15 @@ export class PartitionProcessor {
             (e) => e.type === 'ExecutionSuspended' || e.type === 'ExecutionResumed',
           );
           ({ record, finished } = this.complete(record, completion, now, entry, outbox, carried));
+          if (
+            trace !== undefined &&
+            (finished !== undefined || completion.orchestrationStatus === 'ContinuedAsNew')
+          ) {
+            spans.push(
+              trace.ended(completion.orchestrationStatus, now, completion.failureDetails?.errorMessage),
+            );
+            entry.trace = undefined;
+          }
           if (finished !== undefined || completion.orchestrationStatus === 'ContinuedAsNew') timers = [];
           if (completion.orchestrationStatus === 'ContinuedAsNew') {
             // The finished execution's history is not kept; the new one starts from a message.
@@ -781,7 +851,29 @@ export class PartitionProcessor {
     const timersToArm = finalRecord.timers.filter(
       (t) => newTimers.includes(t) || (t.id === startTimerId && startArmed),
     );
-    return { write, outbox, timers: timersToArm, finished };
+    return {
+      write,
+      outbox,
+      timers: timersToArm,
+      finished,
+      ...(spans.length > 0 ? { spans } : {}),
+      ...(episode !== undefined ? { episode } : {}),
+      ...(startNow !== undefined ? { started: startNow.name } : {}),
+    };
+  }
+
+  /** The spans of an execution, when tracing and its orchestration runs here (SDK workers trace their own). */
+  private traceOf(record: InstanceRecord): InstanceTrace | undefined {
+    if (!tracingEnabled() || this.deps.executor.registry.getOrchestrator(record.name) === undefined)
+      return undefined;
+    return new InstanceTrace(
+      record.instanceId,
+      record.name,
+      record.executionId,
+      senderExecutionId(record),
+      record.traceContext,
+      record.createdAt,
+    );
   }
 
   /**
@@ -842,6 +934,7 @@ export class PartitionProcessor {
       const { output: _o, failureDetails: _f, completedAt: _c, outbox: _old, ...rest } = record;
       const outbox = [start, ...raisedLater];
       entry.session = undefined;
+      entry.trace = undefined;
       return {
         write: {
           record: {
@@ -866,6 +959,8 @@ export class PartitionProcessor {
     entry.openTasks.clear();
     entry.replayActions = [...(await entry.session.execute(prefix, [])).actions];
     collectOpenTasks(prefix, entry.openTasks);
+    entry.trace = this.traceOf({ ...record, rewinds: (record.rewinds ?? 0) + 1 });
+    entry.trace?.replay(prefix);
 
     const stamp = toTimestamp(now);
     const outbox: OutboxMessage[] = [];
@@ -881,6 +976,10 @@ export class PartitionProcessor {
               taskId: event.eventId,
               name: event.name,
               ...pick(event, 'version', 'input'),
+              ...(entry.trace !== undefined
+                ? { traceParent: entry.trace.taskTraceParent(event.eventId) }
+                : {}),
+              scheduledAt: now,
             },
             this.activityPartitions,
           ),
@@ -974,6 +1073,7 @@ export class PartitionProcessor {
         orchestrationInstance: { instanceId: record.instanceId, executionId },
         ...(record.parent !== undefined ? { parentInstance: record.parent } : {}),
         ...(record.tags !== undefined ? { tags: record.tags } : {}),
+        ...(record.traceContext !== undefined ? { parentTraceContext: record.traceContext } : {}),
       });
       const startMessage = instanceMessage(
         { instanceId: record.instanceId, event: started },

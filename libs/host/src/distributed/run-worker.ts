@@ -4,6 +4,7 @@ import { bootstrapApp } from '../bootstrap';
 import { consoleLogger } from '../embedded/system-ports';
 import { loadRegistry } from '../embedded/user-app';
 import { HealthModule } from '../health.module';
+import { startTelemetry } from '../telemetry';
 import { distributedConfigFromEnv, type DistributedConfig } from './config';
 import type { Role } from './roles';
 
@@ -36,6 +37,7 @@ export async function runWorkerApp(
   env: NodeJS.ProcessEnv,
   cwd: string,
 ): Promise<void> {
+  const telemetry = startTelemetry(`durable-${options.name}`, env);
   const config = distributedConfigFromEnv(env, cwd, options.defaultPort);
   const logger = consoleLogger(config.logLevel);
   const registry =
@@ -57,6 +59,7 @@ export async function runWorkerApp(
       ?.stop()
       .catch((error: unknown) => logger.error('stopping failed', { error: String(error) }));
     await app.close();
+    await telemetry.shutdown().catch(() => undefined);
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

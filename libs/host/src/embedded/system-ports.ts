@@ -1,3 +1,4 @@
+import { activeTraceIds } from '@durable/telemetry';
 import { randomBytes } from 'node:crypto';
 import type { Clock, IdSource } from '@durable/core';
 import type { Logger } from '@durable/engine';
@@ -27,8 +28,10 @@ export function consoleLogger(level: 'debug' | 'info' | 'warn' | 'error' = 'info
     (name: 'debug' | 'info' | 'warn' | 'error') =>
     (message: string, fields?: Record<string, unknown>): void => {
       if (order.indexOf(name) < min) return;
+      // Inside a span (an activity's run, a start request), the entry names it.
+      const ids = activeTraceIds();
       process.stderr.write(
-        `${JSON.stringify({ level: name, time: new Date().toISOString(), message, ...fields })}\n`,
+        `${JSON.stringify({ level: name, time: new Date().toISOString(), message, ...fields, ...ids })}\n`,
       );
     };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };

@@ -1,3 +1,5 @@
+import type { TraceContext } from '@durable/core';
+import { parseTraceParent } from '@durable/telemetry';
 import { retryAfterSeconds } from './routes';
 import { apiBaseUrl, requestOrigin } from './urls';
 
@@ -29,4 +31,19 @@ export function apiBaseUrlOf(req: HttpRequest): string {
 export function setPollHeaders(res: HttpResponse, statusQueryGetUri: string): void {
   res.setHeader('Location', statusQueryGetUri);
   res.setHeader('Retry-After', String(retryAfterSeconds));
+}
+
+/**
+ * The caller's W3C trace context (`traceparent`, `tracestate` headers), when it sent a valid one:
+ * the orchestration's trace then hangs under the caller's span.
+ */
+export function traceContextOf(req: HttpRequest): TraceContext | undefined {
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const traceParent = header('traceparent');
+  if (parseTraceParent(traceParent) === undefined) return undefined;
+  const traceState = header('tracestate');
+  return { traceParent: traceParent as string, ...(traceState !== undefined ? { traceState } : {}) };
 }

@@ -15,7 +15,13 @@ import {
 import { InstanceNotFoundError } from '@durable/core';
 import type { InstanceService } from '@durable/runtime';
 import { HttpApiError } from './error-response';
-import { apiBaseUrlOf, setPollHeaders, type HttpRequest, type HttpResponse } from './http-request';
+import {
+  apiBaseUrlOf,
+  setPollHeaders,
+  traceContextOf,
+  type HttpRequest,
+  type HttpResponse,
+} from './http-request';
 import {
   booleanParam,
   instanceIdParam,
@@ -80,9 +86,16 @@ export class InstancesController {
     @Param('instanceId') id: string,
     @Param('eventName') eventName: string,
     @Body() body: string | undefined,
+    @Req() req: HttpRequest,
   ): Promise<void> {
     const instanceId = instanceIdParam(id);
-    await this.instances.raiseEvent(instanceId, eventName, jsonBody(body));
+    const traceContext = traceContextOf(req);
+    await this.instances.raiseEvent(
+      instanceId,
+      eventName,
+      jsonBody(body),
+      traceContext !== undefined ? { traceContext } : {},
+    );
   }
 
   @Post(':instanceId/terminate')

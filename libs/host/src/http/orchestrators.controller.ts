@@ -1,6 +1,12 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { InstanceService } from '@durable/runtime';
-import { apiBaseUrlOf, setPollHeaders, type HttpRequest, type HttpResponse } from './http-request';
+import {
+  apiBaseUrlOf,
+  setPollHeaders,
+  traceContextOf,
+  type HttpRequest,
+  type HttpResponse,
+} from './http-request';
 import { instanceIdParam, stringParam, type QueryParams } from './query';
 import { jsonBody } from './request-body';
 import { durableBasePath } from './routes';
@@ -47,8 +53,10 @@ export class OrchestratorsController {
   ): Promise<CheckStatusPayload> {
     const input = jsonBody(body);
     const version = stringParam(query, 'version');
+    const traceContext = traceContextOf(req);
     const started = await this.instances.start(name, {
       ...(instanceId !== undefined ? { instanceId } : {}),
+      ...(traceContext !== undefined ? { traceContext } : {}),
       ...(input !== undefined ? { input } : {}),
       ...(version !== undefined ? { version } : {}),
     });

@@ -1,3 +1,4 @@
+import { durableMetrics, MetricAttr } from '@durable/telemetry';
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, UnavailableError } from '@durable/core';
 import { silentLogger, type Logger } from '@durable/engine';
@@ -178,6 +179,10 @@ export class KafkaLog implements PartitionedLog {
       for (const request of requests)
         await this.producer.sendBatch({ topicMessages: [...request.values()], acks: -1 });
       for (const append of batch) append.resolve();
+      const produced = durableMetrics().logProduced;
+      for (const request of requests)
+        for (const { topic, messages } of request.values())
+          produced.add(messages.length, { [MetricAttr.Stream]: topic });
     } catch (error) {
       const failure = new UnavailableError(`appending to Kafka failed: ${String(error)}`, undefined, {
         cause: error,
@@ -198,7 +203,13 @@ export class KafkaLog implements PartitionedLog {
     if (this.closed) return [];
     const reader = await this.readerOf(stream);
     try {
-      return await reader.read(partition, fromOffset, options);
+      const records = await reader.read(partition, fromOffset, options);
+      if (records.length > 0)
+        durableMetrics().logConsumed.add(records.length, {
+          [MetricAttr.Stream]: stream,
+          [MetricAttr.Partition]: partition,
+        });
+      return records;
     } catch (error) {
       // A reader whose consumer failed (kafkajs can leave one unusable after a broker restart) is
       // replaced: the next read starts a fresh one at the offset the caller asks for.

@@ -4,9 +4,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Container, JSONObject, OperationInput, OperationResponse } from '@azure/cosmos';
 import { UnavailableError } from '@durable/core';
+import { durableMetrics, MetricAttr } from '@durable/telemetry';
 import {
   cosmosCall,
   isRetriableStatus,
+  recordCharge,
   retryDelay,
   statusOf,
   toPortError,
@@ -102,6 +104,9 @@ export async function runBulk(
         group.forEach((i, k) => {
           const operation = operations[i] as BulkOperation;
           const response = responses[k];
+          recordCharge(response);
+          if (response !== undefined && isRetriableStatus(response.statusCode))
+            durableMetrics().storeThrottles.add(1, { [MetricAttr.Status]: response.statusCode });
           if (response === undefined) {
             outcomes[i] = {
               ok: false,

@@ -1,6 +1,7 @@
 // The one place where Cosmos DB errors become port errors, and where throttling is retried.
 import { setTimeout as delay } from 'node:timers/promises';
 import { ConflictError, DurableError, InvalidArgumentError, UnavailableError } from '@durable/core';
+import { durableMetrics, MetricAttr } from '@durable/telemetry';
 
 export interface RetryOptions {
   /** Retries after the first attempt; then the operation fails with UnavailableError. */
@@ -87,10 +88,13 @@ export async function cosmosCall<T>(
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await operation();
+      const result = await operation();
+      recordCharge(result);
+      return result;
     } catch (error) {
       const status = statusOf(error);
       if (status === undefined || !retriableStatuses.has(status)) throw toPortError(error, context);
+      durableMetrics().storeThrottles.add(1, { [MetricAttr.Status]: status });
       const retryAfterMs = retryAfterOf(error);
       if (attempt >= options.maxRetries) {
         throw new UnavailableError(
@@ -102,6 +106,18 @@ export async function cosmosCall<T>(
       await sleep(retryDelay(attempt, retryAfterMs, options));
     }
   }
+}
+
+/**
+ * Counts a response's request units (`x-ms-request-charge`, what an Azure account pays for): the SDK's
+ * item, feed and bulk responses carry it as `requestCharge`.
+ */
+export function recordCharge(response: unknown): void {
+  const charge = (response as { requestCharge?: unknown } | null)?.requestCharge;
+  if (typeof charge !== 'number' || !Number.isFinite(charge)) return;
+  const metrics = durableMetrics();
+  metrics.storeRequests.add(1);
+  metrics.storeRequestCharge.add(charge);
 }
 
 /** Maps a Cosmos DB or network error to a port error; anything unexpected passes through unchanged. */

@@ -1,4 +1,10 @@
-import type { FailureDetails, HistoryEvent, ParentInstanceInfo, RuntimeStatus } from '@durable/core';
+import type {
+  FailureDetails,
+  HistoryEvent,
+  ParentInstanceInfo,
+  RuntimeStatus,
+  TraceContext,
+} from '@durable/core';
 import type { EntityRequest, LockRequest, OperationRequest } from '@durable/entities';
 
 /** A message an instance's commit promised to send; sent after the commit, resent after a crash. */
@@ -35,6 +41,8 @@ export interface InstanceRecord {
   /** Set for sub-orchestrations: where to report completion. */
   readonly parent?: ParentInstanceInfo;
   readonly tags?: Readonly<Record<string, string>>;
+  /** The trace context the execution started under (its ExecutionStarted's parent), carried across continue-as-new. */
+  readonly traceContext?: TraceContext;
   /** Events stored for the current execution. */
   readonly historyLength: number;
   /** The last orchestration-log offset applied to this instance (-1: none). */

@@ -14,6 +14,7 @@ import {
   deadLetterHeaders,
   decideRecord,
   retryDelayMs,
+  traceContextOfRecord,
   type RetryPolicy,
   type TriggerRecord,
 } from './record-decision';
@@ -28,6 +29,7 @@ export interface TriggerTarget {
       instanceId?: string;
       input?: string;
       reusePolicy?: 'replaceFinished' | 'error' | 'ignore';
+      traceContext?: { traceParent: string; traceState?: string };
     },
   ): Promise<{ instanceId: string }>;
 }
@@ -219,9 +221,11 @@ export class KafkaTriggerConsumer {
       maxPayloadBytes,
     });
     if (decision.kind === 'start') {
+      const traceContext = traceContextOfRecord(record);
       try {
         await target.start(orchestration, {
           instanceId: decision.instanceId,
+          ...(traceContext !== undefined ? { traceContext } : {}),
           ...(decision.input !== undefined ? { input: decision.input } : {}),
           reusePolicy: 'ignore',
         });

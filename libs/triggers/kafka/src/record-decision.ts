@@ -1,3 +1,4 @@
+import { parseTraceParent } from '@durable/telemetry';
 import {
   DurableError,
   instanceIdProblem,
@@ -99,6 +100,23 @@ export function chooseInstanceId(record: TriggerRecord): {
     return { id: typeof header === 'string' ? header : decodeUtf8(header), source: 'header' };
   if (record.key !== null && record.key.byteLength > 0) return { id: decodeUtf8(record.key), source: 'key' };
   return { id: `${record.topic}-${record.partition}-${record.offset}`, source: 'position' };
+}
+
+/**
+ * The producer's W3C trace context (`traceparent`, `tracestate` headers), when the record carries a
+ * valid one: the orchestration's trace then hangs under the producer's span.
+ */
+export function traceContextOfRecord(
+  record: TriggerRecord,
+): { traceParent: string; traceState?: string } | undefined {
+  const text = (name: string) => {
+    const value = firstValue(record.headers?.[name]);
+    return value === undefined ? undefined : typeof value === 'string' ? value : decodeUtf8(value);
+  };
+  const traceParent = text('traceparent');
+  if (parseTraceParent(traceParent) === undefined) return undefined;
+  const traceState = text('tracestate');
+  return { traceParent: traceParent as string, ...(traceState !== undefined ? { traceState } : {}) };
 }
 
 const networkErrorCodes = new Set([

@@ -1,0 +1,102 @@
+// OpenTelemetry for an app: the SDK configured by the standard OTEL_* variables only, Durable's
+// span ids (PresetIdGenerator) and a Prometheus reader that GET /metrics serves. The libs speak
+// @opentelemetry/api only (names in @durable/telemetry); this is the one place the SDK is started.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
+import { OTLPMetricExporter as HttpMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { RandomIdGenerator } from '@opentelemetry/sdk-trace';
+import { enableTracing, PresetIdGenerator, resetDurableMetrics } from '@durable/telemetry';
+
+export interface Telemetry {
+  /** Whether spans are exported (an OTLP endpoint or a traces exporter was configured). */
+  readonly tracing: boolean;
+  /** Serves the Prometheus text format of every metric. */
+  serveMetrics(request: IncomingMessage, response: ServerResponse): void;
+  /** Flushes and stops the exporters. */
+  shutdown(): Promise<void>;
+}
+
+let current: Telemetry | undefined;
+
+/** The telemetry an app started, if any (GET /metrics answers 404 without it). */
+export function currentTelemetry(): Telemetry | undefined {
+  return current;
+}
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
+
+/**
+ * Traces are on when a traces exporter or an OTLP endpoint is configured (and the SDK is not
+ * disabled); nothing set, nothing exported. Metrics are always kept for GET /metrics, and also
+ * pushed over OTLP when OTEL_METRICS_EXPORTER names `otlp` (or an endpoint is set and it is unset).
+ */
+export function telemetryPlan(env: NodeJS.ProcessEnv): { tracing: boolean; otlpMetrics: boolean } {
+  if (env['OTEL_SDK_DISABLED']?.toLowerCase() === 'true') return { tracing: false, otlpMetrics: false };
+  const endpoint =
+    env['OTEL_EXPORTER_OTLP_ENDPOINT'] !== undefined && env['OTEL_EXPORTER_OTLP_ENDPOINT'] !== '';
+  const traces = list(env['OTEL_TRACES_EXPORTER']);
+  const metrics = list(env['OTEL_METRICS_EXPORTER']);
+  const tracing =
+    !traces.includes('none') &&
+    (traces.length > 0 || endpoint || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] !== undefined);
+  const otlpMetrics =
+    metrics.includes('otlp') ||
+    (metrics.length === 0 && (endpoint || env['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'] !== undefined));
+  return { tracing, otlpMetrics };
+}
+
+function otlpMetricReader(env: NodeJS.ProcessEnv): IMetricReader {
+  const protocol =
+    env['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL'] ?? env['OTEL_EXPORTER_OTLP_PROTOCOL'] ?? 'http/protobuf';
+  const exporter =
+    protocol === 'grpc'
+      ? new GrpcMetricExporter()
+      : protocol === 'http/json'
+        ? new HttpMetricExporter()
+        : new ProtoMetricExporter();
+  const interval = Number(env['OTEL_METRIC_EXPORT_INTERVAL'] ?? 60_000);
+  return new PeriodicExportingMetricReader({
+    exporter,
+    exportIntervalMillis: Number.isFinite(interval) && interval > 0 ? interval : 60_000,
+  });
+}
+
+/** Starts OpenTelemetry for an app named `serviceName` (unless OTEL_SERVICE_NAME names it). */
+export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): Telemetry {
+  if (current !== undefined) return current;
+  const plan = telemetryPlan(env);
+  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  const readers: IMetricReader[] = [prometheus];
+  if (plan.otlpMetrics) readers.push(otlpMetricReader(env));
+  const sdk = new NodeSDK({
+    ...(env['OTEL_SERVICE_NAME'] === undefined ? { serviceName } : {}),
+    metricReaders: readers,
+    // No span processors means no tracer provider: tracing stays a no-op unless configured.
+    ...(plan.tracing ? {} : { spanProcessors: [] }),
+    idGenerator: new PresetIdGenerator(new RandomIdGenerator()),
+    // No log exporter unless asked for: the apps log to stderr.
+    logRecordProcessors: [],
+  });
+  sdk.start();
+  resetDurableMetrics();
+  enableTracing(plan.tracing);
+  const telemetry: Telemetry = {
+    tracing: plan.tracing,
+    serveMetrics: (request, response) => prometheus.getMetricsRequestHandler(request, response),
+    shutdown: async () => {
+      enableTracing(false);
+      current = undefined;
+      await sdk.shutdown();
+    },
+  };
+  current = telemetry;
+  return telemetry;
+}

@@ -1,0 +1,174 @@
+import {
+  context,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  TraceFlags,
+  type Attributes,
+  type Context,
+  type Link,
+  type Span,
+  type SpanContext,
+} from '@opentelemetry/api';
+import { instrumentationScope } from './names';
+import { formatTraceParent, parseTraceParent, type TraceContext } from './trace-context';
+
+export { SpanKind };
+
+let enabled = false;
+
+/**
+ * Turns Durable's spans on. The host calls it once it registered a tracer provider; until then
+ * every helper here returns at once, so tracing off costs a boolean test.
+ */
+export function enableTracing(on = true): void {
+  enabled = on;
+}
+
+export function tracingEnabled(): boolean {
+  return enabled;
+}
+
+function tracer() {
+  return trace.getTracer(instrumentationScope);
+}
+
+// The SDK asks its id generator for a span's ids while `startSpan` runs, synchronously: the host
+// installs `PresetIdGenerator`, which hands out these ids when set, random ones otherwise.
+let presetSpanId: string | undefined;
+let presetTraceId: string | undefined;
+
+/** What the SDK's `IdGenerator` interface needs; `fallback` is the SDK's random generator. */
+export class PresetIdGenerator {
+  constructor(private readonly fallback: { generateTraceId(): string; generateSpanId(): string }) {}
+
+  generateTraceId(): string {
+    return presetTraceId ?? this.fallback.generateTraceId();
+  }
+
+  generateSpanId(): string {
+    return presetSpanId ?? this.fallback.generateSpanId();
+  }
+}
+
+/** The OpenTelemetry context of a carried trace context (remote parent), or the root context. */
+export function contextOf(carried: TraceContext | string | undefined): Context {
+  const value = typeof carried === 'string' ? carried : carried?.traceParent;
+  const parsed = parseTraceParent(value);
+  if (parsed === undefined) return ROOT_CONTEXT;
+  const spanContext: SpanContext = {
+    traceId: parsed.traceId,
+    spanId: parsed.spanId,
+    traceFlags: parseInt(parsed.flags, 16) & TraceFlags.SAMPLED,
+    isRemote: true,
+  };
+  return trace.setSpanContext(ROOT_CONTEXT, spanContext);
+}
+
+/** The `traceparent` of a span (or of the active one), to carry in a message. */
+export function traceParentOf(span: Span | undefined = trace.getActiveSpan()): string | undefined {
+  const ctx = span?.spanContext();
+  if (ctx === undefined || !trace.isSpanContextValid(ctx)) return undefined;
+  return formatTraceParent(ctx.traceId, ctx.spanId, (ctx.traceFlags & 1) === 1 ? '01' : '00');
+}
+
+export interface SpanFields {
+  readonly name: string;
+  readonly kind: SpanKind;
+  /** The parent: a carried context, or an OpenTelemetry context (default: the active one). */
+  readonly parent?: TraceContext | string | Context;
+  readonly attributes?: Attributes;
+  /** Epoch ms. */
+  readonly startTime?: number;
+  /** Fixed ids (see `deriveSpanId`), so that children elsewhere can name this span as parent. */
+  readonly spanId?: string;
+  /** For a root span with a fixed id: its trace id. */
+  readonly traceId?: string;
+  readonly links?: readonly Link[];
+}
+
+/** Starts a span (ended by the caller); a non-recording one when tracing is off. */
+export function startSpan(fields: SpanFields): Span {
+  if (!enabled) return trace.wrapSpanContext({ traceId: '', spanId: '', traceFlags: 0 });
+  const parent =
+    fields.traceId !== undefined
+      ? ROOT_CONTEXT
+      : fields.parent === undefined
+        ? context.active()
+        : typeof fields.parent === 'string' || 'traceParent' in fields.parent
+          ? contextOf(fields.parent as TraceContext | string)
+          : fields.parent;
+  presetSpanId = fields.spanId;
+  presetTraceId = fields.traceId;
+  try {
+    return tracer().startSpan(
+      fields.name,
+      {
+        kind: fields.kind,
+        ...(fields.attributes !== undefined ? { attributes: fields.attributes } : {}),
+        ...(fields.startTime !== undefined ? { startTime: fields.startTime } : {}),
+        ...(fields.links !== undefined ? { links: [...fields.links] } : {}),
+      },
+      parent,
+    );
+  } finally {
+    presetSpanId = undefined;
+    presetTraceId = undefined;
+  }
+}
+
+export interface Outcome {
+  /** Set when the work failed: the span gets error status with this message. */
+  readonly error?: string;
+  /** Epoch ms (default now). */
+  readonly endTime?: number;
+  readonly attributes?: Attributes;
+}
+
+/** Ends a span with its outcome. */
+export function endSpan(span: Span, outcome: Outcome = {}): void {
+  if (!span.isRecording()) return;
+  if (outcome.attributes !== undefined) span.setAttributes(outcome.attributes);
+  span.setStatus(
+    outcome.error !== undefined
+      ? { code: SpanStatusCode.ERROR, message: outcome.error }
+      : { code: SpanStatusCode.OK },
+  );
+  span.end(outcome.endTime);
+}
+
+/** A span whose whole life is already known (emitted when it ended, with its recorded start). */
+export function emitSpan(fields: SpanFields & Outcome): void {
+  if (!enabled) return;
+  endSpan(startSpan(fields), fields);
+}
+
+/** Runs `fn` with `span` as the active span, so spans the code starts nest under it. */
+export function withSpan<T>(span: Span, fn: () => T): T {
+  if (!span.isRecording()) return fn();
+  return context.with(trace.setSpan(context.active(), span), fn);
+}
+
+/** A link to a carried context (a raised event's sender, say). */
+export function linkTo(carried: TraceContext | string | undefined): Link[] {
+  const parsed = parseTraceParent(typeof carried === 'string' ? carried : carried?.traceParent);
+  if (parsed === undefined) return [];
+  return [
+    {
+      context: {
+        traceId: parsed.traceId,
+        spanId: parsed.spanId,
+        traceFlags: parseInt(parsed.flags, 16) & 1,
+        isRemote: true,
+      },
+    },
+  ];
+}
+
+/** `trace_id` and `span_id` of the active span, for structured logs. */
+export function activeTraceIds(): { trace_id: string; span_id: string } | undefined {
+  const ctx = trace.getActiveSpan()?.spanContext();
+  if (ctx === undefined || !trace.isSpanContextValid(ctx)) return undefined;
+  return { trace_id: ctx.traceId, span_id: ctx.spanId };
+}
