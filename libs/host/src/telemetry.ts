@@ -69,9 +69,13 @@ function otlpMetricReader(env: NodeJS.ProcessEnv): IMetricReader {
   });
 }
 
-/** Starts OpenTelemetry for an app named `serviceName` (unless OTEL_SERVICE_NAME names it). */
-export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): Telemetry {
+/**
+ * Starts OpenTelemetry for an app named `serviceName` (unless OTEL_SERVICE_NAME names it), configured
+ * by the process environment, where the SDK's exporters read their OTEL_* settings too.
+ */
+export function startTelemetry(serviceName: string): Telemetry {
   if (current !== undefined) return current;
+  const env = process.env;
   const plan = telemetryPlan(env);
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const readers: IMetricReader[] = [prometheus];

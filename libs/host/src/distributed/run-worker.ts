@@ -37,7 +37,7 @@ export async function runWorkerApp(
   env: NodeJS.ProcessEnv,
   cwd: string,
 ): Promise<void> {
-  const telemetry = startTelemetry(`durable-${options.name}`, env);
+  const telemetry = startTelemetry(`durable-${options.name}`);
   const config = distributedConfigFromEnv(env, cwd, options.defaultPort);
   const logger = consoleLogger(config.logLevel);
   const registry =
