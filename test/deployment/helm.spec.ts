@@ -17,11 +17,12 @@ const eventHubs = join(chart, 'ci', 'event-hubs-values.yaml');
 // The chart's oldest supported Kubernetes and a current one; a go-installed helm defaults to 1.20.
 const kubernetesVersions = ['1.25.0', '1.33.0'];
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- rendered objects are checked field by field */
 type Obj = {
   kind: string;
   apiVersion: string;
   metadata: { name: string; labels?: Record<string, string> };
-  spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  spec?: any;
   data?: Record<string, string>;
   stringData?: Record<string, string>;
 };
