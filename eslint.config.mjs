@@ -42,6 +42,12 @@ function boundaries(integration) {
         sourceTag: 'type:app',
         onlyDependOnLibsWithTags: ['type:pure', 'type:runtime', 'type:adapter', 'type:host', ...extra],
       },
+      // The CLI talks to a server over HTTP only: no engine, host or vendor code in it.
+      {
+        sourceTag: 'type:cli',
+        onlyDependOnLibsWithTags: ['type:pure'],
+        bannedExternalImports: frameworkModules,
+      },
       {
         sourceTag: 'type:tool',
         onlyDependOnLibsWithTags: [
