@@ -120,6 +120,17 @@ const statusSchema: Json = {
       items: ref('schemas', 'HistoryEvent'),
     },
     failureDetails: ref('schemas', 'FailureDetails'),
+    version: { type: 'string', description: 'When started with a version.' },
+    tags: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'When started with tags.',
+    },
+    parentInstanceId: {
+      type: 'string',
+      description: 'For a sub-orchestration: the instance that started it.',
+    },
+    completedTime: { type: 'string', format: 'date-time', description: 'When it finished.' },
   },
 };
 
