@@ -34,3 +34,4 @@ export {
   type WorkerAppOptions,
 } from './distributed';
 export { GrpcFrontend, grpcPortFromEnv, WorkItemHub, type GrpcFrontendOptions } from './grpc';
+export { DashboardModule, dashboardPath, findDashboardDir } from './dashboard.module';
