@@ -48,6 +48,8 @@ function boundaries(integration) {
         onlyDependOnLibsWithTags: ['type:pure'],
         bannedExternalImports: frameworkModules,
       },
+      // The dashboard runs in the browser and talks only to the public REST API: no libs, no servers.
+      { sourceTag: 'type:ui', onlyDependOnLibsWithTags: [], bannedExternalImports: frameworkModules },
       {
         sourceTag: 'type:tool',
         onlyDependOnLibsWithTags: [
@@ -78,7 +80,7 @@ export default tseslint.config(
   { ignores: ['**/node_modules', '**/dist', '.nx', 'bench/results', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },

@@ -35,6 +35,8 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=prod-deps /repo/node_modules ./node_modules
 COPY --from=build /repo/dist/apps/frontend ./dist/apps/frontend
+# The dashboard's static files, served at /dashboard.
+COPY --from=build /repo/dist/apps/dashboard ./dist/apps/dashboard
 # The embedded default keeps its SQLite files here: mount a volume on /data to keep them.
 # Unused in distributed mode.
 RUN mkdir /data && chown node:node /data

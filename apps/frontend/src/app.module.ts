@@ -1,13 +1,18 @@
 import { Module, type Type } from '@nestjs/common';
-import { DurableHttpModule, HealthModule } from '@durable/host';
+import { DashboardModule, DurableHttpModule, HealthModule } from '@durable/host';
 import type { InstanceService } from '@durable/runtime';
 
-/** The frontend: the Durable Functions HTTP API over an instance service, plus health. */
-export function appModule(instanceService: InstanceService, maxPayloadBytes: number): Type<unknown> {
+/** The frontend: the Durable Functions HTTP API over an instance service, health, and the dashboard when built. */
+export function appModule(
+  instanceService: InstanceService,
+  maxPayloadBytes: number,
+  dashboardDir?: string,
+): Type<unknown> {
   @Module({
     imports: [
       HealthModule.forApp('frontend'),
       DurableHttpModule.forRoot({ instanceService: { useValue: instanceService }, maxPayloadBytes }),
+      ...(dashboardDir !== undefined ? [DashboardModule.forRoot(dashboardDir)] : []),
     ],
   })
   class FrontendModule {}

@@ -6,8 +6,10 @@ import {
   bootstrapApp,
   consoleLogger,
   distributedConfigFromEnv,
+  dashboardPath,
   EmbeddedPlatform,
   embeddedConfigFromEnv,
+  findDashboardDir,
   GrpcFrontend,
   grpcPortFromEnv,
   type EmbeddedConfig,
@@ -54,7 +56,8 @@ async function main(): Promise<void> {
           port: grpcPort,
           logger,
         });
-  const app = await bootstrapApp(appModule(platform.client, config.maxPayloadBytes), {
+  const dashboardDir = findDashboardDir(process.env);
+  const app = await bootstrapApp(appModule(platform.client, config.maxPayloadBytes, dashboardDir), {
     port: config.port,
     host: config.host,
     bodyParser: false,
@@ -68,6 +71,9 @@ async function main(): Promise<void> {
     entities: registry.entityNames,
     ...(grpc !== undefined ? { grpc: `${config.host}:${grpc.port}` } : {}),
   });
+  if (dashboardDir !== undefined)
+    logger.info(`Dashboard: http://${config.host}:${address.port}${dashboardPath}/`);
+  else logger.warn('the dashboard is not built (npm run build builds it): /dashboard is not served');
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;

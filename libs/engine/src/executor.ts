@@ -86,7 +86,18 @@ interface OpenTask {
 
 interface EventWaiter {
   readonly task: Task<unknown>;
+  /** The name as the orchestrator spelled it (matching ignores case). */
+  readonly name: string;
+  /** Orchestration time when the wait began. */
+  readonly sinceMs: number;
   active: boolean;
+}
+
+/** An external event the orchestrator is waiting for now. */
+export interface AwaitedEvent {
+  readonly name: string;
+  /** ISO-8601 UTC: the orchestration time of the episode that began the wait. */
+  readonly since: string;
 }
 
 interface Completion {
@@ -167,6 +178,19 @@ export class OrchestrationSession {
 
   get isCompleted(): boolean {
     return this.completion !== undefined;
+  }
+
+  /**
+   * The external events the orchestrator awaits after the events applied so far, oldest wait
+   * first. History records no wait (only its timeout timer), so this is what replay learns.
+   */
+  awaitedEvents(): readonly AwaitedEvent[] {
+    if (this.completion !== undefined) return [];
+    return [...this.waiters.values()]
+      .flat()
+      .filter((waiter) => waiter.active)
+      .sort((a, b) => a.sinceMs - b.sinceMs)
+      .map((waiter) => ({ name: waiter.name, since: toTimestamp(waiter.sinceMs) }));
   }
 
   async execute(
@@ -506,7 +530,7 @@ export class OrchestrationSession {
       }
       return { task };
     }
-    const waiter: EventWaiter = { task, active: true };
+    const waiter: EventWaiter = { task, name, sinceMs: this.currentTimeMs, active: true };
     const queue = this.waiters.get(key) ?? [];
     queue.push(waiter);
     this.waiters.set(key, queue);

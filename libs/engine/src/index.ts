@@ -32,6 +32,7 @@ export {
 export {
   OrchestrationExecutor,
   OrchestrationSession,
+  type AwaitedEvent,
   type ExecutionResult,
   type ExecutorOptions,
 } from './executor';
@@ -41,3 +42,13 @@ export { replaySafeLogger, silentLogger, type Logger } from './logger';
 export { Registry } from './registry';
 export { nextRetryDelay, validateRetryPolicy, type RetryPolicy } from './retry';
 export { Task, whenAll, whenAny, type TaskResult } from './task';
+export {
+  waitingFacts,
+  waitingNotes,
+  type EntityLocks,
+  type PendingActivity,
+  type PendingEntityCall,
+  type PendingSubOrchestration,
+  type PendingTimer,
+  type WaitingFacts,
+} from './waiting';

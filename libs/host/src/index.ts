@@ -35,3 +35,4 @@ export {
 } from './distributed';
 export { GrpcFrontend, grpcPortFromEnv, WorkItemHub, type GrpcFrontendOptions } from './grpc';
 export { currentTelemetry, startTelemetry, telemetryPlan, type Telemetry } from './telemetry';
+export { DashboardModule, dashboardPath, findDashboardDir } from './dashboard.module';

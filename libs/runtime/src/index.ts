@@ -13,6 +13,7 @@ export {
   type InstanceQuery,
   type InstanceService,
   type InstanceStatus,
+  type InstanceWaiting,
   type PurgeFilter,
   type StartOptions,
   type StatusOptions,

@@ -19,6 +19,14 @@ import {
   type TraceContext,
 } from '@durable/core';
 import {
+  OrchestrationExecutor,
+  waitingFacts,
+  waitingNotes,
+  type AwaitedEvent,
+  type Registry,
+} from '@durable/engine';
+import { partitionOf, Stream, type PartitionedLog } from '@durable/log';
+import {
   Attr,
   endSpan,
   SpanKind,
@@ -28,7 +36,6 @@ import {
   traceParentOf,
   tracingEnabled,
 } from '@durable/telemetry';
-import { Stream, type PartitionedLog } from '@durable/log';
 import type { InstanceRecord, StateStore } from '@durable/storage';
 import { EntityClient } from './entity-client';
 import type {
@@ -40,6 +47,7 @@ import type {
   InstanceQuery,
   InstanceService,
   InstanceStatus,
+  InstanceWaiting,
   PurgeFilter,
   StartOptions,
   StatusOptions,
@@ -61,6 +69,8 @@ export interface InstanceClientDeps {
   readonly entityNames?: () => readonly string[];
   /** The operations of a class-style entity; undefined when any may exist. */
   readonly entityOperations?: (name: string) => readonly string[] | undefined;
+  /** The in-process orchestrators: replaying one tells which external events it awaits. */
+  readonly registry?: Registry;
 }
 
 const finishedStatuses = [
@@ -232,6 +242,51 @@ export class InstanceClient implements InstanceService {
     if (options.includeHistory !== true) return status;
     const history = await this.deps.store.readHistory(instanceId, stored.record.executionId);
     return { ...status, history };
+  }
+
+  async getWaiting(instanceId: string): Promise<InstanceWaiting | undefined> {
+    const status = await this.getStatus(instanceId, {
+      includeInput: false,
+      includeOutput: false,
+      includeHistory: true,
+    });
+    if (status === undefined) return undefined;
+    const live = !isTerminalStatus(status.runtimeStatus);
+    const history = live ? (status.history ?? []) : [];
+    const events = live ? await this.awaitedEvents(status.name, history) : [];
+    const facts = waitingFacts(history, events);
+    const notes = waitingNotes(status.runtimeStatus, facts);
+    if (live && !this.deps.orchestrationNames().includes(status.name)) {
+      notes.push(
+        `no orchestration named '${status.name}' is registered in this process: it advances only while a remote (gRPC) worker that has it is connected`,
+      );
+    }
+    if (!live) notes.push(`${status.runtimeStatus.toLowerCase()}: a finished instance waits on nothing`);
+    return {
+      ...facts,
+      instanceId,
+      name: status.name,
+      runtimeStatus: status.runtimeStatus,
+      partition: partitionOf(instanceId, this.deps.log.partitionCount(Stream.Orchestrations)),
+      events: facts.events ?? null,
+      notes,
+    };
+  }
+
+  // A wait for an external event leaves no trace in history, so replay the orchestrator to learn them.
+  private async awaitedEvents(
+    name: string,
+    history: readonly HistoryEvent[],
+  ): Promise<readonly AwaitedEvent[] | undefined> {
+    const registry = this.deps.registry;
+    if (registry?.getOrchestrator(name) === undefined) return undefined;
+    const session = new OrchestrationExecutor(registry).createSession();
+    try {
+      await session.execute(history, []);
+    } catch {
+      return undefined;
+    }
+    return session.awaitedEvents();
   }
 
   async list(query: InstanceQuery = {}): Promise<InstancePage> {

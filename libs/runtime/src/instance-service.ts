@@ -1,5 +1,6 @@
 import type { EntityId } from '@durable/core';
 import type { FailureDetails, HistoryEvent, RuntimeStatus, TraceContext } from '@durable/core';
+import type { AwaitedEvent, WaitingFacts } from '@durable/engine';
 
 /** What to do when a start names an instance id that already exists. */
 export const ReusePolicy = {
@@ -84,6 +85,22 @@ export interface PurgeFilter {
   readonly statuses?: readonly RuntimeStatus[];
 }
 
+/** What an instance waits on now: `GET /instances/{id}/waiting`. */
+export interface InstanceWaiting extends Omit<WaitingFacts, 'events'> {
+  readonly instanceId: string;
+  readonly name: string;
+  readonly runtimeStatus: RuntimeStatus;
+  /** The partition of the instance log that holds its messages. */
+  readonly partition: number;
+  /**
+   * The external events awaited, learned by replaying the history with the orchestrator
+   * registered in this process; null when it is not registered here (it runs on a remote worker).
+   */
+  readonly events: readonly AwaitedEvent[] | null;
+  /** Plain-language facts that no pending step explains (suspended, pending, no worker). */
+  readonly notes: readonly string[];
+}
+
 /** An entity as clients see it. */
 export interface EntityMetadata {
   readonly entityId: EntityId;
@@ -162,6 +179,8 @@ export interface InstanceService {
     instanceId: string,
     options?: { readonly timeoutMs?: number },
   ): Promise<InstanceStatus | undefined>;
+  /** What a live instance waits on (a finished one waits on nothing); undefined when not found. */
+  getWaiting(instanceId: string): Promise<InstanceWaiting | undefined>;
   /** Names of orchestrations that can be started. */
   orchestrationNames(): readonly string[];
   /** Runs the parked episodes of these instances again now (a remote worker for them connected). */

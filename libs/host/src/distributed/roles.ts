@@ -149,6 +149,7 @@ export async function startFrontend(
     orchestrationNames: () => registry.orchestratorNames,
     entityNames: () => registry.entityNames,
     entityOperations: (name) => registry.getEntity(name)?.operations,
+    registry,
     maxPayloadBytes: config.maxPayloadBytes,
   });
   const consumer =

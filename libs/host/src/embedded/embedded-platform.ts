@@ -71,6 +71,7 @@ export class EmbeddedPlatform {
       orchestrationNames: () => registry.orchestratorNames,
       entityNames: () => registry.entityNames,
       entityOperations: (name) => registry.getEntity(name)?.operations,
+      registry,
       finishNotifications: true,
       ...(options.maxPayloadBytes !== undefined ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
     });

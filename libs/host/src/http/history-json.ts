@@ -104,6 +104,36 @@ export function historyEventsJson(
       case 'GenericEvent':
         out.push({ ...base, ...payload('Data', event.data) });
         break;
+      // Entity steps, so a viewer can draw the orchestration's conversation with its entities.
+      case 'EntityOperationSignaled':
+      case 'EntityOperationCalled':
+        out.push({
+          ...base,
+          RequestId: event.requestId,
+          Operation: event.operation,
+          TargetInstanceId: event.targetInstanceId,
+          ...payload('Input', event.input),
+        });
+        break;
+      case 'EntityOperationCompleted':
+        out.push({ ...base, RequestId: event.requestId, ...payload('Result', event.result) });
+        break;
+      case 'EntityOperationFailed':
+        out.push({ ...base, RequestId: event.requestId, FailureDetails: event.failureDetails });
+        break;
+      case 'EntityLockRequested':
+        out.push({ ...base, CriticalSectionId: event.criticalSectionId, LockSet: event.lockSet });
+        break;
+      case 'EntityLockGranted':
+        out.push({ ...base, CriticalSectionId: event.criticalSectionId });
+        break;
+      case 'EntityUnlockSent':
+        out.push({
+          ...base,
+          CriticalSectionId: event.criticalSectionId,
+          TargetInstanceId: event.targetInstanceId,
+        });
+        break;
     }
   }
   return out;

@@ -13,7 +13,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { InstanceNotFoundError } from '@durable/core';
-import type { InstanceService } from '@durable/runtime';
+import type { InstanceService, InstanceWaiting } from '@durable/runtime';
 import { HttpApiError } from './error-response';
 import {
   apiBaseUrlOf,
@@ -78,6 +78,15 @@ export class InstancesController {
     res.status(code);
     if (code === 202) setPollHeaders(res, statusQueryUri(apiBaseUrlOf(req), instanceId));
     return statusBody(status, flags);
+  }
+
+  /** What a live instance waits on now: open activities, timers, awaited events, locks, notes. */
+  @Get(':instanceId/waiting')
+  async waiting(@Param('instanceId') id: string): Promise<InstanceWaiting> {
+    const instanceId = instanceIdParam(id);
+    const waiting = await this.instances.getWaiting(instanceId);
+    if (waiting === undefined) throw new InstanceNotFoundError(instanceId);
+    return waiting;
   }
 
   @Post(':instanceId/raiseEvent/:eventName')

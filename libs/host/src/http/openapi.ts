@@ -120,8 +120,77 @@ const statusSchema: Json = {
       items: ref('schemas', 'HistoryEvent'),
     },
     failureDetails: ref('schemas', 'FailureDetails'),
+    version: { type: 'string', description: 'When started with a version.' },
+    tags: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'When started with tags.',
+    },
+    parentInstanceId: {
+      type: 'string',
+      description: 'For a sub-orchestration: the instance that started it.',
+    },
+    completedTime: { type: 'string', format: 'date-time', description: 'When it finished.' },
   },
 };
+
+const time: Json = { type: 'string', format: 'date-time' };
+const objectOf = (properties: Record<string, Json>): Json => ({
+  type: 'object',
+  required: Object.keys(properties),
+  properties,
+});
+
+const waitingSchema: Json = objectOf({
+  instanceId: { type: 'string' },
+  name: { type: 'string' },
+  runtimeStatus: ref('schemas', 'RuntimeStatus'),
+  partition: { type: 'integer', description: 'The partition of the instance log holding its messages.' },
+  activities: {
+    type: 'array',
+    items: objectOf({
+      taskId: { type: 'integer' },
+      name: { type: 'string' },
+      scheduledAt: time,
+      attempt: { type: 'integer', minimum: 1, description: '1 + earlier failed tries with the same input.' },
+    }),
+  },
+  timers: { type: 'array', items: objectOf({ timerId: { type: 'integer' }, createdAt: time, fireAt: time }) },
+  events: {
+    type: 'array',
+    nullable: true,
+    description: 'External events awaited, oldest wait first; null when no replay was possible here.',
+    items: objectOf({ name: { type: 'string' }, since: time }),
+  },
+  subOrchestrations: {
+    type: 'array',
+    items: objectOf({
+      taskId: { type: 'integer' },
+      instanceId: { type: 'string' },
+      name: { type: 'string' },
+      since: time,
+    }),
+  },
+  entityCalls: {
+    type: 'array',
+    items: objectOf({
+      requestId: { type: 'string' },
+      entityId: { type: 'string' },
+      operation: { type: 'string' },
+      since: time,
+    }),
+  },
+  entityLocks: {
+    type: 'object',
+    required: ['held', 'awaiting'],
+    properties: {
+      held: { type: 'array', items: { type: 'string' }, description: 'Entity instance ids (@name@key).' },
+      awaiting: { type: 'array', items: { type: 'string' } },
+      awaitingSince: time,
+    },
+  },
+  notes: { type: 'array', items: { type: 'string' } },
+});
 
 const uri = (description: string): Json => ({ type: 'string', format: 'uri', description });
 
@@ -141,6 +210,20 @@ export function openApiDocument(serverUrl?: string): Json {
     ...(serverUrl !== undefined ? { servers: [{ url: serverUrl }] } : {}),
     tags: [{ name: 'orchestrators' }, { name: 'instances' }, { name: 'meta' }],
     paths: {
+      [`${base}/orchestrators`]: {
+        get: {
+          operationId: 'listOrchestrators',
+          summary: 'List the orchestrations registered in this process (the names a start accepts)',
+          tags: ['orchestrators'],
+          responses: {
+            '200': {
+              description: 'The registered names, sorted.',
+              content: json(ref('schemas', 'OrchestratorList')),
+            },
+            '500': ref('responses', 'InternalServerError'),
+          },
+        },
+      },
       [`${base}/orchestrators/{name}`]: startOperation('startOrchestration', false),
       [`${base}/orchestrators/{name}/{instanceId}`]: startOperation('startOrchestrationWithId', true),
       [`${base}/instances`]: {
@@ -238,6 +321,24 @@ export function openApiDocument(serverUrl?: string): Json {
           parameters: [ref('parameters', 'instanceId')],
           responses: {
             '200': { description: 'Purged.', content: json(ref('schemas', 'PurgeResult')) },
+            ...errorResponses('BadRequest', 'NotFound'),
+          },
+        },
+      },
+      [`${instance}/waiting`]: {
+        get: {
+          operationId: 'getInstanceWaiting',
+          summary: 'What a live instance waits on now',
+          description:
+            'Computed from the history of the current execution: activities scheduled and not answered ' +
+            '(with the attempt of a retried one), timers not fired, sub-orchestrations not finished, entity ' +
+            'calls and locks; the external events awaited come from replaying the history with the ' +
+            'orchestrator registered in the serving process (null when it is not registered there). A ' +
+            'finished instance waits on nothing.',
+          tags: ['instances'],
+          parameters: [ref('parameters', 'instanceId')],
+          responses: {
+            '200': { description: 'What it waits on.', content: json(ref('schemas', 'InstanceWaiting')) },
             ...errorResponses('BadRequest', 'NotFound'),
           },
         },
@@ -440,6 +541,17 @@ export function openApiDocument(serverUrl?: string): Json {
           },
         },
         InstanceStatus: statusSchema,
+        OrchestratorList: {
+          type: 'object',
+          required: ['orchestrators'],
+          properties: {
+            orchestrators: {
+              type: 'array',
+              items: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
+            },
+          },
+        },
+        InstanceWaiting: waitingSchema,
         HistoryEvent: {
           type: 'object',
           required: ['EventType', 'Timestamp'],

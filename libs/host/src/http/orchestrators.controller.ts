@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { InstanceService } from '@durable/runtime';
 import {
   apiBaseUrlOf,
@@ -13,10 +13,23 @@ import { durableBasePath } from './routes';
 import { INSTANCE_SERVICE } from './tokens';
 import { checkStatusPayload, type CheckStatusPayload } from './urls';
 
-/** `POST /orchestrators/{name}[/{instanceId}]`: starts an orchestration with the body as input. */
+export interface OrchestratorList {
+  readonly orchestrators: ReadonlyArray<{ readonly name: string }>;
+}
+
+/**
+ * `POST /orchestrators/{name}[/{instanceId}]`: starts an orchestration with the body as input;
+ * `GET /orchestrators`: the names registered in this process.
+ */
 @Controller(`${durableBasePath}/orchestrators`)
 export class OrchestratorsController {
   constructor(@Inject(INSTANCE_SERVICE) private readonly instances: InstanceService) {}
+
+  @Get()
+  list(): OrchestratorList {
+    const names = [...this.instances.orchestrationNames()].sort((a, b) => a.localeCompare(b));
+    return { orchestrators: names.map((name) => ({ name })) };
+  }
 
   @Post(':name')
   @HttpCode(202)

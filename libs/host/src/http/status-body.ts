@@ -15,6 +15,10 @@ export interface StatusBody {
   readonly lastUpdatedTime: string;
   readonly historyEvents?: readonly HistoryEventJson[];
   readonly failureDetails?: FailureDetails;
+  readonly version?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly parentInstanceId?: string;
+  readonly completedTime?: string;
 }
 
 export interface StatusBodyOptions {
@@ -37,6 +41,10 @@ export function statusBody(status: InstanceStatus, options: StatusBodyOptions): 
       ? { historyEvents: historyEventsJson(status.history ?? [], options.showHistoryOutput) }
       : {}),
     ...(status.failureDetails !== undefined ? { failureDetails: status.failureDetails } : {}),
+    ...(status.version !== undefined ? { version: status.version } : {}),
+    ...(status.tags !== undefined ? { tags: status.tags } : {}),
+    ...(status.parentInstanceId !== undefined ? { parentInstanceId: status.parentInstanceId } : {}),
+    ...(status.completedAt !== undefined ? { completedTime: status.completedAt } : {}),
   };
 }
 

@@ -1,0 +1,96 @@
+import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
+import { canWrite, onUnauthorized, storeToken, whoami, type Whoami } from './api';
+
+interface Access {
+  readonly who: Whoami | undefined;
+  /** False for a reader: actions are hidden or disabled. */
+  readonly writable: boolean;
+  readonly refresh: () => void;
+}
+
+const AccessContext = createContext<Access>({ who: undefined, writable: false, refresh: () => undefined });
+
+export const useAccess = (): Access => useContext(AccessContext);
+
+export function AccessProvider({ children }: { children: ReactNode }): ReactNode {
+  const [who, setWho] = useState<Whoami>();
+  const [signIn, setSignIn] = useState(false);
+  const refresh = useCallback(() => {
+    void whoami().then(setWho, () => setWho({ authenticated: false, roles: [], authEnabled: true }));
+  }, []);
+  useEffect(() => {
+    refresh();
+    return onUnauthorized(() => setSignIn(true));
+  }, [refresh]);
+  return (
+    <AccessContext.Provider value={{ who, writable: who !== undefined && canWrite(who), refresh }}>
+      {children}
+      {signIn ? (
+        <SignIn
+          onDone={() => {
+            setSignIn(false);
+            refresh();
+          }}
+        />
+      ) : null}
+    </AccessContext.Provider>
+  );
+}
+
+function SignIn({ onDone }: { onDone: () => void }): ReactNode {
+  const [token, setToken] = useState('');
+  return (
+    <div className="backdrop" role="dialog" aria-label="Sign in">
+      <form
+        className="dialog"
+        data-testid="sign-in"
+        onSubmit={(e) => {
+          e.preventDefault();
+          storeToken(token.trim());
+          onDone();
+        }}
+      >
+        <h3>Sign in</h3>
+        <p>The API answered 401: paste a bearer token. It is kept in this tab only (sessionStorage).</p>
+        <input
+          type="password"
+          autoFocus
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+          placeholder="token"
+          data-testid="token"
+        />
+        <div className="buttons">
+          <button type="button" onClick={onDone}>
+            Cancel
+          </button>
+          <button className="primary" type="submit" disabled={token.trim() === ''}>
+            Sign in
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+export function AccessBadge(): ReactNode {
+  const { who } = useAccess();
+  if (who === undefined) return null;
+  if (!who.authEnabled) return <span className="muted">no auth: full access</span>;
+  return (
+    <span className="muted">
+      {who.authenticated ? `roles: ${who.roles.join(', ') || 'none'}` : 'not signed in'}
+      {' · '}
+      <a
+        href="#"
+        onClick={(e) => {
+          e.preventDefault();
+          storeToken(null);
+          window.location.reload();
+        }}
+      >
+        sign out
+      </a>
+    </span>
+  );
+}

@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { type DynamicModule, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { ExpressAdapter } from '@nestjs/platform-express';
+
+/** Where the frontend serves the dashboard's static files. */
+export const dashboardPath = '/dashboard';
+
+const DASHBOARD_DIR = Symbol('DASHBOARD_DIR');
+
+const isBuild = (dir: string): boolean =>
+  existsSync(join(dir, 'index.html')) && existsSync(join(dir, 'assets'));
+
+/**
+ * The built dashboard (`dist/apps/dashboard`): `DASHBOARD_DIR` if set, else found walking up from
+ * this file, which covers running from the sources and from an app's build output (`dist/apps/<app>`).
+ */
+export function findDashboardDir(env: NodeJS.ProcessEnv, from = __dirname): string | undefined {
+  const configured = env['DASHBOARD_DIR'];
+  if (configured !== undefined && configured !== '') return isBuild(configured) ? configured : undefined;
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (isBuild(join(dir, 'dist', 'apps', 'dashboard'))) return join(dir, 'dist', 'apps', 'dashboard');
+    if (basename(dir) === 'apps' && isBuild(join(dir, 'dashboard'))) return join(dir, 'dashboard');
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * Serves the dashboard's static files at `/dashboard/`. They carry no data (the page calls the public
+ * API, which does its own auth), so they are public; registered before Nest's not-found handler.
+ */
+@Module({})
+export class DashboardModule implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(DASHBOARD_DIR) private readonly dir: string,
+  ) {}
+
+  static forRoot(dir: string): DynamicModule {
+    return { module: DashboardModule, providers: [{ provide: DASHBOARD_DIR, useValue: dir }] };
+  }
+
+  onModuleInit(): void {
+    const adapter = this.adapterHost.httpAdapter as unknown as ExpressAdapter;
+    adapter.useStaticAssets(this.dir, { prefix: dashboardPath, index: 'index.html' });
+  }
+}
