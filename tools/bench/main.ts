@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only engine|embedded|entities|grpc|distributed|peer|dbos]`: runs the
+// `npm run bench [-- --quick] [-- --only engine|embedded|tracing|entities|grpc|distributed|peer|dbos]`: runs the
 // benchmarks with a progress display (`peer` runs both peers, Restate and DBOS; `dbos` DBOS alone),
 // writes bench/results/<workload>.json and .md, and prints a summary line last.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,13 +15,23 @@ import { embeddedBenchSizes, embeddedMarkdown, runEmbeddedBench, type EmbeddedBe
 import { engineBenchSizes, engineMarkdown, runEngineBench, type EngineBenchResult } from './engine';
 import { entityBenchSizes, entityMarkdown, runEntityBench, type EntityBenchResult } from './entities';
 import { grpcBenchSizes, grpcMarkdown, runGrpcBench, type GrpcBenchResult } from './grpc';
+import { runTracingBench, tracingBenchSizes, tracingMarkdown, type TracingBenchResult } from './tracing';
 import { peerBenchSizes, peerMarkdown, runPeerBench, type PeerBenchResult } from './peer';
 import { Progress } from './progress';
 import { comparisonMarkdown } from './report';
 import { chartSvg } from './chart';
 import type { EngineRuns } from './workloads';
 
-const workloads = ['engine', 'embedded', 'entities', 'grpc', 'distributed', 'peer', 'dbos'] as const;
+const workloads = [
+  'engine',
+  'embedded',
+  'tracing',
+  'entities',
+  'grpc',
+  'distributed',
+  'peer',
+  'dbos',
+] as const;
 type Workload = (typeof workloads)[number];
 
 async function main(): Promise<void> {
@@ -57,6 +67,12 @@ async function main(): Promise<void> {
   if (selected.includes('embedded')) {
     embedded = await runEmbeddedBench(quick ? embeddedBenchSizes.quick : embeddedBenchSizes.full, progress);
     write('embedded', embedded, embeddedMarkdown(embedded));
+  }
+
+  let tracing: TracingBenchResult | undefined;
+  if (selected.includes('tracing')) {
+    tracing = await runTracingBench(quick ? tracingBenchSizes.quick : tracingBenchSizes.full, progress);
+    write('tracing', tracing, tracingMarkdown(tracing));
   }
 
   let entities: EntityBenchResult | undefined;
@@ -139,6 +155,12 @@ async function main(): Promise<void> {
         `fan-out ${d.fanOutSmall?.activities} ${d.fanOutSmall?.completedPerSec}/s, ` +
         `fan-out ${d.fanOutLarge?.activities} in ${d.fanOutLarge?.ms} ms, ` +
         `${d.timers?.instances} timers done in ${d.timers?.allCompletedMs} ms`,
+    );
+  }
+  if (tracing !== undefined) {
+    parts.push(
+      `telemetry: no SDK ${tracing.noSdk.completedPerSec}/s, metrics ${tracing.metricsOnly.completedPerSec}/s, ` +
+        `tracing on ${tracing.tracingOn.completedPerSec}/s (-${tracing.tracingCostPercent}%)`,
     );
   }
   if (entities !== undefined) {

@@ -2,6 +2,7 @@
 // span ids (PresetIdGenerator) and a Prometheus reader that GET /metrics serves. The libs speak
 // @opentelemetry/api only (names in @durable/telemetry); this is the one place the SDK is started.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPMetricExporter as HttpMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
@@ -99,6 +100,12 @@ export function startTelemetry(serviceName: string): Telemetry {
       enableTracing(false);
       current = undefined;
       await sdk.shutdown();
+      // Unregister the providers, so that another start in this process (a benchmark) can register.
+      trace.disable();
+      metrics.disable();
+      context.disable();
+      propagation.disable();
+      resetDurableMetrics();
     },
   };
   current = telemetry;
