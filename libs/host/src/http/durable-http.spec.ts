@@ -1000,7 +1000,7 @@ describe('openapi.json', () => {
       .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`))
       .sort();
 
-    expect(served).toHaveLength(20);
+    expect(served).toHaveLength(21);
     expect(documented).toEqual(served);
   });
 });
