@@ -9,10 +9,12 @@ import {
   EmbeddedPlatform,
   embeddedConfigFromEnv,
   GrpcFrontend,
+  grpcMaxMessageBytes,
   grpcPortFromEnv,
   type EmbeddedConfig,
   isDistributed,
   loadRegistry,
+  securityFromEnv,
   startFrontend,
   WorkItemHub,
 } from '@durable/host';
@@ -27,6 +29,8 @@ async function main(): Promise<void> {
     distributed === undefined ? embeddedConfigFromEnv(process.env, process.cwd()) : undefined;
   const config = distributed ?? (embedded as EmbeddedConfig);
   const logger = consoleLogger(config.logLevel);
+  // Before anything starts: refuses an open non-loopback address and bad auth or TLS settings.
+  const security = securityFromEnv(process.env, config.host, logger);
   const registry = config.appModule === undefined ? samples : await loadRegistry(config.appModule);
   // Durable Task SDK workers connect to the gRPC endpoint; names not registered here run on them.
   const grpcPort = grpcPortFromEnv(process.env);
@@ -50,21 +54,30 @@ async function main(): Promise<void> {
           host: config.host,
           port: grpcPort,
           logger,
+          maxMessageBytes: grpcMaxMessageBytes(config.maxPayloadBytes),
+          authenticator: security.authenticator,
+          ...(security.tls !== undefined ? { tls: security.tls } : {}),
         });
   const app = await bootstrapApp(appModule(platform.client, config.maxPayloadBytes), {
     port: config.port,
     host: config.host,
     bodyParser: false,
     shutdownHooks: false,
+    security,
   });
   const address = app.getHttpServer().address() as { port: number };
-  logger.info(`Durable is listening on http://${config.host}:${address.port}/runtime/webhooks/durabletask`, {
-    mode: distributed !== undefined ? 'distributed' : 'embedded',
-    partitions: config.partitions,
-    orchestrations: registry.orchestratorNames,
-    entities: registry.entityNames,
-    ...(grpc !== undefined ? { grpc: `${config.host}:${grpc.port}` } : {}),
-  });
+  const scheme = security.tls !== undefined ? 'https' : 'http';
+  logger.info(
+    `Durable is listening on ${scheme}://${config.host}:${address.port}/runtime/webhooks/durabletask`,
+    {
+      mode: distributed !== undefined ? 'distributed' : 'embedded',
+      partitions: config.partitions,
+      orchestrations: registry.orchestratorNames,
+      entities: registry.entityNames,
+      auth: security.authenticator.enabled ? 'on' : 'off',
+      ...(grpc !== undefined ? { grpc: `${config.host}:${grpc.port}` } : {}),
+    },
+  );
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
