@@ -9,6 +9,8 @@ import {
   TaskHubGrpcClient,
   TaskHubGrpcWorker,
   type ActivityContext,
+  type OrchestrationContext,
+  type Task,
 } from '@microsoft/durabletask-js';
 import { Authenticator, grpcAccess, grpcAccessOf, parseApiKeys, roles, type Role } from '@durable/auth';
 import { Registry } from '@durable/engine';
@@ -124,9 +126,15 @@ describe('the official JS SDK with bearer tokens as call metadata', () => {
     });
     const hello = async (_: ActivityContext, name: string): Promise<string> => `Hello ${name}!`;
     worker.addNamedActivity('AuthHello', hello);
-    worker.addNamedOrchestrator('AuthFlow', async function* (ctx, name: string) {
-      return yield ctx.callActivity('AuthHello', name);
-    });
+    worker.addNamedOrchestrator(
+      'AuthFlow',
+      async function* (
+        ctx: OrchestrationContext,
+        name: string,
+      ): AsyncGenerator<Task<string>, string, string> {
+        return yield ctx.callActivity('AuthHello', name);
+      },
+    );
     await worker.start();
     const client = new TaskHubGrpcClient({
       hostAddress: address,
