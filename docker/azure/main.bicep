@@ -117,6 +117,8 @@ var secrets = concat(
 var commonEnv = [
   { name: 'DURABLE_MODE', value: 'distributed' }
   { name: 'HOST', value: '0.0.0.0' }
+  // Served open, with a warning at start, until API keys or OIDC settings are passed (README: Security).
+  { name: 'DURABLE_AUTH', value: 'off' }
   { name: 'TASK_HUB', value: taskHub }
   { name: 'PARTITION_COUNT', value: string(partitionCount) }
   { name: 'ACTIVITY_PARTITION_COUNT', value: string(activityPartitionCount) }

@@ -11,10 +11,12 @@ import {
   embeddedConfigFromEnv,
   findDashboardDir,
   GrpcFrontend,
+  grpcMaxMessageBytes,
   grpcPortFromEnv,
   type EmbeddedConfig,
   isDistributed,
   loadRegistry,
+  securityFromEnv,
   startFrontend,
   startTelemetry,
   WorkItemHub,
@@ -32,6 +34,8 @@ async function main(): Promise<void> {
     distributed === undefined ? embeddedConfigFromEnv(process.env, process.cwd()) : undefined;
   const config = distributed ?? (embedded as EmbeddedConfig);
   const logger = consoleLogger(config.logLevel);
+  // Before anything starts: refuses an open non-loopback address and bad auth or TLS settings.
+  const security = securityFromEnv(process.env, config.host, logger);
   const registry = config.appModule === undefined ? samples : await loadRegistry(config.appModule);
   // Durable Task SDK workers connect to the gRPC endpoint; names not registered here run on them.
   const grpcPort = grpcPortFromEnv(process.env);
@@ -55,6 +59,9 @@ async function main(): Promise<void> {
           host: config.host,
           port: grpcPort,
           logger,
+          maxMessageBytes: grpcMaxMessageBytes(config.maxPayloadBytes),
+          authenticator: security.authenticator,
+          ...(security.tls !== undefined ? { tls: security.tls } : {}),
         });
   const dashboardDir = findDashboardDir(process.env);
   const app = await bootstrapApp(appModule(platform.client, config.maxPayloadBytes, dashboardDir), {
@@ -62,17 +69,23 @@ async function main(): Promise<void> {
     host: config.host,
     bodyParser: false,
     shutdownHooks: false,
+    security,
   });
   const address = app.getHttpServer().address() as { port: number };
-  logger.info(`Durable is listening on http://${config.host}:${address.port}/runtime/webhooks/durabletask`, {
-    mode: distributed !== undefined ? 'distributed' : 'embedded',
-    partitions: config.partitions,
-    orchestrations: registry.orchestratorNames,
-    entities: registry.entityNames,
-    ...(grpc !== undefined ? { grpc: `${config.host}:${grpc.port}` } : {}),
-  });
+  const scheme = security.tls !== undefined ? 'https' : 'http';
+  logger.info(
+    `Durable is listening on ${scheme}://${config.host}:${address.port}/runtime/webhooks/durabletask`,
+    {
+      mode: distributed !== undefined ? 'distributed' : 'embedded',
+      partitions: config.partitions,
+      orchestrations: registry.orchestratorNames,
+      entities: registry.entityNames,
+      auth: security.authenticator.enabled ? 'on' : 'off',
+      ...(grpc !== undefined ? { grpc: `${config.host}:${grpc.port}` } : {}),
+    },
+  );
   if (dashboardDir !== undefined)
-    logger.info(`Dashboard: http://${config.host}:${address.port}${dashboardPath}/`);
+    logger.info(`Dashboard: ${scheme}://${config.host}:${address.port}${dashboardPath}/`);
   else logger.warn('the dashboard is not built (npm run build builds it): /dashboard is not served');
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {

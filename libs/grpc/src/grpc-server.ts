@@ -1,6 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
+import type { Authenticator } from '@durable/auth';
 import { silentLogger, type Logger } from '@durable/engine';
 import type { InstanceService } from '@durable/runtime';
+import { authorizedHandlers } from './grpc-auth';
 import { remoteWorkHandlers, remoteWorkService } from './remote-work-bridge';
 import { sidecarHandlers, sidecarService } from './sidecar-service';
 import { WorkItemHub } from './work-item-hub';
@@ -15,6 +17,12 @@ export interface GrpcFrontendOptions {
   readonly logger?: Logger;
   /** Largest message accepted (default 16 MiB: histories travel whole to workers). */
   readonly maxMessageBytes?: number;
+  /** Checks every call's `authorization` metadata against the access table; absent: open. */
+  readonly authenticator?: Authenticator;
+  /** Serve TLS with this certificate and key (PEM); with `clientCa`, clients must present a certificate it signed. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly clientCa?: Buffer };
+  /** Streams one client connection may have open at once (default 256), so one client cannot exhaust the server. */
+  readonly maxConcurrentStreams?: number;
 }
 
 /** Serves `TaskHubSidecarService` (the Durable Task protocol) on one port. */
@@ -30,16 +38,24 @@ export class GrpcFrontend {
     const server = new grpc.Server({
       'grpc.max_receive_message_length': max,
       'grpc.max_send_message_length': max,
+      'grpc.max_concurrent_streams': options.maxConcurrentStreams ?? 256,
       // Wait RPCs and work-item streams stay open for long; keep the connection alive under them.
       'grpc.keepalive_permit_without_calls': 1,
     });
+    const guard = (definition: grpc.ServiceDefinition, handlers: grpc.UntypedServiceImplementation) =>
+      options.authenticator === undefined
+        ? handlers
+        : authorizedHandlers(definition, handlers, options.authenticator);
     server.addService(
       sidecarService,
-      sidecarHandlers({
-        client: options.client,
-        hub: options.hub,
-        logger: options.logger ?? silentLogger,
-      }),
+      guard(
+        sidecarService,
+        sidecarHandlers({
+          client: options.client,
+          hub: options.hub,
+          logger: options.logger ?? silentLogger,
+        }),
+      ),
     );
     // Instances parked for want of a worker run as soon as one that serves them connects.
     const wake = options.client.wake?.bind(options.client);
@@ -52,12 +68,19 @@ export class GrpcFrontend {
         ),
       );
     // Worker processes of the distributed mode hand their remote work items to this hub.
-    server.addService(remoteWorkService, remoteWorkHandlers(options.hub));
+    server.addService(remoteWorkService, guard(remoteWorkService, remoteWorkHandlers(options.hub)));
+    const tls = options.tls;
+    const credentials =
+      tls === undefined
+        ? grpc.ServerCredentials.createInsecure()
+        : grpc.ServerCredentials.createSsl(
+            tls.clientCa ?? null,
+            [{ cert_chain: tls.cert, private_key: tls.key }],
+            tls.clientCa !== undefined,
+          );
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(
-        `${options.host}:${options.port}`,
-        grpc.ServerCredentials.createInsecure(),
-        (error, bound) => (error !== null ? reject(error) : resolve(bound)),
+      server.bindAsync(`${options.host}:${options.port}`, credentials, (error, bound) =>
+        error !== null ? reject(error) : resolve(bound),
       ),
     );
     return new GrpcFrontend(server, port, options.hub);

@@ -78,12 +78,19 @@ const RemoteWorkStub = grpc.makeGenericClientConstructor(remoteWorkService, 'Rem
 export class RemoteWorkClient implements RemoteWork {
   private readonly stub: grpc.Client;
 
-  /** `deadlineMs` bounds one episode call: above the hub's answer timeout (default 90 s). */
+  /**
+   * `deadlineMs` bounds one episode call: above the hub's answer timeout (default 90 s). With auth on
+   * at the frontend, `token` is a worker's bearer token; `credentials` give TLS (default plaintext).
+   */
   constructor(
     address: string,
     private readonly deadlineMs = 90_000,
+    private readonly security: {
+      readonly token?: string;
+      readonly credentials?: grpc.ChannelCredentials;
+    } = {},
   ) {
-    this.stub = new RemoteWorkStub(address, grpc.credentials.createInsecure(), {
+    this.stub = new RemoteWorkStub(address, security.credentials ?? grpc.credentials.createInsecure(), {
       'grpc.max_receive_message_length': 16 * 1024 * 1024,
       'grpc.max_send_message_length': 16 * 1024 * 1024,
     });
@@ -114,6 +121,7 @@ export class RemoteWorkClient implements RemoteWork {
     request: unknown,
     metadata: grpc.Metadata,
   ): Promise<Res> {
+    if (this.security.token !== undefined) metadata.set('authorization', `Bearer ${this.security.token}`);
     return new Promise((resolve, reject) => {
       const invoke = (this.stub as unknown as Record<string, (...args: unknown[]) => void>)[method] as (
         ...args: unknown[]

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { httpAuthMiddleware } from './auth/http-auth';
+import type { Security } from './auth/security';
 
 export interface BootstrapOptions {
   readonly port: number;
@@ -13,6 +15,10 @@ export interface BootstrapOptions {
   readonly bodyParser?: boolean;
   /** Nest's own SIGTERM/SIGINT handling (default on); off when the caller orders the shutdown itself. */
   readonly shutdownHooks?: boolean;
+  /** Authentication on every request, and TLS (HTTPS) when certificate files are given. */
+  readonly security?: Security;
+  /** Longest a client may take to send one whole request (default 30 s): slow clients hold sockets. */
+  readonly requestTimeoutMs?: number;
 }
 
 /** Starts a Nest app with graceful shutdown hooks, bound to loopback unless told otherwise. */
@@ -20,11 +26,18 @@ export async function bootstrapApp(
   module: Type<unknown>,
   options: BootstrapOptions,
 ): Promise<INestApplication> {
+  const tls = options.security?.tls;
   const app = await NestFactory.create(module, {
     ...(options.logger === false ? { logger: false } : {}),
     ...(options.bodyParser === false ? { bodyParser: false } : {}),
+    ...(tls !== undefined ? { httpsOptions: { cert: tls.cert, key: tls.key } } : {}),
   });
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
+  // Before Nest's router, so no handler or body reader runs for a caller the access table refuses.
+  if (options.security !== undefined) app.use(httpAuthMiddleware(options.security.authenticator));
+  const server = app.getHttpServer() as { requestTimeout: number; headersTimeout: number };
+  server.requestTimeout = options.requestTimeoutMs ?? 30_000;
+  server.headersTimeout = Math.min(server.headersTimeout, server.requestTimeout);
   try {
     await app.listen(options.port, options.host);
   } catch (error) {

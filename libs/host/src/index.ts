@@ -1,3 +1,11 @@
+export {
+  httpAuthMiddleware,
+  principalOf,
+  securityFromEnv,
+  tlsFromEnv,
+  type Security,
+  type TlsFiles,
+} from './auth';
 export { bootstrapApp, listenOptionsFromEnv, type BootstrapOptions } from './bootstrap';
 export { HealthController, type HealthReport, type Readiness } from './health.controller';
 export { HealthModule } from './health.module';
@@ -33,6 +41,12 @@ export {
   type Role,
   type WorkerAppOptions,
 } from './distributed';
-export { GrpcFrontend, grpcPortFromEnv, WorkItemHub, type GrpcFrontendOptions } from './grpc';
+export {
+  GrpcFrontend,
+  grpcMaxMessageBytes,
+  grpcPortFromEnv,
+  WorkItemHub,
+  type GrpcFrontendOptions,
+} from './grpc';
 export { currentTelemetry, startTelemetry, telemetryPlan, type Telemetry } from './telemetry';
 export { DashboardModule, dashboardPath, findDashboardDir } from './dashboard.module';

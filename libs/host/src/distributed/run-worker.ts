@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { Logger, Registry } from '@durable/engine';
+import { securityFromEnv } from '../auth/security';
 import { bootstrapApp } from '../bootstrap';
 import { consoleLogger } from '../embedded/system-ports';
 import { loadRegistry } from '../embedded/user-app';
@@ -40,6 +41,7 @@ export async function runWorkerApp(
   const telemetry = startTelemetry(`durable-${options.name}`);
   const config = distributedConfigFromEnv(env, cwd, options.defaultPort);
   const logger = consoleLogger(config.logLevel);
+  const security = securityFromEnv(env, config.host, logger);
   const registry =
     config.appModule === undefined ? options.defaultRegistry : await loadRegistry(config.appModule);
   const running: WorkerState = { stopping: false };
@@ -50,6 +52,7 @@ export async function runWorkerApp(
     host: config.host,
     logger: false,
     shutdownHooks: false,
+    security,
   });
   const shutdown = async (signal: string): Promise<void> => {
     if (running.stopping) return;

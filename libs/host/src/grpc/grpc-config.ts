@@ -12,3 +12,11 @@ export function grpcPortFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   }
   return value;
 }
+
+/**
+ * The largest gRPC message, tied to the payload limit: a work item carries a history of many
+ * payloads and a completion many results, so sixteen payloads' worth (16 MiB at the 1 MiB default).
+ */
+export function grpcMaxMessageBytes(maxPayloadBytes: number): number {
+  return Math.max(4 * 1024 * 1024, 16 * maxPayloadBytes);
+}

@@ -1,2 +1,2 @@
 export { GrpcFrontend, WorkItemHub, type GrpcFrontendOptions } from '@durable/grpc';
-export { grpcPortFromEnv } from './grpc-config';
+export { grpcMaxMessageBytes, grpcPortFromEnv } from './grpc-config';

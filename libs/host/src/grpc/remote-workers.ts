@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { credentials } from '@grpc/grpc-js';
 import {
   OrchestrationExecutor,
   type ActivityRunner,
@@ -10,11 +12,27 @@ import { RemoteWorkClient, routingActivityRunner, RoutingEntityRunner, RoutingEx
 /**
  * Distributed mode: worker processes send the work of names they do not have in process to the
  * frontend at `DURABLE_GRPC_FRONTEND` (host:port of its gRPC port), where the SDK workers are
- * connected. Unset: every name runs in process.
+ * connected. Unset: every name runs in process. `DURABLE_GRPC_TOKEN`: a worker's bearer token for a
+ * frontend with authentication; `DURABLE_GRPC_CA`: the CA (PEM file) of a frontend serving TLS, with
+ * `DURABLE_GRPC_CLIENT_CERT`/`_KEY` when it asks for client certificates.
  */
 export function remoteWorkFromEnv(env: NodeJS.ProcessEnv): RemoteWorkClient | undefined {
   const address = env['DURABLE_GRPC_FRONTEND'];
-  return address === undefined || address === '' ? undefined : new RemoteWorkClient(address);
+  if (address === undefined || address === '') return undefined;
+  const file = (name: string) => {
+    const path = env[name];
+    return path === undefined || path === '' ? undefined : readFileSync(path);
+  };
+  const ca = file('DURABLE_GRPC_CA');
+  const cert = file('DURABLE_GRPC_CLIENT_CERT');
+  const key = file('DURABLE_GRPC_CLIENT_KEY');
+  const token = env['DURABLE_GRPC_TOKEN'];
+  return new RemoteWorkClient(address, undefined, {
+    ...(token !== undefined && token !== '' ? { token } : {}),
+    ...(ca !== undefined || cert !== undefined
+      ? { credentials: credentials.createSsl(ca ?? null, key ?? null, cert ?? null) }
+      : {}),
+  });
 }
 
 export function routedExecutor(

@@ -19,6 +19,7 @@ import { OpenApiController } from './openapi.controller';
 import { OrchestratorsController } from './orchestrators.controller';
 import { defaultMaxPayloadBytes } from './request-body';
 import { RequestBodyMiddleware } from './request-body.middleware';
+import { WhoAmIController } from './whoami.controller';
 import { DURABLE_HTTP_SETTINGS, INSTANCE_SERVICE, type DurableHttpSettings } from './tokens';
 
 /** How to get the InstanceService: any Nest provider shape, without `provide`. */
@@ -58,7 +59,13 @@ export class DurableHttpModule implements NestModule, OnModuleInit {
     return {
       module: DurableHttpModule,
       imports: options.imports ?? [],
-      controllers: [OrchestratorsController, InstancesController, EntitiesController, OpenApiController],
+      controllers: [
+        OrchestratorsController,
+        InstancesController,
+        EntitiesController,
+        OpenApiController,
+        WhoAmIController,
+      ],
       providers: [
         { ...options.instanceService, provide: INSTANCE_SERVICE } as FactoryProvider<InstanceService>,
         { provide: DURABLE_HTTP_SETTINGS, useValue: settings },

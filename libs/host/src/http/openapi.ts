@@ -9,9 +9,13 @@ const ref = (kind: 'schemas' | 'responses' | 'parameters' | 'headers', name: str
 
 const json = (schema: Json): Json => ({ 'application/json': { schema } });
 
+// Every operation that needs a role can answer these (the access table: libs/auth).
+const authResponses = { '401': ref('responses', 'Unauthorized'), '403': ref('responses', 'Forbidden') };
+
 const errorResponses = (
   ...names: ReadonlyArray<'BadRequest' | 'NotFound' | 'Conflict' | 'Gone' | 'PayloadTooLarge'>
 ) => ({
+  ...authResponses,
   ...Object.fromEntries(
     names.map((name) => [
       { BadRequest: '400', NotFound: '404', Conflict: '409', Gone: '410', PayloadTooLarge: '413' }[name],
@@ -209,6 +213,7 @@ export function openApiDocument(serverUrl?: string): Json {
     },
     ...(serverUrl !== undefined ? { servers: [{ url: serverUrl }] } : {}),
     tags: [{ name: 'orchestrators' }, { name: 'instances' }, { name: 'meta' }],
+    security: [{ bearer: [] }],
     paths: {
       [`${base}/orchestrators`]: {
         get: {
@@ -306,6 +311,7 @@ export function openApiDocument(serverUrl?: string): Json {
                 'Failed, Terminated or Canceled (status body); or an invalid id or flag (error body).',
               content: json({ oneOf: [ref('schemas', 'InstanceStatus'), ref('schemas', 'Error')] }),
             },
+            ...authResponses,
             '404': ref('responses', 'NotFound'),
             '500': {
               description:
@@ -457,8 +463,30 @@ export function openApiDocument(serverUrl?: string): Json {
       },
       [`${base}/openapi.json`]: openApiOperation('getOpenApiDocument'),
       '/openapi.json': openApiOperation('getOpenApiDocumentAtRoot'),
+      [`${base}/auth/whoami`]: {
+        get: {
+          operationId: 'whoAmI',
+          summary: 'Who the caller is: authenticated or not, and its roles',
+          tags: ['meta'],
+          security: [{}, { bearer: [] }],
+          responses: {
+            '200': {
+              description: "The caller's roles; with authentication off, an unauthenticated admin.",
+              content: json(ref('schemas', 'WhoAmI')),
+            },
+            '401': ref('responses', 'Unauthorized'),
+          },
+        },
+      },
     },
     components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key (DURABLE_API_KEYS) or a JWT of the configured OpenID issuer.',
+        },
+      },
       parameters: {
         entityName: {
           name: 'entityName',
@@ -506,6 +534,14 @@ export function openApiDocument(serverUrl?: string): Json {
         Gone: { description: 'The instance has already finished.', content: json(ref('schemas', 'Error')) },
         PayloadTooLarge: {
           description: 'The body is over the size limit.',
+          content: json(ref('schemas', 'Error')),
+        },
+        Unauthorized: {
+          description: 'No credentials, or credentials that are not valid (WWW-Authenticate: Bearer).',
+          content: json(ref('schemas', 'Error')),
+        },
+        Forbidden: {
+          description: "The caller's roles do not include one this operation needs.",
           content: json(ref('schemas', 'Error')),
         },
         InternalServerError: {
@@ -597,6 +633,17 @@ export function openApiDocument(serverUrl?: string): Json {
           required: ['instancesDeleted'],
           properties: { instancesDeleted: { type: 'integer', minimum: 1 } },
         },
+        WhoAmI: {
+          type: 'object',
+          required: ['authenticated', 'roles'],
+          properties: {
+            authenticated: { type: 'boolean' },
+            roles: {
+              type: 'array',
+              items: { type: 'string', enum: ['reader', 'contributor', 'worker', 'admin'] },
+            },
+          },
+        },
         Error: {
           type: 'object',
           required: ['error', 'message'],
@@ -655,6 +702,7 @@ function openApiOperation(operationId: string): Json {
       operationId,
       summary: 'This document',
       tags: ['meta'],
+      security: [],
       responses: { '200': { description: 'The OpenAPI document.', content: json({ type: 'object' }) } },
     },
   };

@@ -1,0 +1,103 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { isRole, type Role } from './access';
+import { parseApiKeys, type ApiKeyEntry } from './api-keys';
+import { Authenticator } from './authenticator';
+import { AuthConfigError } from './errors';
+import { JwtVerifier } from './jwt';
+
+/**
+ * The authenticator the environment asks for (README: Security):
+ * `DURABLE_API_KEYS` (a file, or the value itself, of `role:key` entries),
+ * `DURABLE_OIDC_ISSUER` + `DURABLE_OIDC_AUDIENCE` (+ `DURABLE_OIDC_JWKS_URL`, `DURABLE_OIDC_ROLES_CLAIM`,
+ * `DURABLE_OIDC_ROLE_MAP`), or `DURABLE_AUTH=off`. Neither configured: off.
+ */
+export function authenticatorFromEnv(env: NodeJS.ProcessEnv): Authenticator {
+  const mode = env['DURABLE_AUTH'];
+  if (mode !== undefined && mode !== '' && mode !== 'off' && mode !== 'on')
+    throw new AuthConfigError(`DURABLE_AUTH must be 'on' or 'off', got '${mode}'`);
+  const apiKeys = apiKeysFromEnv(env);
+  const issuer = env['DURABLE_OIDC_ISSUER'];
+  const audience = env['DURABLE_OIDC_AUDIENCE'];
+  let jwt: JwtVerifier | undefined;
+  if ((issuer ?? '') !== '' || (audience ?? '') !== '') {
+    if ((issuer ?? '') === '' || (audience ?? '') === '')
+      throw new AuthConfigError('DURABLE_OIDC_ISSUER and DURABLE_OIDC_AUDIENCE go together: set both');
+    const jwksUrl = env['DURABLE_OIDC_JWKS_URL'];
+    const rolesClaim = env['DURABLE_OIDC_ROLES_CLAIM'];
+    jwt = new JwtVerifier({
+      issuer: issuer as string,
+      audience: audience as string,
+      ...(jwksUrl !== undefined && jwksUrl !== '' ? { jwksUrl } : {}),
+      ...(rolesClaim !== undefined && rolesClaim !== '' ? { rolesClaim } : {}),
+      roleMap: roleMapFromEnv(env['DURABLE_OIDC_ROLE_MAP']),
+    });
+  }
+  if (mode === 'off') {
+    if (apiKeys !== undefined || jwt !== undefined)
+      throw new AuthConfigError('DURABLE_AUTH=off, but API keys or OIDC are configured: choose one');
+    return Authenticator.off();
+  }
+  const authenticator = new Authenticator({ ...(apiKeys ? { apiKeys } : {}), ...(jwt ? { jwt } : {}) });
+  if (mode === 'on' && !authenticator.enabled)
+    throw new AuthConfigError('DURABLE_AUTH=on needs DURABLE_API_KEYS or DURABLE_OIDC_ISSUER/AUDIENCE');
+  return authenticator;
+}
+
+function apiKeysFromEnv(env: NodeJS.ProcessEnv): ApiKeyEntry[] | undefined {
+  const value = env['DURABLE_API_KEYS'];
+  if (value === undefined || value === '') return undefined;
+  const fromFile = existsSync(value);
+  const entries = fromFile
+    ? parseApiKeys(readFileSync(value, 'utf8'), `DURABLE_API_KEYS file ${value}`)
+    : parseApiKeys(value, 'DURABLE_API_KEYS (not an existing file, so read as entries)');
+  if (entries.length === 0) throw new AuthConfigError('DURABLE_API_KEYS holds no role:key entry');
+  return entries;
+}
+
+/** `claimValue=role` pairs, comma-separated: `Durable.Reader=reader,Durable.Worker=worker`. */
+export function roleMapFromEnv(value: string | undefined): Record<string, Role> {
+  const map: Record<string, Role> = {};
+  for (const pair of (value ?? '').split(',')) {
+    if (pair.trim() === '') continue;
+    const at = pair.lastIndexOf('=');
+    const claim = pair.slice(0, at).trim();
+    const role = pair.slice(at + 1).trim();
+    if (at < 1 || !isRole(role))
+      throw new AuthConfigError(
+        `DURABLE_OIDC_ROLE_MAP entries are claimValue=role (reader, contributor, worker, admin), got '${pair}'`,
+      );
+    map[claim] = role;
+  }
+  return map;
+}
+
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (bare === 'localhost') return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  return bare === '::1';
+}
+
+/**
+ * Refuses to serve a non-loopback address with no authentication, unless `DURABLE_AUTH=off` says so
+ * (then warns): anyone reaching the port could read every input and run as a worker.
+ */
+export function checkListenAddress(
+  host: string,
+  authenticator: Authenticator,
+  env: NodeJS.ProcessEnv,
+  warn: (message: string) => void,
+): void {
+  if (authenticator.enabled || isLoopback(host)) return;
+  if (env['DURABLE_AUTH'] === 'off') {
+    warn(
+      `authentication is off (DURABLE_AUTH=off) on ${host}: anyone who reaches this port can read and control every instance`,
+    );
+    return;
+  }
+  throw new AuthConfigError(
+    `refusing to listen on ${host} without authentication: set DURABLE_API_KEYS or DURABLE_OIDC_ISSUER/AUDIENCE, ` +
+      'or DURABLE_AUTH=off to serve it open on purpose',
+  );
+}

@@ -1,0 +1,16 @@
+export {
+  allows,
+  grpcAccess,
+  grpcAccessOf,
+  httpAccess,
+  HttpAccessTable,
+  isRole,
+  roles,
+  type Access,
+  type Role,
+} from './access';
+export { parseApiKeys, rolesOfApiKey, sha256, type ApiKeyEntry } from './api-keys';
+export { anonymousAdmin, Authenticator, type AuthenticatorOptions, type Principal } from './authenticator';
+export { authenticatorFromEnv, checkListenAddress, isLoopback, roleMapFromEnv } from './config';
+export { AuthConfigError, PermissionDeniedError, UnauthenticatedError } from './errors';
+export { JwtVerifier, type JwtIdentity, type JwtSettings } from './jwt';

@@ -1,0 +1,101 @@
+// Property-based fuzzing of the HTTP API from its own OpenAPI document with schemathesis (PyPI, in a
+// virtual environment under .cache/, set up on first use), as an admin: no request makes it answer
+// 5xx, and it is healthy after. Bounded by --max-examples to well under a minute.
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { type INestApplication, Module } from '@nestjs/common';
+import { Authenticator, parseApiKeys } from '@durable/auth';
+import { defineOrchestration, Registry } from '@durable/engine';
+import { bootstrapApp } from '../bootstrap';
+import { EmbeddedPlatform } from '../embedded/embedded-platform';
+import { HealthModule } from '../health.module';
+import { DurableHttpModule } from './durable-http.module';
+
+const schemathesis = 'schemathesis==4.32.5';
+const root = resolve(__dirname, '../../../..');
+const venv = join(root, '.cache', 'schemathesis', 'venv');
+const st = join(venv, 'bin', 'st');
+const adminKey = 'admin-key-for-the-fuzzer-0123';
+
+jest.setTimeout(300_000);
+
+function ensureVenv(): void {
+  const marker = join(venv, `.installed-${schemathesis}`);
+  if (existsSync(marker)) return;
+  rmSync(venv, { recursive: true, force: true });
+  mkdirSync(venv, { recursive: true });
+  execFileSync('python3', ['-m', 'venv', venv], { stdio: 'pipe' });
+  execFileSync(
+    join(venv, 'bin', 'python'),
+    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', schemathesis],
+    {
+      stdio: 'pipe',
+      timeout: 240_000,
+    },
+  );
+  writeFileSync(marker, '');
+}
+
+let dataDir: string;
+let platform: EmbeddedPlatform;
+let app: INestApplication;
+let base: string;
+
+beforeAll(async () => {
+  ensureVenv();
+  dataDir = mkdtempSync(join(tmpdir(), 'durable-fuzz-'));
+  const registry = new Registry().add(defineOrchestration('Hello', async () => 'done'));
+  platform = await EmbeddedPlatform.start({ dataDir, registry, partitions: 2 });
+  @Module({
+    imports: [
+      HealthModule.forApp('frontend'),
+      DurableHttpModule.forRoot({ instanceService: { useValue: platform.client } }),
+    ],
+  })
+  class FuzzModule {}
+  app = await bootstrapApp(FuzzModule, {
+    port: 0,
+    host: '127.0.0.1',
+    logger: false,
+    bodyParser: false,
+    shutdownHooks: false,
+    security: { authenticator: new Authenticator({ apiKeys: parseApiKeys(`admin:${adminKey}`, 'test') }) },
+  });
+  base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+});
+
+afterAll(async () => {
+  await app?.close();
+  await platform?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+it('answers no fuzzed request with a 5xx, and stays healthy', async () => {
+  const run = await promisify(execFile)(
+    st,
+    [
+      'run',
+      `${base}/openapi.json`,
+      '--checks',
+      'not_a_server_error',
+      '--max-examples',
+      '25',
+      '--workers',
+      '1',
+      '--seed',
+      '1',
+      '-H',
+      `Authorization: Bearer ${adminKey}`,
+    ],
+    { timeout: 240_000, env: { ...process.env, NO_COLOR: '1' } },
+  ).then(
+    (result) => ({ code: 0, stdout: result.stdout }),
+    (error: { code?: number; stdout?: string }) => ({ code: error.code ?? -1, stdout: error.stdout ?? '' }),
+  );
+  expect([run.code, run.code === 0 ? '' : run.stdout.slice(-3000)]).toEqual([0, '']);
+  expect(run.stdout).toMatch(/Tested: 20/);
+  expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+});
