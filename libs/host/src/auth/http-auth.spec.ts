@@ -32,8 +32,6 @@ const outsideTheDocument = [
   'GET /health',
   'GET /health/ready',
   'GET /metrics',
-  'GET /runtime/webhooks/durabletask/orchestrators',
-  'GET /runtime/webhooks/durabletask/instances/{instanceId}/waiting',
 ];
 
 interface Operation {

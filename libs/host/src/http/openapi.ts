@@ -225,6 +225,7 @@ export function openApiDocument(serverUrl?: string): Json {
               description: 'The registered names, sorted.',
               content: json(ref('schemas', 'OrchestratorList')),
             },
+            ...authResponses,
             '500': ref('responses', 'InternalServerError'),
           },
         },
