@@ -10,7 +10,8 @@ import { Registry } from '@durable/engine';
 import { GrpcFrontend, WorkItemHub } from '@durable/grpc';
 import { EmbeddedPlatform } from '../embedded/embedded-platform';
 
-jest.setTimeout(120_000);
+// Each call has a 1.5 s deadline; under a loaded CI machine a method's many calls can add up past 2 minutes.
+jest.setTimeout(300_000);
 
 let dataDir: string;
 let platform: EmbeddedPlatform;
