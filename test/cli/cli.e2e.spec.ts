@@ -196,6 +196,38 @@ describe('durable, the CLI, against the product', () => {
     expect(timeout.stderr).toContain('still Running');
   });
 
+  it('explains why an instance is not progressing', async () => {
+    await ok(['start', 'Parent', '--id', 'cli-why']);
+    await waitFor(async () => (await ok(['status', 'cli-why-child'])).includes('waiting for Go'));
+
+    const parent = (await ok(['why', 'cli-why'])).trimEnd().split('\n');
+    expect(parent[0]).toMatch(/^cli-why \(Parent\) is Running on partition \d+$/);
+    expect(parent[2]).toMatch(/^WAITS ON\s+WHAT\s+SINCE \(UTC\)\s+DETAIL$/);
+    expect(parent[3]).toMatch(/^sub-orchestration\s+cli-why-child\s+\S+ \S+ \(.+ ago\)\s+WaitForGo$/);
+
+    const child = await ok(['why', 'cli-why-child']);
+    expect(child).toMatch(/^event\s+Go\s+\S+ \S+ \(.+ ago\)\s+raise it to continue$/m);
+    const json = JSON.parse(await ok(['--json', 'why', 'cli-why-child'])) as {
+      events: { name: string }[];
+      runtimeStatus: string;
+    };
+    expect(json).toMatchObject({ runtimeStatus: 'Running', events: [{ name: 'Go' }] });
+
+    await ok(['suspend', 'cli-why-child']);
+    await waitFor(async () => (await ok(['status', 'cli-why-child'])).includes('Suspended'));
+    expect(await ok(['why', 'cli-why-child'])).toContain('note: suspended: results are held back');
+    await ok(['terminate', 'cli-why', '--recursive']);
+    await waitFor(async () => (await ok(['status', 'cli-why'])).includes('Terminated'));
+    expect(await ok(['why', 'cli-why'])).toContain('note: terminated: a finished instance waits on nothing');
+
+    const missing = await durable(['why', 'cli-why-nobody']);
+    expect(missing).toMatchObject({ code: 3, stdout: '' });
+    expect(missing.stderr).toContain('InstanceNotFoundError');
+    const usage = await durable(['why']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("missing required argument 'instanceId'");
+  });
+
   it('suspends, resumes and terminates recursively', async () => {
     await ok(['start', 'Parent', '--id', 'cli-parent']);
     await waitFor(async () => (await durable(['status', 'cli-parent-child'])).code === 0);

@@ -45,6 +45,22 @@ export interface EntityMetadata {
   readonly backlogQueueSize: number;
 }
 
+/** What a live instance waits on: `GET /instances/{id}/waiting`. */
+export interface InstanceWaiting {
+  readonly instanceId: string;
+  readonly name: string;
+  readonly runtimeStatus: string;
+  readonly partition: number;
+  readonly activities: readonly { taskId: number; name: string; scheduledAt: string; attempt: number }[];
+  readonly timers: readonly { timerId: number; createdAt: string; fireAt: string }[];
+  /** Null when the server could not replay the orchestrator to learn them. */
+  readonly events: readonly { name: string; since: string }[] | null;
+  readonly subOrchestrations: readonly { taskId: number; instanceId: string; name: string; since: string }[];
+  readonly entityCalls: readonly { requestId: string; entityId: string; operation: string; since: string }[];
+  readonly entityLocks: { held: readonly string[]; awaiting: readonly string[]; awaitingSince?: string };
+  readonly notes: readonly string[];
+}
+
 export interface Page<T> {
   readonly items: T[];
   readonly continuationToken?: string;
@@ -114,6 +130,13 @@ export class DurableClient {
     );
     const body = answer.body as InstanceStatus | undefined;
     if (body?.runtimeStatus === undefined) throw errorFrom(answer);
+    return body;
+  }
+
+  async waiting(instanceId: string): Promise<InstanceWaiting> {
+    const answer = await this.request('GET', `/instances/${enc(instanceId)}/waiting`, {}, undefined, [200]);
+    const body = answer.body as InstanceWaiting | undefined;
+    if (!Array.isArray(body?.notes)) throw unexpected('a waiting answer without notes');
     return body;
   }
 

@@ -11,6 +11,7 @@ import { restartCommand } from './restart';
 import { startCommand } from './start';
 import { statusCommand } from './status';
 import { watchCommand } from './watch';
+import { whyCommand } from './why';
 
 /** Every command, in the order `durable --help` lists them: a new one is a file and a line here. */
 export const commands: readonly CliCommand[] = [
@@ -19,6 +20,7 @@ export const commands: readonly CliCommand[] = [
   listCommand,
   historyCommand,
   watchCommand,
+  whyCommand,
   raiseCommand,
   ...controlCommands,
   restartCommand,
