@@ -69,6 +69,7 @@ export const Metric = {
   StoreThrottles: 'durable.store.throttles',
   LogProduced: 'durable.log.produced',
   LogConsumed: 'durable.log.consumed',
+  RetentionPurged: 'durable.retention.purged',
 } as const;
 
 /** Metric attribute names. */
