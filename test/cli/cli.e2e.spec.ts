@@ -274,6 +274,18 @@ describe('durable, the CLI, against the product', () => {
     });
   });
 
+  it('says retention is off, and refuses a sweep with the reason', async () => {
+    expect(await ok(['retention'])).toContain('retention is off');
+    expect(JSON.parse(await ok(['--json', 'retention', 'show']))).toEqual({
+      enabled: false,
+      policy: {},
+      purgedSinceStart: 0,
+    });
+    const sweep = await durable(['retention', 'sweep']);
+    expect(sweep).toMatchObject({ code: 4, stdout: '' });
+    expect(sweep.stderr).toContain('retention is off on this server: set DURABLE_RETENTION');
+  });
+
   it('signals, reads, lists, deletes and cleans entities', async () => {
     await ok(['entities', 'signal', 'Counter', 'cli-c1', 'add', '--input', '5']);
     await ok(['entities', 'signal', 'Counter', 'cli-c1', 'add', '--input', '2']);
@@ -338,6 +350,82 @@ describe('durable, the CLI, against the product', () => {
     } finally {
       refusing.close();
     }
+  });
+});
+
+describe('durable retention, against a server that purges', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'durable-retention-'));
+  let purging: DurableProcess | undefined;
+  const run = (args: readonly string[]) =>
+    durable(args, { DURABLE_URL: `http://127.0.0.1:${purging?.port ?? 0}` });
+  const start = async (env: Record<string, string>): Promise<void> => {
+    await purging?.stop();
+    purging = new DurableProcess({ DURABLE_APP: 'test/fixtures/cli-app.ts', ...env }, dataDir);
+    await purging.start();
+  };
+
+  afterAll(async () => {
+    await purging?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('purges completed instances on a sweep, a batch at a time, and keeps the other statuses', async () => {
+    // Sweeps only on demand here (the interval is long), so each count is exact.
+    await start({
+      DURABLE_RETENTION_COMPLETED: '1ms',
+      DURABLE_RETENTION_INTERVAL: '1h',
+      DURABLE_RETENTION_BATCH: '2',
+    });
+    for (const n of [1, 2, 3])
+      expect((await run(['start', 'Greeting', '--id', `ret-${n}`, '--wait'])).code).toBe(0);
+    expect((await run(['start', 'Failing', '--id', 'ret-failed', '--wait'])).code).toBe(1);
+
+    const shown = (await run(['retention'])).stdout.trimEnd().split('\n');
+    expect(shown.slice(0, 5)).toEqual([
+      'STATUS      KEPT FOR',
+      'Completed   1ms',
+      'Failed      kept',
+      'Terminated  kept',
+      'Canceled    kept',
+    ]);
+    expect(shown).toContain('sweeps every 1h, at most 2 instances each');
+    expect(shown).toContain('no sweep yet');
+
+    const first = await run(['retention', 'sweep']);
+    expect(first).toMatchObject({ code: 0, stdout: 'purged 2 instances (Completed 2)\n' });
+    expect(first.stderr).toContain('more are due');
+    expect((await run(['retention', 'sweep'])).stdout).toBe('purged 1 instance (Completed 1)\n');
+    for (const n of [1, 2, 3]) expect((await run(['status', `ret-${n}`])).code).toBe(3);
+    expect((await run(['status', 'ret-failed'])).stdout).toMatch(/^status:\s+Failed$/m);
+
+    const state = JSON.parse((await run(['--json', 'retention'])).stdout) as Record<string, unknown>;
+    expect(state).toMatchObject({
+      enabled: true,
+      policy: { Completed: '1ms' },
+      purgedSinceStart: 3,
+      lastSweep: { total: 1, purged: { Completed: 1 }, limited: false },
+    });
+  });
+
+  it('purges in the background, counted in the metrics', async () => {
+    await start({ DURABLE_RETENTION: '1ms', DURABLE_RETENTION_INTERVAL: '100ms' });
+    expect((await run(['start', 'Greeting', '--id', 'ret-background', '--wait'])).code).toBe(0);
+    await waitFor(async () => (await run(['status', 'ret-background'])).code === 3);
+    // The failed instance of the first test is due now too: every finished status has a retention.
+    await waitFor(async () => (await run(['status', 'ret-failed'])).code === 3);
+    const metrics = await (await fetch(`http://127.0.0.1:${purging!.port}/metrics`)).text();
+    expect(metrics).toMatch(/^durable_retention_purged_total\{[^}]*status="Completed"[^}]*\} [1-9]/m);
+    expect(metrics).toMatch(/^durable_retention_purged_total\{[^}]*status="Failed"[^}]*\} 1/m);
+    expect(await (await run(['retention'])).stdout).toMatch(/^last sweep .* UTC: purged/m);
+  });
+
+  it('refuses to start with a retention it cannot read, naming the setting', async () => {
+    await purging?.stop();
+    purging = undefined;
+    const bad = new DurableProcess({ DURABLE_RETENTION_FAILED: '7 days' }, dataDir);
+    await expect(bad.start()).rejects.toThrow(
+      "DURABLE_RETENTION_FAILED must be a positive span like 30d, 12h, 15m, 90s or 500ms, got '7 days'",
+    );
   });
 });
 

@@ -49,6 +49,7 @@ async function main(): Promise<void> {
           partitions: config.partitions,
           logger,
           ...(remote !== undefined ? { remote } : {}),
+          ...(config.retention !== undefined ? { retention: config.retention } : {}),
         });
   const grpc =
     remote === undefined || grpcPort === undefined
@@ -64,13 +65,16 @@ async function main(): Promise<void> {
           ...(security.tls !== undefined ? { tls: security.tls } : {}),
         });
   const dashboardDir = findDashboardDir(process.env);
-  const app = await bootstrapApp(appModule(platform.client, config.maxPayloadBytes, dashboardDir), {
-    port: config.port,
-    host: config.host,
-    bodyParser: false,
-    shutdownHooks: false,
-    security,
-  });
+  const app = await bootstrapApp(
+    appModule(platform.client, config.maxPayloadBytes, dashboardDir, platform.retention),
+    {
+      port: config.port,
+      host: config.host,
+      bodyParser: false,
+      shutdownHooks: false,
+      security,
+    },
+  );
   const address = app.getHttpServer().address() as { port: number };
   const scheme = security.tls !== undefined ? 'https' : 'http';
   logger.info(
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
       orchestrations: registry.orchestratorNames,
       entities: registry.entityNames,
       auth: security.authenticator.enabled ? 'on' : 'off',
+      retention: platform.retention.state().policy,
       ...(grpc !== undefined ? { grpc: `${config.host}:${grpc.port}` } : {}),
     },
   );

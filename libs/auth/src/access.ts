@@ -41,6 +41,9 @@ export const httpAccess: Readonly<Record<string, Access>> = {
   [`POST ${base}/instances/{instanceId}/restart`]: contributor,
   [`GET ${base}/entities`]: reader,
   [`POST ${base}/entities/clean`]: contributor,
+  [`GET ${base}/retention`]: reader,
+  // A sweep deletes what the policy says is due, as a purge by filter would.
+  [`POST ${base}/retention/sweep`]: contributor,
   [`GET ${base}/entities/{entityName}`]: reader,
   [`GET ${base}/entities/{entityName}/{entityKey}`]: reader,
   [`POST ${base}/entities/{entityName}/{entityKey}`]: contributor,

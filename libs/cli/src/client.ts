@@ -61,6 +61,25 @@ export interface InstanceWaiting {
   readonly notes: readonly string[];
 }
 
+/** One retention sweep: `POST /retention/sweep`. */
+export interface SweepResult {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly purged: Readonly<Record<string, number>>;
+  readonly total: number;
+  readonly limited: boolean;
+}
+
+/** The server's automatic purge: `GET /retention`. */
+export interface RetentionState {
+  readonly enabled: boolean;
+  readonly policy: Readonly<Record<string, string>>;
+  readonly interval?: string;
+  readonly maxPurgesPerSweep?: number;
+  readonly lastSweep?: SweepResult;
+  readonly purgedSinceStart: number;
+}
+
 export interface Page<T> {
   readonly items: T[];
   readonly continuationToken?: string;
@@ -175,6 +194,20 @@ export class DurableClient {
 
   async purge(instanceId: string): Promise<void> {
     await this.request('DELETE', `/instances/${enc(instanceId)}`);
+  }
+
+  async retention(): Promise<RetentionState> {
+    const body = (await this.request('GET', '/retention', {}, undefined, [200])).body as
+      RetentionState | undefined;
+    if (typeof body?.enabled !== 'boolean') throw unexpected('a retention answer without enabled');
+    return body;
+  }
+
+  async sweepRetention(): Promise<SweepResult> {
+    const body = (await this.request('POST', '/retention/sweep', {}, undefined, [200])).body as
+      SweepResult | undefined;
+    if (typeof body?.total !== 'number') throw unexpected('a sweep answer without a total');
+    return body;
   }
 
   async entities(query: EntityQuery, continuationToken?: string): Promise<Page<EntityMetadata>> {

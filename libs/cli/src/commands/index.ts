@@ -8,6 +8,7 @@ import { listCommand } from './list';
 import { purgeCommand } from './purge';
 import { raiseCommand } from './raise';
 import { restartCommand } from './restart';
+import { retentionCommand } from './retention';
 import { startCommand } from './start';
 import { statusCommand } from './status';
 import { watchCommand } from './watch';
@@ -25,6 +26,7 @@ export const commands: readonly CliCommand[] = [
   ...controlCommands,
   restartCommand,
   purgeCommand,
+  retentionCommand,
   entitiesCommand,
   devCommand,
   completionCommand,

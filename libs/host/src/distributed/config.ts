@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { retentionFromEnv, type RetentionSettings } from '@durable/retention';
 
 export interface DistributedConfig {
   readonly port: number;
@@ -24,6 +25,8 @@ export interface DistributedConfig {
   readonly triggers: string;
   readonly activityConcurrency: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** `DURABLE_RETENTION*`: the automatic purge of finished instances, run by the frontend; undefined when off. */
+  readonly retention: RetentionSettings | undefined;
 }
 
 export interface KafkaConnection {
@@ -120,5 +123,6 @@ export function distributedConfigFromEnv(
     triggers: env['KAFKA_TRIGGERS'] ?? '',
     activityConcurrency: int('ACTIVITY_CONCURRENCY', 100, 1, 10_000),
     logLevel: level as DistributedConfig['logLevel'],
+    retention: retentionFromEnv(env),
   };
 }

@@ -1,10 +1,12 @@
 import { DurableError } from '@durable/core';
 import type { Logger, Registry } from '@durable/engine';
 import type { KafkaLog } from '@durable/log-kafka';
+import { retentionOff, type RetentionControl } from '@durable/retention';
 import { ActivityWorker, InstanceClient, OrchestrationWorker } from '@durable/runtime';
 import type { CosmosStateStore } from '@durable/storage-cosmos';
 import { randomIds, systemClock } from '../embedded/system-ports';
 import { remoteWorkFromEnv, routedActivities, routedEntities, routedExecutor } from '../grpc/remote-workers';
+import { startRetention } from '../retention/retention-loop';
 import type { DistributedConfig } from './config';
 
 /** A running part of the distributed product, stopped gracefully on shutdown. */
@@ -131,12 +133,12 @@ export async function startActivityWorker(
   };
 }
 
-/** The frontend's instance client over Kafka and Cosmos DB, and the Kafka trigger consumer. */
+/** The frontend's instance client over Kafka and Cosmos DB, the Kafka trigger consumer, and retention. */
 export async function startFrontend(
   config: DistributedConfig,
   registry: Registry,
   logger: Logger,
-): Promise<Role & { client: InstanceClient }> {
+): Promise<Role & { client: InstanceClient; retention: RetentionControl }> {
   const { KafkaTriggerConsumer, parseTriggerConfig } = await import('@durable/triggers-kafka');
   const triggers = parseTriggerConfig(config.triggers);
   const log = await openLog(config, logger, 'durable-frontend');
@@ -168,9 +170,13 @@ export async function startFrontend(
             connection: config.kafkaConnection,
           }),
         );
+  const retention =
+    config.retention === undefined ? undefined : startRetention(store, config.retention, logger);
   return {
     client,
+    retention: retention ?? retentionOff,
     stop: async () => {
+      await retention?.stop();
       await consumer?.stop();
       await log.close();
       await store.close();

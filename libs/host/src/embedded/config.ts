@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { retentionFromEnv, type RetentionSettings } from '@durable/retention';
 
 export interface EmbeddedConfig {
   readonly port: number;
@@ -9,6 +10,8 @@ export interface EmbeddedConfig {
   readonly appModule: string | undefined;
   readonly maxPayloadBytes: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** `DURABLE_RETENTION*`: the automatic purge of finished instances; undefined when off. */
+  readonly retention: RetentionSettings | undefined;
 }
 
 /** Reads the embedded product's settings from the environment, refusing bad values with a reason. */
@@ -37,5 +40,6 @@ export function embeddedConfigFromEnv(env: NodeJS.ProcessEnv, cwd: string): Embe
         : resolve(cwd, env['DURABLE_APP']),
     maxPayloadBytes: int('MAX_PAYLOAD_BYTES', 1024 * 1024, 1, 64 * 1024 * 1024),
     logLevel: level as EmbeddedConfig['logLevel'],
+    retention: retentionFromEnv(env),
   };
 }

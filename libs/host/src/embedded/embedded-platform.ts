@@ -10,8 +10,10 @@ import {
 import { routingActivityRunner, RoutingEntityRunner, RoutingExecutor, type RemoteWork } from '@durable/grpc';
 import { SqliteLog } from '@durable/log-sqlite';
 import { SqliteDatabase } from '@durable/sqlite';
+import { retentionOff, type RetentionControl, type RetentionSettings } from '@durable/retention';
 import { ActivityWorker, InstanceClient, OrchestrationWorker, type FaultHook } from '@durable/runtime';
 import { SqliteStateStore } from '@durable/storage-sqlite';
+import { startRetention, type RetentionLoop } from '../retention/retention-loop';
 import { SqliteBatchCommitter } from './sqlite-batch-committer';
 import { randomIds, systemClock } from './system-ports';
 
@@ -37,6 +39,8 @@ export interface EmbeddedOptions {
   readonly remote?: RemoteWork;
   /** How long an instance parked for want of a remote worker waits before it is tried again. */
   readonly parkedRetryMs?: number;
+  /** The automatic purge of finished instances (`DURABLE_RETENTION*`); off when not given. */
+  readonly retention?: RetentionSettings;
 }
 
 /**
@@ -50,7 +54,13 @@ export class EmbeddedPlatform {
     private readonly activities: ActivityWorker,
     private readonly log: SqliteLog,
     private readonly store: SqliteStateStore,
+    private readonly retentionLoop: RetentionLoop | undefined,
   ) {}
+
+  /** What `/retention` shows and runs. */
+  get retention(): RetentionControl {
+    return this.retentionLoop ?? retentionOff;
+  }
 
   static async start(options: EmbeddedOptions): Promise<EmbeddedPlatform> {
     mkdirSync(options.dataDir, { recursive: true });
@@ -107,7 +117,9 @@ export class EmbeddedPlatform {
     });
     await orchestrations.start();
     await activities.start();
-    return new EmbeddedPlatform(client, orchestrations, activities, log, store);
+    const retention =
+      options.retention === undefined ? undefined : startRetention(store, options.retention, logger);
+    return new EmbeddedPlatform(client, orchestrations, activities, log, store, retention);
   }
 
   get cachedInstances(): number {
@@ -116,6 +128,7 @@ export class EmbeddedPlatform {
 
   /** Stops taking work, finishes the batches in flight, and closes the files. */
   async stop(): Promise<void> {
+    await this.retentionLoop?.stop();
     await this.activities.stop();
     await this.orchestrations.stop();
     await this.log.close();

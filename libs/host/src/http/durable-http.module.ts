@@ -11,6 +11,7 @@ import {
   type ValueProvider,
 } from '@nestjs/common';
 import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
+import { retentionOff, type RetentionControl } from '@durable/retention';
 import type { InstanceService } from '@durable/runtime';
 import { DurableHttpExceptionFilter } from './durable-http-exception.filter';
 import { EntitiesController } from './entities.controller';
@@ -19,8 +20,9 @@ import { OpenApiController } from './openapi.controller';
 import { OrchestratorsController } from './orchestrators.controller';
 import { defaultMaxPayloadBytes } from './request-body';
 import { RequestBodyMiddleware } from './request-body.middleware';
+import { RetentionController } from './retention.controller';
 import { WhoAmIController } from './whoami.controller';
-import { DURABLE_HTTP_SETTINGS, INSTANCE_SERVICE, type DurableHttpSettings } from './tokens';
+import { DURABLE_HTTP_SETTINGS, INSTANCE_SERVICE, RETENTION, type DurableHttpSettings } from './tokens';
 
 /** How to get the InstanceService: any Nest provider shape, without `provide`. */
 export type InstanceServiceProvider =
@@ -33,6 +35,8 @@ export interface DurableHttpModuleOptions {
   readonly instanceService: InstanceServiceProvider;
   /** Largest accepted request body in bytes; default 1 MiB (1048576). */
   readonly maxPayloadBytes?: number;
+  /** The automatic purge `/retention` shows and runs; off when not given. */
+  readonly retention?: RetentionControl;
   /** Modules that provide what an `instanceService` factory, class or alias injects. */
   readonly imports?: ModuleMetadata['imports'];
 }
@@ -65,10 +69,12 @@ export class DurableHttpModule implements NestModule, OnModuleInit {
         EntitiesController,
         OpenApiController,
         WhoAmIController,
+        RetentionController,
       ],
       providers: [
         { ...options.instanceService, provide: INSTANCE_SERVICE } as FactoryProvider<InstanceService>,
         { provide: DURABLE_HTTP_SETTINGS, useValue: settings },
+        { provide: RETENTION, useValue: options.retention ?? retentionOff },
         { provide: APP_FILTER, useClass: DurableHttpExceptionFilter },
         RequestBodyMiddleware,
       ],

@@ -145,6 +145,12 @@ const objectOf = (properties: Record<string, Json>): Json => ({
   properties,
 });
 
+const retainedStatusesOf = (value: Json, description: string): Json => ({
+  type: 'object',
+  description,
+  properties: Object.fromEntries(['Completed', 'Failed', 'Terminated', 'Canceled'].map((s) => [s, value])),
+});
+
 const waitingSchema: Json = objectOf({
   instanceId: { type: 'string' },
   name: { type: 'string' },
@@ -416,6 +422,28 @@ export function openApiDocument(serverUrl?: string): Json {
           },
         },
       },
+      [`${base}/retention`]: {
+        get: {
+          operationId: 'getRetention',
+          summary: 'The automatic purge of finished instances: its policy per status and its last sweep',
+          tags: ['instances'],
+          responses: {
+            '200': { description: 'Retention.', content: json(ref('schemas', 'RetentionState')) },
+            ...errorResponses(),
+          },
+        },
+      },
+      [`${base}/retention/sweep`]: {
+        post: {
+          operationId: 'sweepRetention',
+          summary: 'Purge now what the retention policy says is due (at most its batch size)',
+          tags: ['instances'],
+          responses: {
+            '200': { description: 'Swept.', content: json(ref('schemas', 'SweepResult')) },
+            ...errorResponses('BadRequest'),
+          },
+        },
+      },
       [`${base}/entities/{entityName}`]: {
         get: entityListOperation('listEntitiesByName', 'List the entities of one name', true),
       },
@@ -627,6 +655,35 @@ export function openApiDocument(serverUrl?: string): Json {
           properties: {
             emptyEntitiesRemoved: { type: 'integer' },
             orphanedLocksReleased: { type: 'integer' },
+          },
+        },
+        SweepResult: {
+          type: 'object',
+          required: ['startedAt', 'finishedAt', 'purged', 'total', 'limited'],
+          properties: {
+            startedAt: time,
+            finishedAt: time,
+            purged: retainedStatusesOf({ type: 'integer', minimum: 1 }, 'Instances purged, by status.'),
+            total: { type: 'integer', minimum: 0 },
+            limited: {
+              type: 'boolean',
+              description: 'Stopped at the batch size: the next sweeps take the rest.',
+            },
+          },
+        },
+        RetentionState: {
+          type: 'object',
+          required: ['enabled', 'policy', 'purgedSinceStart'],
+          properties: {
+            enabled: { type: 'boolean' },
+            policy: retainedStatusesOf(
+              { type: 'string', example: '30d' },
+              'How long a finished instance is kept, by status; a status not named is kept forever.',
+            ),
+            interval: { type: 'string', description: 'Time between background sweeps, like 5m.' },
+            maxPurgesPerSweep: { type: 'integer', minimum: 1 },
+            lastSweep: ref('schemas', 'SweepResult'),
+            purgedSinceStart: { type: 'integer', minimum: 0 },
           },
         },
         PurgeResult: {

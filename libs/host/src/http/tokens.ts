@@ -8,3 +8,6 @@ export interface DurableHttpSettings {
   /** Largest accepted request body in bytes. */
   readonly maxPayloadBytes: number;
 }
+
+/** Injection token of the RetentionControl (from `@durable/retention`) behind `/retention`. */
+export const RETENTION = Symbol('RETENTION');
