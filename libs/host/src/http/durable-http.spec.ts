@@ -1005,7 +1005,7 @@ describe('openapi.json', () => {
       .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`))
       .sort();
 
-    expect(served).toHaveLength(23);
+    expect(served).toHaveLength(25);
     expect(documented).toEqual(served);
   });
 });
