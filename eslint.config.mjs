@@ -101,6 +101,7 @@ export default tseslint.config(
       'libs/log/port/src/**/*.ts',
       'libs/storage/port/src/**/*.ts',
       'libs/runtime/src/**/*.ts',
+      'libs/retention/src/**/*.ts',
     ],
     ignores: ['**/*.spec.ts'],
     rules: {
