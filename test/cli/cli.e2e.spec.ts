@@ -323,6 +323,8 @@ describe('durable, the CLI, against the product', () => {
       });
     expect(await complete('durable st')).toBe('start status');
     expect(await complete('durable entities s')).toBe('signal');
+    expect(await complete('durable w')).toBe('watch why');
+    expect(await complete('durable retention s')).toBe('show sweep');
     expect(await complete('durable --json entities list --ke')).toBe('--key-prefix');
     expect(await complete('durable terminate some-id --re')).toBe('--reason --recursive');
   });
