@@ -1,7 +1,13 @@
-// No secret is ever logged: the distributed apps run with API keys, a Cosmos DB key and Kafka SASL
-// credentials (against a broker that requires SASL), at debug level; the test signs in with the right
-// keys and with wrong ones over HTTP and gRPC, runs an orchestration, then searches everything the
-// processes wrote to stdout and stderr for each secret.
+// Distributed-mode secrets, on a Kafka broker that requires SASL and the Cosmos DB protocol server.
+// The frontend signs in with a Cosmos DB key and a SASL/PLAIN password; the workers with a managed
+// identity (Entra ID) instead: DefaultAzureCredential takes IDENTITY_ENDPOINT / IDENTITY_HEADER, as
+// on Container Apps and App Service, from a token endpoint the test runs, and sends the token to
+// Cosmos DB (AAD authorization) and to Kafka (SASL/OAUTHBEARER, as Event Hubs takes it; the broker
+// validates unsigned tokens). With API keys too, at debug level, the test signs in with right and
+// wrong keys over HTTP and gRPC, runs an orchestration, and finds no secret in anything the
+// processes wrote to stdout and stderr.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { TaskHubGrpcClient } from '@microsoft/durabletask-js';
 import * as grpc from '@grpc/grpc-js';
 import { AppProcess, CosmosServer, DistributedCluster, KafkaBroker } from '@durable/tools/servers';
@@ -16,7 +22,36 @@ const secrets = {
   kafkaPassword: 'kafka-password-SECRET-c0ffee1234',
   // Presented by the client, never configured: a wrong key must not be echoed either.
   wrongKey: 'wrong-key-SECRET-0badc0de99',
+  identityHeader: 'identity-header-SECRET-77e1d2c3',
+  // An unsecured JWT (alg none), which Kafka's built-in OAUTHBEARER validator accepts.
+  token: `${base64url({ alg: 'none' })}.${base64url({ sub: 'durable-worker', iat: 1, exp: 4102444800, n: 'SECRET-TOKEN-4e5f' })}.`,
 };
+
+function base64url(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** A managed identity endpoint (App Service / Container Apps protocol), recording what it was asked. */
+async function startTokenEndpoint(asked: string[]): Promise<Server> {
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (request.headers['x-identity-header'] !== secrets.identityHeader) {
+      response.writeHead(401).end();
+      return;
+    }
+    asked.push(url.searchParams.get('resource') ?? '');
+    response.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        access_token: secrets.token,
+        expires_on: String(Math.floor(Date.now() / 1000) + 3600),
+        resource: url.searchParams.get('resource'),
+        token_type: 'Bearer',
+      }),
+    );
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return server;
+}
 
 /** The parts of a secret that would give it away even if a log cut it or escaped it. */
 function fragments(secret: string): string[] {
@@ -30,19 +65,21 @@ let cosmos: CosmosServer;
 let apps: AppProcess[];
 let frontend: AppProcess;
 let grpcAddress: string;
+let tokenEndpoint: Server;
+const tokenRequests: string[] = [];
+const cosmosAuthorizations: string[] = [];
 
 beforeAll(async () => {
+  tokenEndpoint = await startTokenEndpoint(tokenRequests);
+  const onRequest = (headers: IncomingHttpHeaders) =>
+    cosmosAuthorizations.push(decodeURIComponent(headers.authorization ?? ''));
   [broker, cosmos] = await Promise.all([
     KafkaBroker.start({ sasl: { users: { durable: secrets.kafkaPassword } } }),
-    CosmosServer.start(),
+    CosmosServer.start({ onRequest }),
   ]);
   const grpcPort = await freePort();
-  const env = {
+  const common = {
     ...DistributedCluster.environment(broker, cosmos, { partitions: 2 }),
-    COSMOS_KEY: secrets.cosmosKey,
-    KAFKA_SASL_MECHANISM: 'plain',
-    KAFKA_SASL_USERNAME: 'durable',
-    KAFKA_SASL_PASSWORD: secrets.kafkaPassword,
     DURABLE_API_KEYS: [
       `admin:${secrets.adminKey}`,
       `reader:${secrets.readerKey}`,
@@ -50,9 +87,29 @@ beforeAll(async () => {
     ].join(','),
     DURABLE_LOG_LEVEL: 'debug',
   };
-  frontend = new AppProcess('frontend', { ...env, GRPC_PORT: String(grpcPort) });
+  const withKeys = {
+    ...common,
+    COSMOS_KEY: secrets.cosmosKey,
+    KAFKA_SASL_MECHANISM: 'plain',
+    KAFKA_SASL_USERNAME: 'durable',
+    KAFKA_SASL_PASSWORD: secrets.kafkaPassword,
+  };
+  const withIdentity = {
+    ...common,
+    COSMOS_KEY: '',
+    COSMOS_AUTH: 'identity',
+    KAFKA_SASL_MECHANISM: 'oauthbearer',
+    KAFKA_OAUTH_SCOPE: 'https://kafka.local/.default',
+    IDENTITY_ENDPOINT: `http://127.0.0.1:${(tokenEndpoint.address() as AddressInfo).port}/msi/token`,
+    IDENTITY_HEADER: secrets.identityHeader,
+  };
+  frontend = new AppProcess('frontend', { ...withKeys, GRPC_PORT: String(grpcPort) });
   grpcAddress = `127.0.0.1:${grpcPort}`;
-  apps = [new AppProcess('orchestration-worker', env), new AppProcess('activity-worker', env), frontend];
+  apps = [
+    new AppProcess('orchestration-worker', withIdentity),
+    new AppProcess('activity-worker', withIdentity),
+    frontend,
+  ];
   for (const app of apps) await app.start();
 });
 
@@ -60,6 +117,7 @@ afterAll(async () => {
   await Promise.all((apps ?? []).map((app) => app.stop()));
   await broker?.stop();
   await cosmos?.stop();
+  tokenEndpoint?.close();
 });
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -123,6 +181,19 @@ it('runs an orchestration with every secret set, and logs none of them', async (
     ),
   );
   expect([...new Set(leaks)]).toEqual([]);
+});
+
+it('signs the workers in with the managed identity: its token goes to Cosmos DB and to Kafka', () => {
+  // The orchestration above ran, so the workers were in: the broker takes PLAIN or OAUTHBEARER only,
+  // and they had no password. What they asked the token endpoint for, and what Cosmos DB saw:
+  expect(new Set(tokenRequests)).toEqual(
+    new Set([`https://127.0.0.1:${cosmos.port}`, 'https://kafka.local']),
+  );
+  const kinds = new Set(cosmosAuthorizations.map((header) => /^type=(\w+)/.exec(header)?.[1]));
+  expect(kinds).toEqual(new Set(['master', 'aad']));
+  expect(cosmosAuthorizations.filter((h) => h.startsWith('type=aad'))).toContain(
+    `type=aad&ver=1.0&sig=${secrets.token}`,
+  );
 });
 
 it('refuses a bad key entry at start without echoing the entry', async () => {

@@ -6,6 +6,7 @@ import type { CosmosStateStore } from '@durable/storage-cosmos';
 import { randomIds, systemClock } from '../embedded/system-ports';
 import { remoteWorkFromEnv, routedActivities, routedEntities, routedExecutor } from '../grpc/remote-workers';
 import type { DistributedConfig } from './config';
+import { cosmosSignIn, kafkaClientSettings } from './credentials';
 
 /** A running part of the distributed product, stopped gracefully on shutdown. */
 export interface Role {
@@ -53,17 +54,18 @@ export async function openLog(
       activityPartitions: config.activityPartitions,
       clientId,
       logger,
-      kafka: config.kafkaConnection,
+      kafka: kafkaClientSettings(config.kafkaConnection),
     }),
   );
 }
 
 export async function openStore(config: DistributedConfig, logger: Logger): Promise<CosmosStateStore> {
   const { CosmosStateStore } = await import('@durable/storage-cosmos');
+  const signIn = await cosmosSignIn(config.cosmos.auth);
   return connect('Cosmos DB', logger, () =>
     CosmosStateStore.open({
       endpoint: config.cosmos.endpoint,
-      key: config.cosmos.key,
+      ...signIn,
       databaseId: config.cosmos.databaseId,
       hub: config.hub,
       allowSelfSignedCertificate: config.cosmos.allowSelfSignedCertificate,
@@ -165,7 +167,7 @@ export async function startFrontend(
             maxPayloadBytes: config.maxPayloadBytes,
             target: client,
             logger,
-            connection: config.kafkaConnection,
+            connection: kafkaClientSettings(config.kafkaConnection),
           }),
         );
   return {
