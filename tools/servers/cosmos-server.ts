@@ -1,6 +1,7 @@
 // The Cosmos DB NoSQL REST protocol for tests, benchmarks and local development, served by
 // @vercel/cosmosdb-server over HTTPS with a self-signed certificate, bound to 127.0.0.1.
 import { createHttpsServer } from '@vercel/cosmosdb-server';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
@@ -18,8 +19,13 @@ export class CosmosServer {
     return `https://127.0.0.1:${this.port}`;
   }
 
-  static async start(options: { port?: number } = {}): Promise<CosmosServer> {
+  /** `onRequest` sees each request's headers first (tests check how clients sign in). */
+  static async start(
+    options: { port?: number; onRequest?: (headers: IncomingHttpHeaders) => void } = {},
+  ): Promise<CosmosServer> {
     const server = createHttpsServer({ keepAlive: true });
+    const onRequest = options.onRequest;
+    if (onRequest !== undefined) server.prependListener('request', (request) => onRequest(request.headers));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

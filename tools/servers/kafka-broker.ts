@@ -68,6 +68,48 @@ export interface BrokerOptions {
   readonly cacheDir?: string;
   /** Where the broker keeps its data (default: a new temporary folder, deleted on stop). */
   readonly dataDir?: string;
+  /**
+   * Require SASL on the client listener (SASL_PLAINTEXT): PLAIN with these users, and OAUTHBEARER
+   * with Kafka's built-in validator of unsecured (unsigned) JWTs, which stands in for Event Hubs'
+   * Entra ID tokens. Unset, the listener is PLAINTEXT with no authentication.
+   */
+  readonly sasl?: { readonly users: Readonly<Record<string, string>> };
+}
+
+// The broker's own login for its inter-broker listener; never given to a client.
+const brokerUser = 'broker';
+const brokerPassword = 'broker-inter-broker-password';
+
+/** A JAAS value inside a properties file; kept to characters that need escaping in neither. */
+function jaasString(value: string): string {
+  if (!/^[\w.+=/-]+$/.test(value)) throw new Error(`a SASL test user or password must match [\\w.+=/-]+`);
+  return `"${value}"`;
+}
+
+function listenerProperties(port: number, controllerPort: number, options: BrokerOptions): string[] {
+  const sasl = options.sasl;
+  if (sasl === undefined)
+    return [
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'inter.broker.listener.name=PLAINTEXT',
+    ];
+  const users = Object.entries({ ...sasl.users, [brokerUser]: brokerPassword })
+    .map(([user, password]) => `user_${jaasString(user).slice(1, -1)}=${jaasString(password)}`)
+    .join(' ');
+  return [
+    `listeners=SASL_PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=SASL_PLAINTEXT://127.0.0.1:${port}`,
+    'listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=SASL_PLAINTEXT',
+    'sasl.enabled.mechanisms=PLAIN,OAUTHBEARER',
+    'sasl.mechanism.inter.broker.protocol=PLAIN',
+    'listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule ' +
+      `required username="${brokerUser}" password="${brokerPassword}" ${users};`,
+    'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config=' +
+      'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="broker";',
+  ];
 }
 
 export class KafkaBroker {
@@ -103,11 +145,8 @@ export class KafkaBroker {
         'process.roles=broker,controller',
         'node.id=1',
         `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-        `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+        ...listenerProperties(port, controllerPort, options),
         'controller.listener.names=CONTROLLER',
-        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-        'inter.broker.listener.name=PLAINTEXT',
         `log.dirs=${join(dataDir, 'logs')}`,
         'num.partitions=1',
         'offsets.topic.replication.factor=1',

@@ -11,6 +11,7 @@ import {
   embeddedConfigFromEnv,
   findDashboardDir,
   GrpcFrontend,
+  grpcLimitsFromEnv,
   grpcMaxMessageBytes,
   grpcPortFromEnv,
   type EmbeddedConfig,
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   const registry = config.appModule === undefined ? samples : await loadRegistry(config.appModule);
   // Durable Task SDK workers connect to the gRPC endpoint; names not registered here run on them.
   const grpcPort = grpcPortFromEnv(process.env);
+  const grpcLimits = grpcLimitsFromEnv(process.env);
   const remote = grpcPort === undefined ? undefined : new WorkItemHub({ logger });
   const platform =
     distributed !== undefined
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
           port: grpcPort,
           logger,
           maxMessageBytes: grpcMaxMessageBytes(config.maxPayloadBytes),
+          limits: grpcLimits,
           authenticator: security.authenticator,
           ...(security.tls !== undefined ? { tls: security.tls } : {}),
         });

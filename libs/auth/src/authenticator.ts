@@ -1,5 +1,5 @@
 import { allows, type Access, type Role } from './access';
-import { rolesOfApiKey, type ApiKeyEntry } from './api-keys';
+import { isKnownApiKey, rolesOfApiKey, type ApiKeyEntry } from './api-keys';
 import { PermissionDeniedError, UnauthenticatedError } from './errors';
 import type { JwtVerifier } from './jwt';
 
@@ -17,6 +17,8 @@ const nobody: Principal = { authenticated: false, subject: '', roles: [], via: '
 export interface AuthenticatorOptions {
   readonly apiKeys?: readonly ApiKeyEntry[];
   readonly jwt?: JwtVerifier;
+  /** The task hub this process serves: API keys granted for other hubs do not count (`role@hub:key`). */
+  readonly hub?: string;
 }
 
 // header.payload.signature, each base64url: what a JWT looks like, as opposed to an API key.
@@ -50,7 +52,10 @@ export class Authenticator {
       const identity = await jwt.verify(token);
       return { authenticated: true, subject: identity.subject, roles: identity.roles, via: 'jwt' };
     }
-    const roles = apiKeys === undefined ? [] : rolesOfApiKey(apiKeys, token);
+    const roles = apiKeys === undefined ? [] : rolesOfApiKey(apiKeys, token, this.options.hub);
+    // A key of another task hub is known, just not here: authenticated with no role, so 403.
+    if (roles.length === 0 && apiKeys !== undefined && isKnownApiKey(apiKeys, token))
+      return { authenticated: true, subject: 'api-key', roles: [], via: 'api-key' };
     if (roles.length === 0)
       throw new UnauthenticatedError(jwt === undefined ? 'unknown API key' : 'not a known API key or a JWT');
     return { authenticated: true, subject: `api-key:${roles.join(',')}`, roles, via: 'api-key' };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpAccessTable } from './access';
 import { parseApiKeys, sha256 } from './api-keys';
-import { authenticatorFromEnv, checkListenAddress, isLoopback } from './config';
+import { authenticatorFromEnv, checkListenAddress, isLoopback, roleMapFromEnv } from './config';
 import { AuthConfigError, PermissionDeniedError, UnauthenticatedError } from './errors';
 
 const readerKey = 'reader-key-0123456789';
@@ -39,6 +39,36 @@ describe('API keys', () => {
     }
     expect(() => parseApiKeys('reader:short', 'X')).toThrow(/at least 16/);
     expect(() => parseApiKeys('reader:sha256:abc', 'X')).toThrow(/64 hexadecimal/);
+  });
+});
+
+describe('roles for one task hub', () => {
+  const ordersKey = 'orders-contributor-key-0123';
+  const billingKey = 'billing-admin-key-0123456';
+  const env = {
+    DURABLE_API_KEYS: `contributor@orders:${ordersKey},admin@billing:${billingKey},reader:${readerKey}`,
+    DURABLE_OIDC_ROLE_MAP: undefined,
+  };
+
+  it('holds only where TASK_HUB is that hub; a key of another hub is known but has no role (403)', async () => {
+    const orders = authenticatorFromEnv({ ...env, TASK_HUB: 'Orders' });
+    expect((await orders.authenticate(`Bearer ${ordersKey}`)).roles).toEqual(['contributor']);
+    expect((await orders.authenticate(`Bearer ${readerKey}`)).roles).toEqual(['reader']);
+    const start = ['contributor'] as const;
+    await expect(orders.authorize(start, `Bearer ${billingKey}`)).rejects.toThrow(
+      new PermissionDeniedError('this operation needs the role contributor; the caller has none'),
+    );
+    const byDefault = authenticatorFromEnv(env);
+    await expect(byDefault.authorize(start, `Bearer ${ordersKey}`)).rejects.toThrow(PermissionDeniedError);
+  });
+
+  it('maps claim values to roles of one hub, and refuses a bad hub name', () => {
+    expect(roleMapFromEnv('Orders.Writer=contributor@orders,Durable.Reader=reader')).toEqual({
+      'Orders.Writer': { role: 'contributor', hub: 'orders' },
+      'Durable.Reader': 'reader',
+    });
+    expect(() => roleMapFromEnv('X=reader@no hub')).toThrow(/role@taskhub for one hub/);
+    expect(() => parseApiKeys(`reader@-bad:${readerKey}`, 'X')).toThrow(/role@taskhub:key/);
   });
 });
 

@@ -1,18 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { isRole, type Role } from './access';
+import type { Role } from './access';
 import { parseApiKeys, type ApiKeyEntry } from './api-keys';
 import { Authenticator } from './authenticator';
 import { AuthConfigError } from './errors';
+import { parseGrant, type Grant } from './grant';
 import { JwtVerifier } from './jwt';
 
 /**
  * The authenticator the environment asks for (README: Security):
  * `DURABLE_API_KEYS` (a file, or the value itself, of `role:key` entries),
  * `DURABLE_OIDC_ISSUER` + `DURABLE_OIDC_AUDIENCE` (+ `DURABLE_OIDC_JWKS_URL`, `DURABLE_OIDC_ROLES_CLAIM`,
- * `DURABLE_OIDC_ROLE_MAP`), or `DURABLE_AUTH=off`. Neither configured: off.
+ * `DURABLE_OIDC_ROLE_MAP`), or `DURABLE_AUTH=off`. Neither configured: off. Grants for one task hub
+ * (`role@hub`) hold only where `TASK_HUB` (default `durable`) is that hub.
  */
 export function authenticatorFromEnv(env: NodeJS.ProcessEnv): Authenticator {
+  const hub = env['TASK_HUB'] === undefined || env['TASK_HUB'] === '' ? 'durable' : env['TASK_HUB'];
   const mode = env['DURABLE_AUTH'];
   if (mode !== undefined && mode !== '' && mode !== 'off' && mode !== 'on')
     throw new AuthConfigError(`DURABLE_AUTH must be 'on' or 'off', got '${mode}'`);
@@ -31,6 +34,7 @@ export function authenticatorFromEnv(env: NodeJS.ProcessEnv): Authenticator {
       ...(jwksUrl !== undefined && jwksUrl !== '' ? { jwksUrl } : {}),
       ...(rolesClaim !== undefined && rolesClaim !== '' ? { rolesClaim } : {}),
       roleMap: roleMapFromEnv(env['DURABLE_OIDC_ROLE_MAP']),
+      hub,
     });
   }
   if (mode === 'off') {
@@ -38,7 +42,7 @@ export function authenticatorFromEnv(env: NodeJS.ProcessEnv): Authenticator {
       throw new AuthConfigError('DURABLE_AUTH=off, but API keys or OIDC are configured: choose one');
     return Authenticator.off();
   }
-  const authenticator = new Authenticator({ ...(apiKeys ? { apiKeys } : {}), ...(jwt ? { jwt } : {}) });
+  const authenticator = new Authenticator({ ...(apiKeys ? { apiKeys } : {}), ...(jwt ? { jwt } : {}), hub });
   if (mode === 'on' && !authenticator.enabled)
     throw new AuthConfigError('DURABLE_AUTH=on needs DURABLE_API_KEYS or DURABLE_OIDC_ISSUER/AUDIENCE');
   return authenticator;
@@ -55,19 +59,22 @@ function apiKeysFromEnv(env: NodeJS.ProcessEnv): ApiKeyEntry[] | undefined {
   return entries;
 }
 
-/** `claimValue=role` pairs, comma-separated: `Durable.Reader=reader,Durable.Worker=worker`. */
-export function roleMapFromEnv(value: string | undefined): Record<string, Role> {
-  const map: Record<string, Role> = {};
+/**
+ * `claimValue=role` pairs, comma-separated: `Durable.Reader=reader,Durable.Worker=worker`; a role
+ * written `role@hub` holds in that task hub only (`Orders.Writer=contributor@orders`).
+ */
+export function roleMapFromEnv(value: string | undefined): Record<string, Role | Grant> {
+  const map: Record<string, Role | Grant> = {};
   for (const pair of (value ?? '').split(',')) {
     if (pair.trim() === '') continue;
     const at = pair.lastIndexOf('=');
     const claim = pair.slice(0, at).trim();
-    const role = pair.slice(at + 1).trim();
-    if (at < 1 || !isRole(role))
+    const grant = parseGrant(pair.slice(at + 1).trim());
+    if (at < 1 || grant === undefined)
       throw new AuthConfigError(
-        `DURABLE_OIDC_ROLE_MAP entries are claimValue=role (reader, contributor, worker, admin), got '${pair}'`,
+        `DURABLE_OIDC_ROLE_MAP entries are claimValue=role (reader, contributor, worker, admin; role@taskhub for one hub), got '${pair}'`,
       );
-    map[claim] = role;
+    map[claim] = grant.hub === undefined ? grant.role : grant;
   }
   return map;
 }

@@ -9,8 +9,9 @@ export {
   type Access,
   type Role,
 } from './access';
-export { parseApiKeys, rolesOfApiKey, sha256, type ApiKeyEntry } from './api-keys';
+export { isKnownApiKey, parseApiKeys, rolesOfApiKey, sha256, type ApiKeyEntry } from './api-keys';
 export { anonymousAdmin, Authenticator, type AuthenticatorOptions, type Principal } from './authenticator';
 export { authenticatorFromEnv, checkListenAddress, isLoopback, roleMapFromEnv } from './config';
+export { holdsIn, parseGrant, type Grant } from './grant';
 export { AuthConfigError, PermissionDeniedError, UnauthenticatedError } from './errors';
 export { JwtVerifier, type JwtIdentity, type JwtSettings } from './jwt';

@@ -45,6 +45,24 @@ describe('JWT bearer tokens from a real JWKS server', () => {
     });
   });
 
+  it('counts roles granted for the task hub it serves, and not those of other hubs', async () => {
+    const scoped = new Authenticator({
+      jwt: new JwtVerifier({
+        issuer: issuer.issuer,
+        audience: issuer.audience,
+        hub: 'orders',
+        roleMap: {
+          'Orders.Worker': { role: 'worker', hub: 'Orders' },
+          'Billing.Admin': { role: 'admin', hub: 'billing' },
+        },
+      }),
+    });
+    const token = await issuer.token({
+      roles: ['contributor@orders', 'admin@billing', 'Orders.Worker', 'Billing.Admin', 'reader@bad hub'],
+    });
+    expect((await scoped.authenticate(bearer(token))).roles).toEqual(['contributor', 'worker']);
+  });
+
   it('rejects an expired token', async () => {
     expect(await rejection(await issuer.token({ expiresIn: -120 }))).toMatch(/expired/);
   });

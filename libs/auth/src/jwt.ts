@@ -2,7 +2,8 @@
 // exp/nbf, iss, aud, and an allow-list of asymmetric algorithms, so `alg: none` and HMAC tokens
 // signed with a public key are refused).
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
-import { isRole, type Role } from './access';
+import type { Role } from './access';
+import { holdsIn, parseGrant, type Grant } from './grant';
 import { AuthConfigError, UnauthenticatedError } from './errors';
 
 export interface JwtSettings {
@@ -12,8 +13,13 @@ export interface JwtSettings {
   readonly jwksUrl?: string;
   /** The claim listing the caller's roles (default `roles`, Entra ID's app roles). */
   readonly rolesClaim?: string;
-  /** Claim values to Durable roles; a value that is a Durable role's name maps to it as well. */
-  readonly roleMap?: Readonly<Record<string, Role>>;
+  /**
+   * Claim values to Durable roles, for every task hub or for one; a value that is a Durable role's
+   * name (`reader`, or `reader@orders`) maps to it as well.
+   */
+  readonly roleMap?: Readonly<Record<string, Role | Grant>>;
+  /** The task hub this process serves: grants for other hubs do not count. */
+  readonly hub?: string;
   /** Seconds of clock skew allowed on exp/nbf (default 60). */
   readonly clockToleranceSeconds?: number;
   /** Least time between two JWKS fetches for an unknown key id (default 30 s). */
@@ -62,8 +68,9 @@ export class JwtVerifier {
         : [];
     const granted = new Set<Role>();
     for (const value of values) {
-      const mapped = this.settings.roleMap?.[value] ?? (isRole(value) ? value : undefined);
-      if (mapped !== undefined) granted.add(mapped);
+      const mapped = this.settings.roleMap?.[value] ?? parseGrant(value);
+      const grant = typeof mapped === 'string' ? { role: mapped } : mapped;
+      if (grant !== undefined && holdsIn(grant, this.settings.hub)) granted.add(grant.role);
     }
     return [...granted];
   }

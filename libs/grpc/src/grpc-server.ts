@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Authenticator } from '@durable/auth';
 import { silentLogger, type Logger } from '@durable/engine';
 import type { InstanceService } from '@durable/runtime';
+import { connectionLimitOptions, deadlineCappedHandlers, type GrpcCallLimits } from './call-limits';
 import { authorizedHandlers } from './grpc-auth';
 import { remoteWorkHandlers, remoteWorkService } from './remote-work-bridge';
 import { sidecarHandlers, sidecarService } from './sidecar-service';
@@ -23,6 +24,8 @@ export interface GrpcFrontendOptions {
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly clientCa?: Buffer };
   /** Streams one client connection may have open at once (default 256), so one client cannot exhaust the server. */
   readonly maxConcurrentStreams?: number;
+  /** Caps on call time, idle connections and unanswered pings (see GrpcCallLimits for defaults). */
+  readonly limits?: GrpcCallLimits;
 }
 
 /** Serves `TaskHubSidecarService` (the Durable Task protocol) on one port. */
@@ -41,14 +44,19 @@ export class GrpcFrontend {
       'grpc.max_concurrent_streams': options.maxConcurrentStreams ?? 256,
       // Wait RPCs and work-item streams stay open for long; keep the connection alive under them.
       'grpc.keepalive_permit_without_calls': 1,
+      ...connectionLimitOptions(options.limits ?? {}),
     });
     const guard = (definition: grpc.ServiceDefinition, handlers: grpc.UntypedServiceImplementation) =>
       options.authenticator === undefined
         ? handlers
         : authorizedHandlers(definition, handlers, options.authenticator);
+    // The time cap is outermost, so that it also bounds authorization (a slow JWKS endpoint). Not on
+    // RemoteWork: its calls last as long as the activity they relay, and only workers may make them.
+    const capped = (definition: grpc.ServiceDefinition, handlers: grpc.UntypedServiceImplementation) =>
+      deadlineCappedHandlers(definition, guard(definition, handlers), options.limits?.maxCallMs);
     server.addService(
       sidecarService,
-      guard(
+      capped(
         sidecarService,
         sidecarHandlers({
           client: options.client,

@@ -9,6 +9,7 @@ export {
   recordedEvent,
   runtimeStatus,
 } from './convert';
+export { defaultCallLimits, type GrpcCallLimits } from './call-limits';
 export { GrpcFrontend, type GrpcFrontendOptions } from './grpc-server';
 export { RemoteWorkClient, remoteWorkHandlers, remoteWorkService } from './remote-work-bridge';
 export {

@@ -43,9 +43,11 @@ export {
 } from './distributed';
 export {
   GrpcFrontend,
+  grpcLimitsFromEnv,
   grpcMaxMessageBytes,
   grpcPortFromEnv,
   WorkItemHub,
+  type GrpcCallLimits,
   type GrpcFrontendOptions,
 } from './grpc';
 export { currentTelemetry, startTelemetry, telemetryPlan, type Telemetry } from './telemetry';

@@ -19,7 +19,7 @@ describe('distributed settings from the environment', () => {
       activityPartitions: 12,
       cosmos: {
         endpoint: 'https://acct.documents.azure.com:443/',
-        key: 'secret',
+        auth: { kind: 'key', key: 'secret' },
         databaseId: 'durable',
         allowSelfSignedCertificate: false,
       },
@@ -73,16 +73,44 @@ describe('distributed settings from the environment', () => {
     });
   });
 
+  it('signs in to Cosmos DB and Event Hubs with Entra ID when asked to, with no key or password', () => {
+    const config = distributedConfigFromEnv(
+      {
+        ...minimal,
+        KAFKA_BROKERS: 'orders-ns.servicebus.windows.net:9093',
+        KAFKA_SSL: 'true',
+        KAFKA_SASL_MECHANISM: 'OAUTHBEARER',
+        COSMOS_AUTH: 'identity',
+        COSMOS_KEY: undefined,
+      },
+      '/srv',
+      0,
+    );
+    expect(config.cosmos.auth).toEqual({ kind: 'identity' });
+    expect(config.kafkaConnection).toEqual({
+      ssl: true,
+      sasl: { mechanism: 'oauthbearer', scope: 'https://orders-ns.servicebus.windows.net/.default' },
+    });
+    const scoped = distributedConfigFromEnv(
+      { ...minimal, KAFKA_SASL_MECHANISM: 'oauthbearer', KAFKA_OAUTH_SCOPE: 'api://kafka/.default' },
+      '/srv',
+      0,
+    );
+    expect(scoped.kafkaConnection.sasl).toEqual({ mechanism: 'oauthbearer', scope: 'api://kafka/.default' });
+  });
+
   it.each([
+    [{ COSMOS_AUTH: 'identity' }, 'COSMOS_KEY must not be set with COSMOS_AUTH=identity'],
+    [{ COSMOS_AUTH: 'aad' }, "COSMOS_AUTH must be key or identity, got 'aad'"],
     [{ KAFKA_BROKERS: undefined }, 'KAFKA_BROKERS is required in distributed mode'],
     [{ KAFKA_BROKERS: 'no-port' }, "KAFKA_BROKERS entries must be host:port, got 'no-port'"],
-    [{ COSMOS_KEY: ' ' }, 'COSMOS_KEY is required in distributed mode'],
+    [{ COSMOS_KEY: ' ' }, 'COSMOS_KEY is required in distributed mode, unless COSMOS_AUTH=identity'],
     [{ COSMOS_ENDPOINT: 'acct.documents.azure.com' }, 'COSMOS_ENDPOINT must be an http(s) URL'],
     [{ TASK_HUB: 'my hub' }, 'TASK_HUB must be letters, digits and dashes'],
     [{ PARTITION_COUNT: '0' }, "PARTITION_COUNT must be an integer from 1 to 1024, got '0'"],
     [
       { KAFKA_SASL_MECHANISM: 'gssapi' },
-      'KAFKA_SASL_MECHANISM must be one of plain, scram-sha-256, scram-sha-512',
+      'KAFKA_SASL_MECHANISM must be one of plain, scram-sha-256, scram-sha-512, oauthbearer',
     ],
     [{ KAFKA_SASL_MECHANISM: 'plain' }, 'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required'],
     [{ DURABLE_LOG_LEVEL: 'loud' }, "DURABLE_LOG_LEVEL must be debug, info, warn or error, got 'loud'"],

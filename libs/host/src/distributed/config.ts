@@ -6,7 +6,10 @@ export interface DistributedConfig {
   readonly host: string;
   /** `KAFKA_BROKERS`: comma-separated `host:port` list. */
   readonly kafkaBrokers: readonly string[];
-  /** TLS and SASL for managed clusters: `KAFKA_SSL=true`, `KAFKA_SASL_MECHANISM`, `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD`. */
+  /**
+   * TLS and SASL for managed clusters: `KAFKA_SSL=true`, `KAFKA_SASL_MECHANISM`, `KAFKA_SASL_USERNAME`,
+   * `KAFKA_SASL_PASSWORD`; or `KAFKA_SASL_MECHANISM=oauthbearer` with Entra ID tokens (Event Hubs).
+   */
   readonly kafkaConnection: KafkaConnection;
   /** `TASK_HUB`: names the topics, consumer groups and Cosmos containers (default `durable`). */
   readonly hub: string;
@@ -14,7 +17,8 @@ export interface DistributedConfig {
   readonly activityPartitions: number;
   readonly cosmos: {
     readonly endpoint: string;
-    readonly key: string;
+    /** `COSMOS_KEY`, or Entra ID with `COSMOS_AUTH=identity` (DefaultAzureCredential: managed identity, ...). */
+    readonly auth: CosmosAuth;
     readonly databaseId: string;
     /** `COSMOS_ALLOW_SELF_SIGNED=true` for a local emulator's certificate; never for Azure. */
     readonly allowSelfSignedCertificate: boolean;
@@ -29,10 +33,21 @@ export interface DistributedConfig {
   readonly retention: RetentionSettings | undefined;
 }
 
+export type CosmosAuth = { readonly kind: 'key'; readonly key: string } | { readonly kind: 'identity' };
+
 export interface KafkaConnection {
   readonly ssl?: boolean;
   readonly sasl?:
-    SaslCredentials<'plain'> | SaslCredentials<'scram-sha-256'> | SaslCredentials<'scram-sha-512'>;
+    | SaslCredentials<'plain'>
+    | SaslCredentials<'scram-sha-256'>
+    | SaslCredentials<'scram-sha-512'>
+    | OAuthBearer;
+}
+
+/** SASL/OAUTHBEARER with a token of DefaultAzureCredential for `scope` (KAFKA_OAUTH_SCOPE). */
+export interface OAuthBearer {
+  readonly mechanism: 'oauthbearer';
+  readonly scope: string;
 }
 
 interface SaslCredentials<M extends string> {
@@ -41,13 +56,19 @@ interface SaslCredentials<M extends string> {
   readonly password: string;
 }
 
-const saslMechanisms = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+const saslMechanisms = ['plain', 'scram-sha-256', 'scram-sha-512', 'oauthbearer'] as const;
 
-function kafkaConnectionFromEnv(env: NodeJS.ProcessEnv): KafkaConnection {
+function kafkaConnectionFromEnv(env: NodeJS.ProcessEnv, brokers: readonly string[]): KafkaConnection {
   const mechanism = env['KAFKA_SASL_MECHANISM']?.toLowerCase();
   const ssl = env['KAFKA_SSL'] === 'true';
   if (mechanism === undefined || mechanism === '') return ssl ? { ssl } : {};
   const known = saslMechanisms.find((m) => m === mechanism);
+  if (known === 'oauthbearer') {
+    // Event Hubs: the namespace's own audience, https://<namespace>.servicebus.windows.net/.default.
+    const host = brokers[0]?.replace(/:\d+$/, '') ?? '';
+    const scope = env['KAFKA_OAUTH_SCOPE']?.trim() || `https://${host}/.default`;
+    return { ssl, sasl: { mechanism: known, scope } };
+  }
   if (known === undefined)
     throw new Error(`KAFKA_SASL_MECHANISM must be one of ${saslMechanisms.join(', ')}, got '${mechanism}'`);
   const username = env['KAFKA_SASL_USERNAME'];
@@ -55,6 +76,22 @@ function kafkaConnectionFromEnv(env: NodeJS.ProcessEnv): KafkaConnection {
   if (username === undefined || password === undefined)
     throw new Error('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM');
   return { ssl, sasl: { mechanism: known, username, password } as KafkaConnection['sasl'] };
+}
+
+function cosmosAuthFromEnv(env: NodeJS.ProcessEnv): CosmosAuth {
+  const auth = env['COSMOS_AUTH'] ?? 'key';
+  if (auth === 'identity') {
+    if (env['COSMOS_KEY'] !== undefined && env['COSMOS_KEY'] !== '')
+      throw new Error('COSMOS_KEY must not be set with COSMOS_AUTH=identity: which one is meant?');
+    return { kind: 'identity' };
+  }
+  if (auth !== 'key') throw new Error(`COSMOS_AUTH must be key or identity, got '${auth}'`);
+  const key = env['COSMOS_KEY']?.trim() ?? '';
+  if (key === '')
+    throw new Error(
+      'COSMOS_KEY is required in distributed mode, unless COSMOS_AUTH=identity signs in with Entra ID',
+    );
+  return { kind: 'key', key };
 }
 
 /** True when the environment asks for the distributed mode (`DURABLE_MODE=distributed`). */
@@ -105,13 +142,13 @@ export function distributedConfigFromEnv(
     port: int('PORT', defaultPort, 0, 65535),
     host: env['HOST'] ?? '127.0.0.1',
     kafkaBrokers: brokers,
-    kafkaConnection: kafkaConnectionFromEnv(env),
+    kafkaConnection: kafkaConnectionFromEnv(env, brokers),
     hub,
     partitions,
     activityPartitions: int('ACTIVITY_PARTITION_COUNT', partitions, 1, 1024),
     cosmos: {
       endpoint,
-      key: required('COSMOS_KEY'),
+      auth: cosmosAuthFromEnv(env),
       databaseId: env['COSMOS_DATABASE'] ?? 'durable',
       allowSelfSignedCertificate: env['COSMOS_ALLOW_SELF_SIGNED'] === 'true',
     },

@@ -8,6 +8,7 @@ import { randomIds, systemClock } from '../embedded/system-ports';
 import { remoteWorkFromEnv, routedActivities, routedEntities, routedExecutor } from '../grpc/remote-workers';
 import { startRetention } from '../retention/retention-loop';
 import type { DistributedConfig } from './config';
+import { cosmosSignIn, kafkaClientSettings } from './credentials';
 
 /** A running part of the distributed product, stopped gracefully on shutdown. */
 export interface Role {
@@ -55,17 +56,18 @@ export async function openLog(
       activityPartitions: config.activityPartitions,
       clientId,
       logger,
-      kafka: config.kafkaConnection,
+      kafka: kafkaClientSettings(config.kafkaConnection),
     }),
   );
 }
 
 export async function openStore(config: DistributedConfig, logger: Logger): Promise<CosmosStateStore> {
   const { CosmosStateStore } = await import('@durable/storage-cosmos');
+  const signIn = await cosmosSignIn(config.cosmos.auth);
   return connect('Cosmos DB', logger, () =>
     CosmosStateStore.open({
       endpoint: config.cosmos.endpoint,
-      key: config.cosmos.key,
+      ...signIn,
       databaseId: config.cosmos.databaseId,
       hub: config.hub,
       allowSelfSignedCertificate: config.cosmos.allowSelfSignedCertificate,
@@ -167,7 +169,7 @@ export async function startFrontend(
             maxPayloadBytes: config.maxPayloadBytes,
             target: client,
             logger,
-            connection: config.kafkaConnection,
+            connection: kafkaClientSettings(config.kafkaConnection),
           }),
         );
   const retention =

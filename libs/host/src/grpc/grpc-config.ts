@@ -1,3 +1,5 @@
+import type { GrpcCallLimits } from '@durable/grpc';
+
 /**
  * The port of the Durable Task gRPC endpoint (`GRPC_PORT`, default 4001; `off` serves none).
  * Refuses bad values with a reason.
@@ -19,4 +21,28 @@ export function grpcPortFromEnv(env: NodeJS.ProcessEnv): number | undefined {
  */
 export function grpcMaxMessageBytes(maxPayloadBytes: number): number {
   return Math.max(4 * 1024 * 1024, 16 * maxPayloadBytes);
+}
+
+/**
+ * How long gRPC calls and connections may hold the server (defaults in GrpcCallLimits):
+ * `GRPC_MAX_CALL_SECONDS` caps a unary call, `GRPC_MAX_IDLE_SECONDS` closes a connection with no
+ * call open, `GRPC_KEEPALIVE_SECONDS` pings connections and drops those that do not answer.
+ */
+export function grpcLimitsFromEnv(env: NodeJS.ProcessEnv): GrpcCallLimits {
+  const seconds = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0 || value > 24 * 3600)
+      throw new Error(`${name} must be a number of seconds above 0 and at most 86400, got '${raw}'`);
+    return Math.round(value * 1000);
+  };
+  const maxCallMs = seconds('GRPC_MAX_CALL_SECONDS');
+  const maxIdleMs = seconds('GRPC_MAX_IDLE_SECONDS');
+  const keepaliveMs = seconds('GRPC_KEEPALIVE_SECONDS');
+  return {
+    ...(maxCallMs !== undefined ? { maxCallMs } : {}),
+    ...(maxIdleMs !== undefined ? { maxIdleMs } : {}),
+    ...(keepaliveMs !== undefined ? { keepaliveMs } : {}),
+  };
 }

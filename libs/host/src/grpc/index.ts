@@ -1,2 +1,2 @@
-export { GrpcFrontend, WorkItemHub, type GrpcFrontendOptions } from '@durable/grpc';
-export { grpcMaxMessageBytes, grpcPortFromEnv } from './grpc-config';
+export { GrpcFrontend, WorkItemHub, type GrpcCallLimits, type GrpcFrontendOptions } from '@durable/grpc';
+export { grpcLimitsFromEnv, grpcMaxMessageBytes, grpcPortFromEnv } from './grpc-config';

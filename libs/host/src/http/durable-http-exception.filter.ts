@@ -1,6 +1,7 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger, NotFoundException } from '@nestjs/common';
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
-import { errorResponse } from './error-response';
+import { allowedMethods } from './allowed-methods';
+import { errorResponse, type ErrorResponse } from './error-response';
 import { requestUrl, type HttpRequest } from './http-request';
 import { isDurableApiPath } from './routes';
 
@@ -25,7 +26,7 @@ export class DurableHttpExceptionFilter implements ExceptionFilter {
       this.fallback.catch(exception, host);
       return;
     }
-    const answer = errorResponse(exception);
+    const answer = methodNotAllowed(exception, request) ?? errorResponse(exception);
     if (answer.unexpected) {
       this.logger.error(
         `${request.method ?? ''} ${requestUrl(request)} failed`,
@@ -39,4 +40,25 @@ export class DurableHttpExceptionFilter implements ExceptionFilter {
     for (const [name, value] of Object.entries(answer.headers)) adapter.setHeader(response, name, value);
     adapter.reply(response, answer.body, answer.status);
   }
+}
+
+/** Routing found no handler, but the path is the document's under other methods: 405 with `Allow`. */
+function methodNotAllowed(
+  exception: unknown,
+  request: HttpRequest & { method?: string },
+): ErrorResponse | undefined {
+  if (!(exception instanceof NotFoundException)) return undefined;
+  const url = requestUrl(request);
+  const method = (request.method ?? '').toUpperCase();
+  const allowed = allowedMethods(url);
+  if (allowed === undefined || allowed.includes(method)) return undefined;
+  return {
+    status: 405,
+    body: {
+      error: 'MethodNotAllowed',
+      message: `${method} is not allowed on ${url.split('?', 1)[0] ?? ''}; allowed: ${allowed.join(', ')}`,
+    },
+    headers: { Allow: allowed.join(', ') },
+    unexpected: false,
+  };
 }

@@ -1105,3 +1105,18 @@ describe('DurableHttpModule', () => {
     }
   });
 });
+
+describe('a method the document does not list', () => {
+  it('answers 405 with the allowed methods on a documented path, and 404 on an unknown path', async () => {
+    const put = await fetch(`${api}/instances/some-id`, { method: 'PUT' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('DELETE, GET, HEAD');
+    expect(await put.json()).toEqual({
+      error: 'MethodNotAllowed',
+      message: `PUT is not allowed on ${new URL(api).pathname}/instances/some-id; allowed: DELETE, GET, HEAD`,
+    });
+    const clean = await fetch(`${api}/entities/clean`, { method: 'DELETE' });
+    expect([clean.status, clean.headers.get('allow')]).toEqual([405, 'POST']);
+    expect((await fetch(`${api}/no-such-thing`, { method: 'PUT' })).status).toBe(404);
+  });
+});

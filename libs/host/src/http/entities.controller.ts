@@ -50,6 +50,7 @@ export class EntitiesController {
   }
 
   @Post('clean')
+  @HttpCode(200)
   async clean(@Query() query: QueryParams): Promise<CleanEntityStorageBody> {
     return this.instances.cleanEntityStorage({
       removeEmptyEntities: booleanParam(query, 'removeEmptyEntities', true),

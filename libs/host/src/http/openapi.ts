@@ -203,6 +203,8 @@ const waitingSchema: Json = objectOf({
 });
 
 const uri = (description: string): Json => ({ type: 'string', format: 'uri', description });
+// The action URLs keep Durable Functions' `{text}` / `{eventName}` placeholders, which a URI may not hold.
+const uriTemplate = (description: string): Json => ({ type: 'string', format: 'uri-template', description });
 
 /** The OpenAPI 3.0 description of the durable HTTP API, optionally naming the server it is served from. */
 export function openApiDocument(serverUrl?: string): Json {
@@ -596,13 +598,13 @@ export function openApiDocument(serverUrl?: string): Json {
           properties: {
             id: { type: 'string' },
             statusQueryGetUri: uri('GET: the instance status.'),
-            sendEventPostUri: uri('POST: raise an event; replace {eventName}.'),
-            terminatePostUri: uri('POST: terminate; replace {text} with the reason.'),
-            rewindPostUri: uri('POST: rewind; replace {text} with the reason.'),
+            sendEventPostUri: uriTemplate('POST: raise an event; replace {eventName}.'),
+            terminatePostUri: uriTemplate('POST: terminate; replace {text} with the reason.'),
+            rewindPostUri: uriTemplate('POST: rewind; replace {text} with the reason.'),
             purgeHistoryDeleteUri: uri('DELETE: purge the instance.'),
             restartPostUri: uri('POST: restart.'),
-            suspendPostUri: uri('POST: suspend; replace {text} with the reason.'),
-            resumePostUri: uri('POST: resume; replace {text} with the reason.'),
+            suspendPostUri: uriTemplate('POST: suspend; replace {text} with the reason.'),
+            resumePostUri: uriTemplate('POST: resume; replace {text} with the reason.'),
           },
         },
         InstanceStatus: statusSchema,

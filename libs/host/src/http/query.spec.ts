@@ -35,6 +35,14 @@ describe('booleanParam', () => {
       "invalid query parameter 'f': it must be 'true' or 'false', got '1'",
     );
   });
+
+  it.each([
+    ['booleanParam', (q: Record<string, string>) => booleanParam(q, 'f', false)],
+    ['dateParam', (q: Record<string, string>) => dateParam(q, 'f')],
+    ['pageSizeParam', (q: Record<string, string>) => pageSizeParam(q, 'f')],
+  ])('%s rejects an empty value instead of reading it as absent', (_, parse) => {
+    expect(() => parse({ f: '' })).toThrow("invalid query parameter 'f': it must not be empty");
+  });
 });
 
 describe('dateParam', () => {

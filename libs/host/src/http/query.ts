@@ -18,9 +18,18 @@ export function stringParam(query: QueryParams, name: string): string | undefine
   return value;
 }
 
+/**
+ * Like stringParam, but an empty value is an error: the document types the parameter (boolean,
+ * date-time, integer) and '' is none of those, so `?flag=` must not quietly mean the default.
+ */
+function typedParam(query: QueryParams, name: string): string | undefined {
+  if (query[name] === '') throw invalid(name, 'it must not be empty');
+  return stringParam(query, name);
+}
+
 /** `true` or `false` (any case); `fallback` when absent. */
 export function booleanParam(query: QueryParams, name: string, fallback: boolean): boolean {
-  const value = stringParam(query, name);
+  const value = typedParam(query, name);
   if (value === undefined) return fallback;
   const lower = value.toLowerCase();
   if (lower === 'true') return true;
@@ -41,7 +50,7 @@ function isCalendarDate(yyyyMmDd: string | undefined): boolean {
 
 /** An ISO-8601 date or date-time; undefined when absent. */
 export function dateParam(query: QueryParams, name: string): Date | undefined {
-  const raw = stringParam(query, name);
+  const raw = typedParam(query, name);
   if (raw === undefined) return undefined;
   // An unencoded '+' in a query string arrives as a space: "…T10:00:00 01:00" meant "+01:00".
   const value = raw.replace(/ (\d{2}:?\d{2})$/, '+$1');
@@ -78,7 +87,7 @@ export function statusesParam(query: QueryParams, name: string): RuntimeStatus[]
 
 /** A page size from 1 to 1000; undefined when absent. */
 export function pageSizeParam(query: QueryParams, name: string): number | undefined {
-  const value = stringParam(query, name);
+  const value = typedParam(query, name);
   if (value === undefined) return undefined;
   const size = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(size) || size < 1 || size > maxPageSize) {

@@ -1,6 +1,12 @@
 // Property-based fuzzing of the HTTP API from its own OpenAPI document with schemathesis (PyPI, in a
 // virtual environment under .cache/, set up on first use), as an admin: no request makes it answer
-// 5xx, and it is healthy after. Bounded by --max-examples to well under a minute.
+// 5xx, every response (status, content type, headers, body) matches the document, requests that break
+// the document are refused, and it is healthy after. Bounded by --max-examples to about a minute.
+//
+// One of schemathesis' checks is left out, for reasons the document cannot express:
+// positive_data_acceptance wants every schema-valid request to succeed, but a well-formed request can
+// still be refused by state (410 for a finished instance, an opaque continuation token that is not one
+// of ours, purge of running instances).
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,16 +79,21 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-it('answers no fuzzed request with a 5xx, and stays healthy', async () => {
+it('answers every fuzzed request as its document says, with no 5xx, and stays healthy', async () => {
   const run = await promisify(execFile)(
     st,
     [
       'run',
       `${base}/openapi.json`,
       '--checks',
-      'not_a_server_error',
+      'all',
+      '--exclude-checks',
+      'positive_data_acceptance',
       '--max-examples',
-      '25',
+      '40',
+      // The default 10 s per request is too little on a loaded CI machine; a hang still fails the run.
+      '--request-timeout',
+      '30',
       '--workers',
       '1',
       '--seed',
@@ -90,7 +101,8 @@ it('answers no fuzzed request with a 5xx, and stays healthy', async () => {
       '-H',
       `Authorization: Bearer ${adminKey}`,
     ],
-    { timeout: 240_000, env: { ...process.env, NO_COLOR: '1' } },
+    // Run where its crash cache (.schemathesis/) stays out of the repository and out of later runs.
+    { timeout: 240_000, cwd: dataDir, env: { ...process.env, NO_COLOR: '1' } },
   ).then(
     (result) => ({ code: 0, stdout: result.stdout }),
     (error: { code?: number; stdout?: string }) => ({ code: error.code ?? -1, stdout: error.stdout ?? '' }),

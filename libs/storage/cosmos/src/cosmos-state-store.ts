@@ -1,6 +1,7 @@
 import { Agent as HttpsAgent } from 'node:https';
 import {
   CosmosClient,
+  type CosmosClientOptions,
   type Container,
   type IndexingPolicy,
   type JSONObject,
@@ -36,13 +37,15 @@ import {
 } from './history-chunks';
 import { LruCache } from './lru-cache';
 
+/** An Entra ID credential (`@azure/identity`'s DefaultAzureCredential, a managed identity, ...). */
+export type CosmosCredential = NonNullable<CosmosClientOptions['aadCredentials']>;
+
 export type CosmosConnection =
-  | {
+  | ({
       readonly endpoint: string;
-      readonly key: string;
       /** Trust a self-signed certificate on this endpoint (a local server or the emulator). */
       readonly allowSelfSignedCertificate?: boolean;
-    }
+    } & ({ readonly key: string } | { readonly credential: CosmosCredential }))
   | { readonly client: CosmosClient };
 
 export type CosmosStateStoreOptions = CosmosConnection & {
@@ -675,7 +678,7 @@ function connect(options: Extract<CosmosConnection, { endpoint: string }>): Conn
       : undefined;
   const client = new CosmosClient({
     endpoint: options.endpoint,
-    key: options.key,
+    ...('key' in options ? { key: options.key } : { aadCredentials: options.credential }),
     ...(agent !== undefined ? { agent } : {}),
     connectionPolicy: {
       // Retrying is cosmosCall's job alone: it also covers 503/408/449, honours the server's
