@@ -134,7 +134,7 @@ describe('the Helm chart', () => {
         activityPartitions: 12,
         host: '0.0.0.0',
         kafkaBrokers: ['kafka-0.kafka:9092', 'kafka-1.kafka:9092'],
-        cosmos: { key: 'not-a-real-key', databaseId: 'durable' },
+        cosmos: { auth: { kind: 'key', key: 'not-a-real-key' }, databaseId: 'durable' },
       });
       expect(env['DURABLE_MODE']).toBe('distributed');
       if (app !== 'frontend') expect(env['DURABLE_GRPC_FRONTEND']).toBe('rel-durable-frontend:4001');
