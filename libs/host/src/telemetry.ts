@@ -9,7 +9,8 @@ import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/export
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { RandomIdGenerator } from '@opentelemetry/sdk-trace';
+import { RandomIdGenerator, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { exportThreadSupports, SpanExportThread, spanExportThreadOptions } from './span-export-thread';
 import { enableTracing, PresetIdGenerator, resetDurableMetrics } from '@durable/telemetry';
 
 export interface Telemetry {
@@ -71,6 +72,18 @@ function otlpMetricReader(env: NodeJS.ProcessEnv): IMetricReader {
 }
 
 /**
+ * OTLP spans go through the export thread (encoding off the engine's thread); any other exporter
+ * (console, zipkin, several at once) is left to the SDK's own set-up from the same variables.
+ */
+function spanProcessorsFor(env: NodeJS.ProcessEnv): { spanProcessors?: SpanProcessor[] } {
+  const traces = list(env['OTEL_TRACES_EXPORTER']);
+  const options = spanExportThreadOptions(env);
+  const otlpOnly = traces.length === 0 || (traces.length === 1 && traces[0] === 'otlp');
+  if (!otlpOnly || !exportThreadSupports(options.protocol)) return {};
+  return { spanProcessors: [new SpanExportThread(options)] };
+}
+
+/**
  * Starts OpenTelemetry for an app named `serviceName` (unless OTEL_SERVICE_NAME names it), configured
  * by the process environment, where the SDK's exporters read their OTEL_* settings too.
  */
@@ -85,7 +98,7 @@ export function startTelemetry(serviceName: string): Telemetry {
     ...(env['OTEL_SERVICE_NAME'] === undefined ? { serviceName } : {}),
     metricReaders: readers,
     // No span processors means no tracer provider: tracing stays a no-op unless configured.
-    ...(plan.tracing ? {} : { spanProcessors: [] }),
+    ...(plan.tracing ? spanProcessorsFor(env) : { spanProcessors: [] }),
     idGenerator: new PresetIdGenerator(new RandomIdGenerator()),
     // No log exporter unless asked for: the apps log to stderr.
     logRecordProcessors: [],

@@ -241,6 +241,9 @@ export class InstanceTrace {
   }
 
   private lifetimeParent(): string {
-    return withSpanId(this.lifetime, this.lifetime.spanId);
+    this.lifetimeTraceParent ??= withSpanId(this.lifetime, this.lifetime.spanId);
+    return this.lifetimeTraceParent;
   }
+
+  private lifetimeTraceParent: string | undefined;
 }

@@ -52,9 +52,17 @@ export class PresetIdGenerator {
   }
 }
 
+// Every span of an instance names the same few parents (its lifetime span, mostly): parsing each
+// traceparent once, not once per span, keeps that off the engine's hot path. Cleared when full.
+const carriedContexts = new Map<string, Context>();
+const carriedContextsMax = 4_096;
+
 /** The OpenTelemetry context of a carried trace context (remote parent), or the root context. */
 export function contextOf(carried: TraceContext | string | undefined): Context {
   const value = typeof carried === 'string' ? carried : carried?.traceParent;
+  if (value === undefined) return ROOT_CONTEXT;
+  const cached = carriedContexts.get(value);
+  if (cached !== undefined) return cached;
   const parsed = parseTraceParent(value);
   if (parsed === undefined) return ROOT_CONTEXT;
   const spanContext: SpanContext = {
@@ -63,7 +71,10 @@ export function contextOf(carried: TraceContext | string | undefined): Context {
     traceFlags: parseInt(parsed.flags, 16) & TraceFlags.SAMPLED,
     isRemote: true,
   };
-  return trace.setSpanContext(ROOT_CONTEXT, spanContext);
+  const result = trace.setSpanContext(ROOT_CONTEXT, spanContext);
+  if (carriedContexts.size >= carriedContextsMax) carriedContexts.clear();
+  carriedContexts.set(value, result);
+  return result;
 }
 
 /** The `traceparent` of a span (or of the active one), to carry in a message. */

@@ -1,0 +1,99 @@
+// The export thread against a real OTLP receiver: what the worker thread sends must decode to the
+// spans the main thread ended (ids, parent, attributes, links, status, resource), in both HTTP
+// encodings, and flush/shutdown must not lose a span that ended before them.
+import { SpanKind, SpanStatusCode, trace, ROOT_CONTEXT } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
+import { OtlpReceiver } from '@durable/tools/servers';
+import { SpanExportThread, spanExportThreadOptions } from './span-export-thread';
+
+describe('SpanExportThread', () => {
+  const receiver = new OtlpReceiver();
+  const saved = process.env['OTEL_EXPORTER_OTLP_ENDPOINT'];
+
+  beforeAll(async () => {
+    await receiver.start();
+    // The worker's exporter reads its endpoint from the environment, as in the apps.
+    process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] = receiver.endpoint;
+  });
+  afterAll(async () => {
+    if (saved === undefined) delete process.env['OTEL_EXPORTER_OTLP_ENDPOINT'];
+    else process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] = saved;
+    await receiver.stop();
+  });
+
+  it.each(['http/protobuf', 'http/json'])('exports ended spans over %s from its thread', async (protocol) => {
+    const processor = new SpanExportThread(
+      spanExportThreadOptions({ OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_BSP_SCHEDULE_DELAY: '60000' }),
+    );
+    const provider = new TracerProvider({
+      resource: resourceFromAttributes({ 'service.name': `thread-${protocol}` }),
+      spanProcessors: [processor],
+    });
+    const tracer = provider.getTracer('durable');
+    const linked = { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), traceFlags: 1, isRemote: true };
+    const parent = tracer.startSpan('parent', { kind: SpanKind.SERVER });
+    const child = tracer.startSpan(
+      'child',
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'durabletask.task.task_id': 3, flag: true, text: 'x' },
+        links: [{ context: linked }],
+      },
+      trace.setSpan(ROOT_CONTEXT, parent),
+    );
+    child.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
+    child.end();
+    parent.end();
+
+    // The schedule delay is a minute: only the flush makes the batch go out.
+    await provider.forceFlush();
+    const traceId = parent.spanContext().traceId;
+    const spans = receiver.trace(traceId);
+    expect(spans.map((s) => s.name).sort()).toEqual(['child', 'parent']);
+    const received = spans.find((s) => s.name === 'child')!;
+    expect(received).toMatchObject({
+      service: `thread-${protocol}`,
+      scope: 'durable',
+      spanId: child.spanContext().spanId,
+      parentSpanId: parent.spanContext().spanId,
+      kind: 3,
+      attributes: { 'durabletask.task.task_id': 3, flag: true, text: 'x' },
+      status: { code: 2, message: 'boom' },
+      links: [{ traceId: linked.traceId, spanId: linked.spanId }],
+    });
+    expect(spans.find((s) => s.name === 'parent')!.parentSpanId).toBe('');
+    await provider.shutdown();
+  });
+
+  it('sends what is still batched when it shuts down, and nothing after', async () => {
+    const processor = new SpanExportThread(spanExportThreadOptions({ OTEL_BSP_SCHEDULE_DELAY: '60000' }));
+    const provider = new TracerProvider({ spanProcessors: [processor] });
+    const tracer = provider.getTracer('durable');
+    const spans = Array.from({ length: 1_200 }, (_, i) => tracer.startSpan(`s${i}`, {}, ROOT_CONTEXT));
+    spans.forEach((span) => span.end());
+    await provider.shutdown();
+    const ids = new Set(spans.map((s) => s.spanContext().spanId));
+    expect(receiver.spans.filter((s) => ids.has(s.spanId))).toHaveLength(1_200);
+
+    tracer.startSpan('late', {}, ROOT_CONTEXT).end();
+    expect(processor.droppedSpans).toBe(0);
+  });
+
+  it('drops spans beyond its queue instead of growing without bound', async () => {
+    const processor = new SpanExportThread(
+      spanExportThreadOptions({ OTEL_BSP_MAX_QUEUE_SIZE: '10', OTEL_BSP_SCHEDULE_DELAY: '60000' }),
+    );
+    const provider = new TracerProvider({ spanProcessors: [processor] });
+    const tracer = provider.getTracer('durable');
+    for (let i = 0; i < 25; i++) tracer.startSpan(`q${i}`, {}, ROOT_CONTEXT).end();
+    expect(processor.droppedSpans).toBe(15);
+    await provider.shutdown();
+  });
+
+  it('refuses a protocol OTLP does not have', () => {
+    expect(
+      () => new SpanExportThread(spanExportThreadOptions({ OTEL_EXPORTER_OTLP_PROTOCOL: 'udp' })),
+    ).toThrow("unsupported OTLP protocol 'udp'");
+  });
+});

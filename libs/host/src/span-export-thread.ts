@@ -1,0 +1,240 @@
+// Exports spans over OTLP from a worker thread. The SDK's BatchSpanProcessor encodes every batch
+// (protobuf or JSON) on the thread that runs orchestrations, which is the engine's one busy thread:
+// here the main thread only copies each ended span into a plain record, and a worker thread owns
+// the real OTLP exporter (encoding, HTTP or gRPC, retries), on another core.
+import { Worker } from 'node:worker_threads';
+import type { Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+
+/** One ended span as the worker receives it (structured-clone friendly). */
+interface SpanRecord {
+  readonly name: string;
+  readonly kind: number;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly traceFlags: number;
+  readonly parentSpanId: string | undefined;
+  readonly parentIsRemote: boolean;
+  readonly startTime: readonly [number, number];
+  readonly endTime: readonly [number, number];
+  readonly attributes: ReadableSpan['attributes'];
+  readonly status: ReadableSpan['status'];
+  readonly links: readonly {
+    readonly traceId: string;
+    readonly spanId: string;
+    readonly traceFlags: number;
+    readonly attributes: ReadableSpan['attributes'] | undefined;
+  }[];
+  readonly events: ReadableSpan['events'];
+  readonly dropped: readonly [number, number, number];
+  readonly scope: { readonly name: string; readonly version?: string; readonly schemaUrl?: string };
+}
+
+// The worker: rebuilds what the OTLP transformer reads of a ReadableSpan and hands batches to the
+// exporter for the configured protocol (which reads its OTEL_EXPORTER_OTLP_* settings itself). Plain
+// JavaScript, so it runs the same from sources, a build or a test runner.
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { OTLPTraceExporter } = require(workerData.exporterModule);
+const exporter = new OTLPTraceExporter();
+let resource = { attributes: {}, droppedAttributesCount: 0 };
+let exporting = Promise.resolve();
+function toReadable(r) {
+  return {
+    name: r.name, kind: r.kind,
+    spanContext: () => ({ traceId: r.traceId, spanId: r.spanId, traceFlags: r.traceFlags }),
+    parentSpanContext: r.parentSpanId === undefined ? undefined
+      : { traceId: r.traceId, spanId: r.parentSpanId, traceFlags: r.traceFlags, isRemote: r.parentIsRemote },
+    startTime: r.startTime, endTime: r.endTime, duration: [0, 0], ended: true,
+    attributes: r.attributes, status: r.status,
+    links: r.links.map((l) => ({ context: { traceId: l.traceId, spanId: l.spanId, traceFlags: l.traceFlags, isRemote: true }, attributes: l.attributes })),
+    events: r.events,
+    droppedAttributesCount: r.dropped[0], droppedEventsCount: r.dropped[1], droppedLinksCount: r.dropped[2],
+    resource, instrumentationScope: r.scope,
+  };
+}
+function exportBatch(records) {
+  return new Promise((resolve) => {
+    exporter.export(records.map(toReadable), (result) => {
+      parentPort.postMessage({ type: 'exported', spans: records.length, ok: result.code === 0 });
+      resolve();
+    });
+  });
+}
+parentPort.on('message', (message) => {
+  if (message.type === 'spans') {
+    if (message.resourceAttributes !== undefined)
+      resource = { attributes: message.resourceAttributes, droppedAttributesCount: 0 };
+    const records = message.spans;
+    // One export at a time keeps batches in order and memory bounded by the sender's queue.
+    exporting = exporting.then(() => exportBatch(records));
+  } else if (message.type === 'flush') {
+    exporting.then(() => exporter.forceFlush()).then(() => parentPort.postMessage({ type: 'flushed', id: message.id }));
+  } else if (message.type === 'shutdown') {
+    exporting.then(() => exporter.shutdown()).then(() => parentPort.postMessage({ type: 'flushed', id: message.id }));
+  }
+});
+`;
+
+const exporterModules: Record<string, string> = {
+  'http/protobuf': '@opentelemetry/exporter-trace-otlp-proto',
+  'http/json': '@opentelemetry/exporter-trace-otlp-http',
+  grpc: '@opentelemetry/exporter-trace-otlp-grpc',
+};
+
+export interface SpanExportThreadOptions {
+  /** `http/protobuf` (default), `http/json` or `grpc`, as OTEL_EXPORTER_OTLP_TRACES_PROTOCOL says. */
+  readonly protocol: string;
+  /** Spans sent to the worker at once (OTEL_BSP_MAX_EXPORT_BATCH_SIZE). */
+  readonly maxBatchSize: number;
+  /** Spans waiting for export beyond which new ones are dropped (OTEL_BSP_MAX_QUEUE_SIZE). */
+  readonly maxQueueSize: number;
+  /** How long an ended span may wait for its batch to fill (OTEL_BSP_SCHEDULE_DELAY). */
+  readonly scheduleDelayMillis: number;
+}
+
+/** The processor options from the standard OTEL_BSP_* and protocol variables. */
+export function spanExportThreadOptions(env: NodeJS.ProcessEnv): SpanExportThreadOptions {
+  const positive = (name: string, fallback: number): number => {
+    const value = Number(env[name]);
+    return Number.isFinite(value) && value > 0 ? value : fallback;
+  };
+  const protocol =
+    env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] ?? env['OTEL_EXPORTER_OTLP_PROTOCOL'] ?? 'http/protobuf';
+  return {
+    protocol,
+    maxBatchSize: positive('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512),
+    // Larger than the SDK's 2,048: one HelloSequence5 is 18 spans, and a busy partition ends
+    // thousands of instances a second; a span waits here only until the worker thread took it.
+    maxQueueSize: positive('OTEL_BSP_MAX_QUEUE_SIZE', 65_536),
+    // Shorter than the SDK's 5 s, so that a trace shows up while the user is still looking.
+    scheduleDelayMillis: positive('OTEL_BSP_SCHEDULE_DELAY', 1_000),
+  };
+}
+
+/** Whether spans can go through the export thread: the protocol is one of OTLP's three. */
+export function exportThreadSupports(protocol: string): boolean {
+  return exporterModules[protocol] !== undefined;
+}
+
+/** A span processor (for the SDK's tracer provider) that exports through a worker thread. */
+export class SpanExportThread implements SpanProcessor {
+  private readonly worker: Worker;
+  private batch: SpanRecord[] = [];
+  /** Spans handed to the worker and not yet exported. */
+  private inFlight = 0;
+  private dropped = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private nextRequest = 0;
+  private readonly waiting = new Map<number, () => void>();
+  private stopped = false;
+
+  constructor(private readonly options: SpanExportThreadOptions) {
+    const module = exporterModules[options.protocol];
+    if (module === undefined) throw new Error(`unsupported OTLP protocol '${options.protocol}'`);
+    this.worker = new Worker(workerSource, {
+      eval: true,
+      // The exporter reads its OTEL_EXPORTER_OTLP_* settings from this process's environment.
+      env: process.env,
+      workerData: { exporterModule: require.resolve(module) },
+    });
+    // Export must never keep an app alive, nor take it down.
+    this.worker.unref();
+    this.worker.on('message', (message: { type: string; spans?: number; id?: number }) => {
+      if (message.type === 'exported') this.inFlight -= message.spans ?? 0;
+      else if (message.type === 'flushed' && message.id !== undefined) {
+        this.waiting.get(message.id)?.();
+        this.waiting.delete(message.id);
+      }
+    });
+    this.worker.on('error', (error) => {
+      process.stderr.write(`span export thread failed: ${String(error)}\n`);
+    });
+  }
+
+  /** Spans dropped because the export queue was full. */
+  get droppedSpans(): number {
+    return this.dropped;
+  }
+
+  onStart(_span: Span, _parentContext: Context): void {}
+
+  onEnd(span: ReadableSpan): void {
+    if (this.stopped || (span.spanContext().traceFlags & 1) === 0) return;
+    if (this.inFlight + this.batch.length >= this.options.maxQueueSize) {
+      this.dropped++;
+      return;
+    }
+    if (this.batch.length === 0) this.resource = span.resource.attributes;
+    this.batch.push(toRecord(span));
+    if (this.batch.length >= this.options.maxBatchSize) this.send();
+    else if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.send(), this.options.scheduleDelayMillis);
+      this.timer.unref();
+    }
+  }
+
+  private resource: ReadableSpan['resource']['attributes'] | undefined;
+
+  private send(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.batch.length === 0) return;
+    const spans = this.batch;
+    this.batch = [];
+    this.inFlight += spans.length;
+    this.worker.postMessage({ type: 'spans', spans, resourceAttributes: this.resource });
+  }
+
+  private request(type: 'flush' | 'shutdown'): Promise<void> {
+    this.send();
+    const id = this.nextRequest++;
+    return new Promise<void>((resolve) => {
+      this.waiting.set(id, resolve);
+      this.worker.postMessage({ type, id });
+    });
+  }
+
+  forceFlush(): Promise<void> {
+    return this.request('flush');
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.stopped) return;
+    await this.request('shutdown');
+    this.stopped = true;
+    await this.worker.terminate();
+  }
+}
+
+function toRecord(span: ReadableSpan): SpanRecord {
+  const context = span.spanContext();
+  const parent = span.parentSpanContext;
+  const scope = span.instrumentationScope;
+  return {
+    name: span.name,
+    kind: span.kind,
+    traceId: context.traceId,
+    spanId: context.spanId,
+    traceFlags: context.traceFlags,
+    parentSpanId: parent?.spanId,
+    parentIsRemote: parent?.isRemote === true,
+    startTime: span.startTime,
+    endTime: span.endTime,
+    attributes: span.attributes,
+    status: span.status,
+    links: span.links.map((link) => ({
+      traceId: link.context.traceId,
+      spanId: link.context.spanId,
+      traceFlags: link.context.traceFlags,
+      attributes: link.attributes,
+    })),
+    events: span.events,
+    dropped: [span.droppedAttributesCount, span.droppedEventsCount, span.droppedLinksCount],
+    scope: {
+      name: scope.name,
+      ...(scope.version !== undefined ? { version: scope.version } : {}),
+      ...(scope.schemaUrl !== undefined ? { schemaUrl: scope.schemaUrl } : {}),
+    },
+  };
+}
