@@ -31,6 +31,7 @@ describe('OpenTelemetry on the embedded default', () => {
       OTEL_BSP_SCHEDULE_DELAY: '100',
       OTEL_METRIC_EXPORT_INTERVAL: '500',
       OTEL_SERVICE_NAME: 'durable-e2e',
+      DURABLE_APP: 'test/fixtures/traced-app.ts',
     });
     await product.start();
   });
@@ -176,6 +177,79 @@ describe('OpenTelemetry on the embedded default', () => {
     const sent = receiver.trace(raiserTrace).find((s) => s.name === 'orchestration_event:Approval');
     expect(sent?.kind).toBe(Kind.Producer);
     expect(received.links).toEqual([{ traceId: raiserTrace, spanId: sent?.spanId }]);
+  });
+
+  it("nests the user's own spans and log lines under the activity's span", async () => {
+    const { traceId, status } = await startTraced('Checkout', 42);
+    expect(status).toBe('Completed');
+    await receiver.waitFor((spans) =>
+      spans.some((s) => s.traceId === traceId && s.name === 'payment-gateway charge'),
+    );
+    const spans = await orchestrationSpanOf(traceId, 'orchestration:Checkout');
+    const run = spans.find((s) => s.name === 'activity:ChargeCard' && s.kind === Kind.Server) as ReceivedSpan;
+    const own = spans.find((s) => s.name === 'payment-gateway charge') as ReceivedSpan;
+    expect(own.parentSpanId).toBe(run.spanId);
+    expect(own.attributes['shop.amount']).toBe(42);
+
+    const logged = product.logs
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((entry) => entry['message'] === 'charging the card');
+    expect(logged).toMatchObject({ amount: 42, trace_id: traceId, span_id: run.spanId });
+  });
+
+  it('traces entity operations: the calls and signals of an orchestration, and a client signal', async () => {
+    const { traceId, callerSpanId, status } = await startTraced('CountVisits');
+    expect(status).toBe('Completed');
+    // The signalled operation may run after the orchestration ended: wait for all three runs.
+    await receiver.waitFor(
+      (spans) =>
+        spans.filter((s) => s.traceId === traceId && s.name.startsWith('entity:') && s.kind === Kind.Server)
+          .length === 3,
+    );
+    const spans = await orchestrationSpanOf(traceId, 'orchestration:CountVisits');
+    const entityLines = treeOf(spans, callerSpanId)
+      .split('\n')
+      .filter((line) => line.includes('entity:'));
+    expect(entityLines).toEqual([
+      '    entity:counter:add (client)',
+      '      entity:counter:add (server)',
+      '    entity:counter:add (producer)',
+      '      entity:counter:add (server)',
+      '    entity:counter:get (client)',
+      '      entity:counter:get (server)',
+    ]);
+    const call = spans.find((s) => s.name === 'entity:counter:get' && s.kind === Kind.Client) as ReceivedSpan;
+    expect(call.attributes).toMatchObject({
+      'durabletask.type': 'entity',
+      'durabletask.task.name': 'counter',
+      'durabletask.task.instance_id': '@counter@called',
+      'durabletask.task.operation': 'get',
+    });
+    const run = spans.find((s) => s.parentSpanId === call.spanId) as ReceivedSpan;
+    expect(run.status.code).toBe(Status.Ok);
+    expect(call.startMs).toBeLessThanOrEqual(run.startMs);
+    expect(call.endMs).toBeGreaterThanOrEqual(run.endMs);
+
+    // A client's signal over REST: the run is a child of the caller's span, with the failure it had.
+    const clientTrace = randomBytes(16).toString('hex');
+    const clientSpan = randomBytes(8).toString('hex');
+    const signalled = await fetch(`${product.baseUrl}/entities/Counter/rest?op=add`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${clientTrace}-${clientSpan}-01` },
+      body: '"not a number"',
+    });
+    expect(signalled.status).toBe(202);
+    await receiver.waitFor((all) => all.some((s) => s.traceId === clientTrace));
+    const [failed] = receiver.trace(clientTrace);
+    expect(failed).toMatchObject({
+      name: 'entity:counter:add',
+      kind: Kind.Server,
+      parentSpanId: clientSpan,
+      status: { code: Status.Error, message: 'add needs a number' },
+      attributes: { 'durabletask.task.instance_id': '@counter@rest' },
+    });
   });
 
   it('serves GET /metrics in the Prometheus text format with counters that match what ran', async () => {

@@ -10,6 +10,8 @@ export interface OperationRequest {
   readonly caller?: { readonly instanceId: string; readonly executionId: string };
   /** The instance a signal came from, when it came from one. */
   readonly sender?: string;
+  /** The caller's span (W3C traceparent), kept while the request waits: the parent of its run. */
+  readonly traceParent?: string;
 }
 
 /** A critical section asks this entity, at `position` of `lockSet`, for its lock. */

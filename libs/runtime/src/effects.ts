@@ -129,7 +129,7 @@ export function actionEffects(
       );
       return undefined;
     case 'SendEntityMessage':
-      return entityMessageEffects(routing, instanceId, executionId, senderId, action, stamp, outbox);
+      return entityMessageEffects(routing, instanceId, executionId, senderId, action, stamp, outbox, trace);
     case 'CompleteOrchestration':
       return newEvent('ExecutionCompleted', stamp, {
         orchestrationStatus: action.orchestrationStatus,
@@ -147,6 +147,7 @@ function entityMessageEffects(
   action: SendEntityMessageAction,
   stamp: string,
   outbox: OutboxMessage[],
+  trace: InstanceTrace | undefined,
 ): HistoryEvent {
   let event: HistoryEvent;
   switch (action.kind) {
@@ -210,6 +211,10 @@ function entityMessageEffects(
         instanceId: action.targetInstanceId,
         event,
         source: { instanceId, executionId: senderId, seq: action.id },
+        // An operation's run is a child of the caller's entity span (see InstanceTrace).
+        ...(trace !== undefined && (action.kind === 'call' || action.kind === 'signal')
+          ? { traceParent: trace.taskTraceParent(action.id) }
+          : {}),
       },
       routing.partitions,
     ),

@@ -1,4 +1,5 @@
 import {
+  type TraceContext,
   entityId,
   entityInstanceId,
   EntityNotRegisteredError,
@@ -38,7 +39,7 @@ export class EntityClient {
     entity: EntityId,
     operation: string,
     input?: string,
-    options: { scheduledTime?: Date; remote?: boolean } = {},
+    options: { scheduledTime?: Date; remote?: boolean; traceContext?: TraceContext } = {},
   ): Promise<void> {
     const id = options.remote === true ? entityInstanceId(entity) : this.known(entity);
     checkOperationName(operation);
@@ -52,7 +53,7 @@ export class EntityClient {
     const scheduled = options.scheduledTime;
     if (scheduled !== undefined && !Number.isFinite(scheduled.getTime()))
       throw new InvalidArgumentError('scheduledTime is not a valid date');
-    await this.send(id, operation, input, scheduled);
+    await this.send(id, operation, input, scheduled, options.traceContext?.traceParent);
   }
 
   /** Removes the entity's state (it runs no entity code); queued operations still run afterwards. */
@@ -164,10 +165,18 @@ export class EntityClient {
     return id;
   }
 
-  private async send(instanceId: string, operation: string, input: string | undefined, at: Date | undefined) {
+  private async send(
+    instanceId: string,
+    operation: string,
+    input: string | undefined,
+    at: Date | undefined,
+    /** The client's span: the parent of the operation's run. */
+    traceParent?: string,
+  ) {
     await this.deps.log.append([
       this.message({
         instanceId,
+        ...(traceParent !== undefined ? { traceParent } : {}),
         event: newEvent('EntityOperationSignaled', this.now(), {
           requestId: this.deps.idSource.newId(),
           operation,

@@ -4,6 +4,7 @@
 import {
   fromTimestamp,
   newEvent,
+  type Clock,
   parseEntityInstanceId,
   toTimestamp,
   type FailureDetails,
@@ -12,7 +13,9 @@ import {
 import type { EntityBatchResult, EntityOperationRequest } from '@durable/engine';
 import { scheduleRequests, type EntityRequest, type OperationRequest } from '@durable/entities';
 import type { EntityDocument, InstanceRecord, OutboxMessage, PendingTimer } from '@durable/storage';
+import { Attr, entitySpanName, SpanKind, SpanType, tracingEnabled } from '@durable/telemetry';
 import { acceptFromSource } from './instance-state';
+import type { SpanRecord } from './instance-tracing';
 import { instanceMessage, type InstanceMessage } from './messages';
 
 /** Runs operations on an entity's state: in process, or on a remote worker. */
@@ -40,6 +43,8 @@ export interface EntityEpisode {
   readonly outbox: OutboxMessage[];
   /** Timers of signals scheduled for later, to arm once the commit is durable. */
   readonly timers: PendingTimer[];
+  /** One span per operation run (when tracing), to emit once the commit is durable. */
+  readonly spans: SpanRecord[];
 }
 
 const emptyDocument: EntityDocument = { queue: [], scheduled: [], seq: 0, nextTimerId: 1 };
@@ -53,6 +58,8 @@ export async function runEntityEpisode(
   partition: number,
   partitions: number,
   runner: EntityRunner,
+  /** Times the operations' spans, when tracing. */
+  clock?: Clock,
 ): Promise<EntityEpisode | undefined> {
   const createdAt = previous?.createdAt ?? now;
   const incarnation = incarnationOf(createdAt);
@@ -103,6 +110,8 @@ export async function runEntityEpisode(
   let state = doc.state;
   let seq = doc.seq;
   const outbox: OutboxMessage[] = [];
+  const spans: SpanRecord[] = [];
+  const entityName = parseEntityInstanceId(instanceId).name;
   const stamp = toTimestamp(now);
   const source = () => ({ instanceId, executionId: incarnation, seq: ++seq });
   const send = (message: InstanceMessage) => outbox.push(instanceMessage(message, partitions));
@@ -130,6 +139,7 @@ export async function runEntityEpisode(
     if (run.length === 0) return;
     const batch = run;
     run = [];
+    const started = clock?.now() ?? now;
     const result = await runner.execute(
       instanceId,
       state,
@@ -141,6 +151,10 @@ export async function runEntityEpisode(
     );
     state = result.state;
     batch.forEach((request, i) => reply(request, result.outcomes[i]));
+    if (tracingEnabled()) {
+      const ended = clock?.now() ?? now;
+      batch.forEach((request, i) => spans.push(operationSpan(request, result.outcomes[i], started, ended)));
+    }
     for (const action of result.actions) {
       if (action.type === 'signal') {
         send({
@@ -231,7 +245,32 @@ export async function runEntityEpisode(
     ...(receivedFrom !== undefined ? { receivedFrom } : {}),
     entity: doc,
   };
-  return { record, outbox, timers: newTimers };
+  return { record, outbox, timers: newTimers, spans };
+
+  /** An operation's run, a child of its caller's span (an orchestration's call or signal, a client's). */
+  function operationSpan(
+    request: OperationRequest,
+    outcome: EntityBatchResult['outcomes'][number] | undefined,
+    start: number,
+    end: number,
+  ): SpanRecord {
+    const error =
+      outcome === undefined ? 'no outcome' : outcome.ok ? undefined : outcome.failureDetails.errorMessage;
+    return {
+      name: entitySpanName(entityName, request.operation),
+      kind: SpanKind.SERVER,
+      ...(request.traceParent !== undefined ? { parent: request.traceParent } : {}),
+      startTime: start,
+      endTime: end,
+      ...(error !== undefined ? { error } : {}),
+      attributes: {
+        [Attr.Type]: SpanType.Entity,
+        [Attr.TaskName]: entityName,
+        [Attr.InstanceId]: instanceId,
+        [Attr.Operation]: request.operation,
+      },
+    };
+  }
 }
 
 function operationOf(event: HistoryEvent, message: InstanceMessage): EntityRequest | undefined {
@@ -244,6 +283,7 @@ function operationOf(event: HistoryEvent, message: InstanceMessage): EntityReque
         ...(event.input !== undefined ? { input: event.input } : {}),
         // A lock holder's own signals run inside its critical section, in order with its calls.
         ...(message.source !== undefined ? { sender: message.source.instanceId } : {}),
+        ...(message.traceParent !== undefined ? { traceParent: message.traceParent } : {}),
       };
     case 'EntityOperationCalled':
       return {
@@ -252,6 +292,7 @@ function operationOf(event: HistoryEvent, message: InstanceMessage): EntityReque
         operation: event.operation,
         ...(event.input !== undefined ? { input: event.input } : {}),
         caller: { instanceId: event.parentInstanceId, executionId: event.parentExecutionId },
+        ...(message.traceParent !== undefined ? { traceParent: message.traceParent } : {}),
       };
     case 'EntityLockRequested':
       return {

@@ -105,7 +105,7 @@ export class InstanceClient implements InstanceService {
     entity: EntityId,
     operation: string,
     input?: string,
-    options?: { scheduledTime?: Date; remote?: boolean },
+    options?: { scheduledTime?: Date; remote?: boolean; traceContext?: TraceContext },
   ): Promise<void> {
     return this.entities.signal(entity, operation, input, options);
   }

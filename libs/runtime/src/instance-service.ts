@@ -198,6 +198,8 @@ export interface InstanceService {
       readonly scheduledTime?: Date;
       /** Accept a name no in-process entity has: a remote (gRPC) worker runs it. */
       readonly remote?: boolean;
+      /** The caller's W3C trace context: the operation's span is its child. */
+      readonly traceContext?: TraceContext;
     },
   ): Promise<void>;
   /** Removes an entity's state; operations already queued still run. */

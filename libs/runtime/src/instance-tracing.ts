@@ -2,10 +2,11 @@
 // are derived from the execution and task ids (see deriveSpanId), so the owner after a crash or a
 // partition move emits spans that meet the parents the previous owner already exported. Spans are
 // handed out only after the batch that applied their events is committed.
-import { fromTimestamp, type HistoryEvent, type TraceContext } from '@durable/core';
+import { fromTimestamp, parseEntityInstanceId, type HistoryEvent, type TraceContext } from '@durable/core';
 import {
   Attr,
   deriveSpanId,
+  entitySpanName,
   deriveTraceId,
   episodeSpanName,
   linkTo,
@@ -23,8 +24,11 @@ import {
 export type SpanRecord = SpanFields & Outcome;
 
 interface OpenTask {
-  readonly kind: 'activity' | 'timer' | 'sub';
+  readonly kind: 'activity' | 'timer' | 'sub' | 'entity';
   readonly name: string;
+  /** An entity call's operation and target. */
+  readonly operation?: string;
+  readonly entityInstanceId?: string;
   /** Epoch ms it was scheduled. */
   readonly at: number;
   readonly attempt: number;
@@ -36,6 +40,8 @@ export class InstanceTrace {
   /** The execution's lifetime span, as a parent for everything the orchestration does. */
   private readonly lifetime: ParsedTraceParent;
   private readonly open = new Map<number, OpenTask>();
+  /** Entity calls in flight: their responses name the request, not the task. */
+  private readonly entityCalls = new Map<string, number>();
   /** Failed attempts in a row per task name: the next schedule of that name is a retry. */
   private readonly failures = new Map<string, number>();
   private startedAt: number;
@@ -102,6 +108,35 @@ export class InstanceTrace {
           childInstanceId: event.instanceId,
         });
         return undefined;
+      case 'EntityOperationCalled':
+        this.open.set(event.eventId, {
+          kind: 'entity',
+          name: parseEntityInstanceId(event.targetInstanceId).name,
+          operation: event.operation,
+          entityInstanceId: event.targetInstanceId,
+          at,
+          attempt: 1,
+        });
+        this.entityCalls.set(event.requestId, event.eventId);
+        return undefined;
+      case 'EntityOperationSignaled': {
+        const entityName = parseEntityInstanceId(event.targetInstanceId).name;
+        return {
+          name: entitySpanName(entityName, event.operation),
+          kind: SpanKind.PRODUCER,
+          parent: this.lifetimeParent(),
+          spanId: deriveSpanId(this.senderId, 'task', event.eventId),
+          startTime: at,
+          endTime: at,
+          attributes: {
+            [Attr.Type]: SpanType.Entity,
+            [Attr.TaskName]: entityName,
+            [Attr.InstanceId]: event.targetInstanceId,
+            [Attr.Operation]: event.operation,
+            [Attr.TaskId]: event.eventId,
+          },
+        };
+      }
       case 'EventSent':
         return {
           name: spanName(SpanType.OrchestrationEvent, event.name),
@@ -138,6 +173,17 @@ export class InstanceTrace {
         );
       case 'TimerFired':
         return this.taskSpan(event.timerId, now, undefined);
+      case 'EntityOperationCompleted':
+      case 'EntityOperationFailed': {
+        const taskId = this.entityCalls.get(event.requestId);
+        if (taskId === undefined) return undefined;
+        this.entityCalls.delete(event.requestId);
+        return this.taskSpan(
+          taskId,
+          now,
+          event.type === 'EntityOperationFailed' ? event.failureDetails.errorMessage : undefined,
+        );
+      }
       case 'EventRaised':
         return {
           name: spanName(SpanType.Event, event.name),
@@ -161,7 +207,7 @@ export class InstanceTrace {
     const task = this.open.get(taskId);
     if (task === undefined) return undefined;
     this.open.delete(taskId);
-    if (task.kind !== 'timer') {
+    if (task.kind === 'activity' || task.kind === 'sub') {
       const key = `${task.kind === 'activity' ? 'a' : 's'}:${task.name}`;
       if (error !== undefined) this.failures.set(key, task.attempt);
       else this.failures.delete(key);
@@ -184,6 +230,20 @@ export class InstanceTrace {
           [Attr.InstanceId]: this.instanceId,
           [Attr.TaskId]: taskId,
           ...(task.fireAt !== undefined ? { [Attr.FireAt]: task.fireAt } : {}),
+        },
+      };
+    }
+    if (task.kind === 'entity') {
+      return {
+        ...common,
+        name: entitySpanName(task.name, task.operation ?? ''),
+        kind: SpanKind.CLIENT,
+        attributes: {
+          [Attr.Type]: SpanType.Entity,
+          [Attr.TaskName]: task.name,
+          [Attr.InstanceId]: task.entityInstanceId ?? '',
+          [Attr.Operation]: task.operation ?? '',
+          [Attr.TaskId]: taskId,
         },
       };
     }

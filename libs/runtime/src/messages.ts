@@ -16,7 +16,10 @@ export interface InstanceMessage {
   readonly wake?: true;
   /** On a lock grant: the entities locked, so that an orchestration that has ended can release them. */
   readonly lockSet?: readonly string[];
-  /** On a raised event: the sender's span (W3C traceparent), linked from the receiver's span. */
+  /**
+   * The sender's span (W3C traceparent): on a raised event, linked from the receiver's span; on an
+   * entity operation, the parent of its run.
+   */
   readonly traceParent?: string;
 }
 

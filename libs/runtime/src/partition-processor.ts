@@ -423,6 +423,7 @@ export class PartitionProcessor {
         this.partition,
         this.partitions,
         this.entities,
+        this.deps.clock,
       );
     } catch (error) {
       if (!(error instanceof WorkerUnavailableError)) throw error;
@@ -438,6 +439,7 @@ export class PartitionProcessor {
       outbox: episode.outbox,
       timers: episode.timers,
       finished: undefined,
+      ...(episode.spans.length > 0 ? { spans: episode.spans } : {}),
     };
   }
 

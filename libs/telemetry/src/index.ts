@@ -1,5 +1,6 @@
 export {
   Attr,
+  entitySpanName,
   episodeSpanName,
   instrumentationScope,
   Metric,

@@ -31,7 +31,8 @@ export const Attr = {
   Partition: 'durable.partition',
   /** Events an episode applied. */
   EpisodeEvents: 'durable.episode.events',
-  EntityOperation: 'durable.entity.operation',
+  /** An entity operation's name, as DurableTask.Core's tracing schema calls it. */
+  Operation: 'durabletask.task.operation',
 } as const;
 
 /** `type:name`, or `type:name@(version)`, as the Durable Task SDKs name spans. */
@@ -47,6 +48,11 @@ export function episodeSpanName(orchestration: string): string {
 /** A durable timer's wait, named as the Durable Task SDKs name it. */
 export function timerSpanName(orchestration: string): string {
   return `${SpanType.Orchestration}:${orchestration}:${SpanType.Timer}`;
+}
+
+/** An entity operation: `entity:<entity name>:<operation>`, for its caller and its run alike. */
+export function entitySpanName(entity: string, operation: string): string {
+  return `${SpanType.Entity}:${entity}:${operation}`;
 }
 
 /** Metric names (OpenTelemetry style; Prometheus shows dots as underscores). */

@@ -9,12 +9,13 @@ import {
   Param,
   Post,
   Query,
+  Req,
   Res,
 } from '@nestjs/common';
 import { entityId, type EntityId } from '@durable/core';
 import type { EntityMetadata, EntityQuery, InstanceService } from '@durable/runtime';
 import { HttpApiError } from './error-response';
-import type { HttpResponse } from './http-request';
+import { traceContextOf, type HttpRequest, type HttpResponse } from './http-request';
 import { jsonValue } from './json-value';
 import { booleanParam, dateParam, pageSizeParam, stringParam, type QueryParams } from './query';
 import { jsonBody } from './request-body';
@@ -97,6 +98,7 @@ export class EntitiesController {
     @Param('entityKey') key: string,
     @Query() query: QueryParams,
     @Body() body: string | undefined,
+    @Req() req: HttpRequest,
   ): Promise<void> {
     const id = entityId(name, key);
     const operation = stringParam(query, 'op');
@@ -108,7 +110,11 @@ export class EntitiesController {
       );
     }
     const scheduledTime = dateParam(query, 'scheduledTime');
-    await this.instances.signalEntity(id, operation, jsonBody(body), scheduledTime ? { scheduledTime } : {});
+    const traceContext = traceContextOf(req);
+    await this.instances.signalEntity(id, operation, jsonBody(body), {
+      ...(scheduledTime !== undefined ? { scheduledTime } : {}),
+      ...(traceContext !== undefined ? { traceContext } : {}),
+    });
   }
 
   @Delete(':entityName/:entityKey')
