@@ -272,6 +272,14 @@ describe('OpenTelemetry on the embedded default', () => {
       sample(before, 'durable_activities_completed_total', { name: 'SayHello', outcome: 'completed' }) + 9,
     );
     expect(after.find((f) => f.name === 'durable_partitions_owned')?.metrics[0]?.value).toBe('4');
+    // Every message was read: each owned partition reports an empty backlog.
+    const backlog = after.find((f) => f.name === 'durable_partition_backlog');
+    expect(backlog?.metrics.map((m) => [m.labels?.['partition'], m.value]).sort()).toEqual([
+      ['0', '0'],
+      ['1', '0'],
+      ['2', '0'],
+      ['3', '0'],
+    ]);
     expect(after.some((f) => f.name === 'durable_episode_duration' && f.type === 'HISTOGRAM')).toBe(true);
     // The same metrics were also pushed over OTLP.
     await receiver.waitFor(() => [...receiver.requests.keys()].some((k) => k.startsWith('/v1/metrics')));

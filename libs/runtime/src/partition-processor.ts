@@ -142,6 +142,11 @@ export class PartitionProcessor {
     this.entities = deps.entities ?? new EntityExecutor(deps.executor.registry, { logger: deps.logger });
   }
 
+  /** The offset of the next message this processor reads. */
+  get readPosition(): number {
+    return this.nextOffset;
+  }
+
   get cachedInstances(): number {
     return this.cache.size;
   }

@@ -84,13 +84,14 @@ export function resetDurableMetrics(): void {
 export function observeGauge(
   name: string,
   description: string,
-  read: () => Iterable<readonly [number, Attributes?]>,
+  /** May ask a server (a log's end offsets): the collection waits for it. */
+  read: () => Iterable<readonly [number, Attributes?]> | Promise<Iterable<readonly [number, Attributes?]>>,
 ): () => void {
   const gauge: ObservableGauge = metrics.getMeter(instrumentationScope).createObservableGauge(name, {
     description,
   });
-  const callback = (result: ObservableResult) => {
-    for (const [value, attributes] of read()) result.observe(value, attributes);
+  const callback = async (result: ObservableResult) => {
+    for (const [value, attributes] of await read()) result.observe(value, attributes);
   };
   gauge.addCallback(callback);
   return () => gauge.removeCallback(callback);

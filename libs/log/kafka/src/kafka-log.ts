@@ -227,6 +227,34 @@ export class KafkaLog implements PartitionedLog {
     void current.consumer.disconnect().catch(() => undefined);
   }
 
+  async endOffset(stream: Stream, partition: number): Promise<number> {
+    const count = this.partitionCount(stream);
+    if (!Number.isInteger(partition) || partition < 0 || partition >= count)
+      throw new InvalidArgumentError(`partition ${partition} is outside 0..${count - 1}`);
+    const offsets = await this.endOffsetsOf(stream);
+    return offsets.get(partition) ?? 0;
+  }
+
+  /** Calls made at the same time (a metrics scrape asks for each owned partition) share one request. */
+  private readonly endOffsetRequests = new Map<Stream, Promise<Map<number, number>>>();
+
+  private endOffsetsOf(stream: Stream): Promise<Map<number, number>> {
+    let request = this.endOffsetRequests.get(stream);
+    if (request === undefined) {
+      request = this.admin
+        .fetchTopicOffsets(this.topic(stream))
+        .then((offsets) => new Map(offsets.map((o) => [o.partition, Number(o.high)])))
+        .catch((error: unknown) => {
+          throw new UnavailableError(`reading end offsets failed: ${String(error)}`, undefined, {
+            cause: error,
+          });
+        })
+        .finally(() => this.endOffsetRequests.delete(stream));
+      this.endOffsetRequests.set(stream, request);
+    }
+    return request;
+  }
+
   async committedOffset(group: string, stream: Stream, partition: number): Promise<number> {
     try {
       const topics = await this.admin.fetchOffsets({

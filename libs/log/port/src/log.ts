@@ -57,6 +57,11 @@ export interface PartitionedLog {
   append(records: readonly AppendRecord[]): Promise<void>;
   /** Up to `maxRecords` records from `fromOffset` on; waits up to `waitMs` for the first. */
   read(stream: Stream, partition: number, fromOffset: number, options: ReadOptions): Promise<LogRecord[]>;
+  /**
+   * The offset the next record appended to the partition gets (Kafka: the high watermark). Less a
+   * reader's position, it is that reader's backlog.
+   */
+  endOffset(stream: Stream, partition: number): Promise<number>;
   /** The next offset the group should read (0 when it never committed). */
   committedOffset(group: string, stream: Stream, partition: number): Promise<number>;
   /** Records that the group has processed everything before `nextOffset`. */

@@ -99,6 +99,20 @@ export function describePartitionedLogConformance(
       expect(await reading).toEqual([]);
     });
 
+    it('reports the end offset: where the next appended record goes', async () => {
+      const empty = await log.endOffset(Stream.Orchestrations, 1);
+      await log.append([record(1, 'a'), record(1, 'b'), record(0, 'x')]);
+      const written = await log.read(Stream.Orchestrations, 1, empty, { maxRecords: 10, waitMs: 0 });
+      expect(written.map((r) => r.value)).toEqual(['a', 'b']);
+      expect(await log.endOffset(Stream.Orchestrations, 1)).toBe(written[1]!.offset + 1);
+      await log.close();
+      log = await factory.open();
+      expect(await log.endOffset(Stream.Orchestrations, 1)).toBe(written[1]!.offset + 1);
+      await expect(log.endOffset(Stream.Orchestrations, factory.partitions)).rejects.toBeInstanceOf(
+        InvalidArgumentError,
+      );
+    });
+
     it('stores committed offsets per group and partition', async () => {
       expect(await log.committedOffset('g', Stream.Orchestrations, 0)).toBe(0);
       await log.append([record(0, 'a'), record(0, 'b')]);

@@ -209,6 +209,11 @@ export class SqliteLog implements PartitionedLog {
     return records;
   }
 
+  async endOffset(stream: Stream, partition: number): Promise<number> {
+    this.checkPartition(partition);
+    return this.nextOffset(stream, partition, `${stream}\u0000${partition}`);
+  }
+
   async committedOffset(group: string, stream: Stream, partition: number): Promise<number> {
     return this.statements.committed.get(group, stream, partition)?.next_offset ?? 0;
   }
