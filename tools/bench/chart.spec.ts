@@ -1,7 +1,15 @@
 import { chartSvg } from './chart';
 import type { EngineRuns } from './workloads';
 
-const closed = { completed: 10, p50Ms: 2, p95Ms: 3, p99Ms: 4, concurrency: 4, resources: [] };
+const closed = {
+  completed: 10,
+  p50Ms: 2,
+  p95Ms: 3,
+  p99Ms: 4,
+  concurrency: 4,
+  cpuMicrosPerOp: 0,
+  resources: [],
+};
 
 describe('chart', () => {
   it('draws a bar per engine and figure, and marks what did not run', () => {

@@ -16,6 +16,8 @@ export interface ClosedLoopResult {
   readonly p95Ms: number;
   readonly p99Ms: number;
   readonly concurrency: number;
+  /** CPU time (user + system) of this process, its worker threads included, per completion in the window. */
+  readonly cpuMicrosPerOp: number;
 }
 
 export async function closedLoop(
@@ -36,17 +38,27 @@ export async function closedLoop(
       if (measuring && !stop) latencies.push(performance.now() - t0);
     }
   };
+  // CPU over the same window as the counted completions (not the warm-up, not the drain after it).
+  let cpuAtStart: NodeJS.CpuUsage | undefined;
+  let cpuInWindow: NodeJS.CpuUsage | undefined;
   const ticker = setInterval(() => {
     const now = performance.now();
-    if (!measuring && now >= warmupEnd) measuring = true;
+    if (!measuring && now >= warmupEnd) {
+      measuring = true;
+      cpuAtStart = process.cpuUsage();
+    }
     progress?.update(`${label}: ${measuring ? `${latencies.length} completed` : 'warming up'}…`);
-    if (now >= end) stop = true;
+    if (now >= end && !stop) {
+      stop = true;
+      cpuInWindow = process.cpuUsage(cpuAtStart);
+    }
   }, 100);
   try {
     await Promise.all(Array.from({ length: options.concurrency }, () => caller()));
   } finally {
     clearInterval(ticker);
   }
+  const cpu = cpuInWindow ?? process.cpuUsage(cpuAtStart);
   return {
     completedPerSec: Math.round(latencies.length / Math.max(options.seconds, 0.001)),
     completed: latencies.length,
@@ -54,6 +66,10 @@ export async function closedLoop(
     p95Ms: percentile(latencies, 95),
     p99Ms: percentile(latencies, 99),
     concurrency: options.concurrency,
+    cpuMicrosPerOp:
+      cpuAtStart === undefined || latencies.length === 0
+        ? 0
+        : Math.round((cpu.user + cpu.system) / latencies.length),
   };
 }
 

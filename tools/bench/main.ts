@@ -160,7 +160,8 @@ async function main(): Promise<void> {
   if (tracing !== undefined) {
     parts.push(
       `telemetry: no SDK ${tracing.noSdk.completedPerSec}/s, metrics ${tracing.metricsOnly.completedPerSec}/s, ` +
-        `tracing on ${tracing.tracingOn.completedPerSec}/s (-${tracing.tracingCostPercent}%)`,
+        `tracing on ${tracing.tracingOn.completedPerSec}/s (-${tracing.tracingCostPercent}%; CPU µs each ` +
+        `${tracing.metricsOnly.cpuMicrosPerOp} → ${tracing.tracingOn.cpuMicrosPerOp})`,
     );
   }
   if (entities !== undefined) {
