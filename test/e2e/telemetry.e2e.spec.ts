@@ -179,6 +179,35 @@ describe('OpenTelemetry on the embedded default', () => {
     expect(received.links).toEqual([{ traceId: raiserTrace, spanId: sent?.spanId }]);
   });
 
+  it('keeps every execution of a continued-as-new orchestration in the trace of its start', async () => {
+    const { traceId, callerSpanId, status } = await startTraced('Countdown', 2);
+    expect(status).toBe('Completed');
+    await receiver.waitFor(
+      (spans) =>
+        spans.filter((s) => s.traceId === traceId && s.name === 'orchestration:Countdown').length === 3,
+    );
+    const spans = await orchestrationSpanOf(traceId, 'orchestration:Countdown');
+    const lines = treeOf(spans, callerSpanId)
+      .split('\n')
+      .filter((line) => !line.includes(':episode'));
+    expect(lines).toEqual([
+      'create_orchestration:Countdown (producer)',
+      ...Array.from({ length: 2 }, () => [
+        '  orchestration:Countdown (server)',
+        '    activity:SayHello (client)',
+        '      activity:SayHello (server)',
+      ]).flat(),
+      '  orchestration:Countdown (server)',
+    ]);
+    const executions = spans.filter((s) => s.name === 'orchestration:Countdown');
+    expect(executions.map((s) => s.attributes['durabletask.task.status']).sort()).toEqual([
+      'Completed',
+      'ContinuedAsNew',
+      'ContinuedAsNew',
+    ]);
+    expect(new Set(executions.map((s) => s.attributes['durabletask.task.execution_id'])).size).toBe(3);
+  });
+
   it("nests the user's own spans and log lines under the activity's span", async () => {
     const { traceId, status } = await startTraced('Checkout', 42);
     expect(status).toBe('Completed');
