@@ -179,6 +179,30 @@ describe('OpenTelemetry on the embedded default', () => {
     expect(received.links).toEqual([{ traceId: raiserTrace, spanId: sent?.spanId }]);
   });
 
+  it("hangs a sub-orchestration's trace under its parent's call", async () => {
+    const { traceId, callerSpanId, status } = await startTraced('ParentOfHello');
+    expect(status).toBe('Completed');
+    await receiver.waitFor((spans) =>
+      spans.some(
+        (s) => s.traceId === traceId && s.name === 'orchestration:HelloSequence' && s.kind === Kind.Server,
+      ),
+    );
+    const spans = await orchestrationSpanOf(traceId, 'orchestration:ParentOfHello');
+    const lines = treeOf(spans, callerSpanId)
+      .split('\n')
+      .filter((line) => !line.includes(':episode'));
+    expect(lines).toEqual([
+      'create_orchestration:ParentOfHello (producer)',
+      '  orchestration:ParentOfHello (server)',
+      '    orchestration:HelloSequence (client)',
+      '      orchestration:HelloSequence (server)',
+      ...Array.from({ length: 3 }, () => [
+        '        activity:SayHello (client)',
+        '          activity:SayHello (server)',
+      ]).flat(),
+    ]);
+  });
+
   it('keeps every execution of a continued-as-new orchestration in the trace of its start', async () => {
     const { traceId, callerSpanId, status } = await startTraced('Countdown', 2);
     expect(status).toBe('Completed');
