@@ -18,7 +18,8 @@ export interface TracingBenchSizes extends ClosedLoopOptions {
 export const tracingBenchSizes = {
   full: { warmupSeconds: 3, seconds: 10, concurrency: 400, rounds: 3 },
   quick: { warmupSeconds: 2, seconds: 4, concurrency: 400, rounds: 3 },
-  tiny: { warmupSeconds: 0, seconds: 0.5, concurrency: 4, rounds: 1 },
+  // Long enough that a loaded CI machine still completes a few.
+  tiny: { warmupSeconds: 0, seconds: 2, concurrency: 4, rounds: 1 },
 } satisfies Record<string, TracingBenchSizes>;
 
 export interface TracingBenchResult {

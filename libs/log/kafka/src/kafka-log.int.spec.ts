@@ -151,10 +151,15 @@ describe('KafkaLog', () => {
       const before = epochs.get(1)!;
       events.length = 0;
       await membership.renew!(1);
-      expect(events).toEqual(['-1', '+1']);
+      // On a loaded machine the group may also rebalance meanwhile (every partition revoked and
+      // assigned again): look at partition 1's own events, and at the epoch.
+      const ofPartition = (p: number) => events.filter((e) => e.slice(1) === String(p));
+      expect(ofPartition(1).slice(0, 2)).toEqual(['-1', '+1']);
       expect(epochs.get(1)).toBeGreaterThan(before);
+      const renewed = ofPartition(1).length;
       await membership.renew!(7);
-      expect(events).toEqual(['-1', '+1']);
+      expect(ofPartition(7)).toEqual([]);
+      if (events.every((e) => e.slice(1) === '1')) expect(ofPartition(1)).toHaveLength(renewed);
       await membership.leave();
     } finally {
       await log.close();
