@@ -10,6 +10,8 @@ import {
   type Link,
   type Span,
   type SpanContext,
+  type SpanOptions,
+  type Tracer,
 } from '@opentelemetry/api';
 import { instrumentationScope } from './names';
 import { formatTraceParent, parseTraceParent, type TraceContext } from './trace-context';
@@ -17,6 +19,7 @@ import { formatTraceParent, parseTraceParent, type TraceContext } from './trace-
 export { SpanKind };
 
 let enabled = false;
+let cachedTracer: Tracer | undefined;
 
 /**
  * Turns Durable's spans on. The host calls it once it registered a tracer provider; until then
@@ -24,14 +27,17 @@ let enabled = false;
  */
 export function enableTracing(on = true): void {
   enabled = on;
+  // The provider may have changed (a host that stopped and started again): ask for the tracer anew.
+  cachedTracer = undefined;
 }
 
 export function tracingEnabled(): boolean {
   return enabled;
 }
 
-function tracer() {
-  return trace.getTracer(instrumentationScope);
+function tracer(): Tracer {
+  cachedTracer ??= trace.getTracer(instrumentationScope);
+  return cachedTracer;
 }
 
 // The SDK asks its id generator for a span's ids while `startSpan` runs, synchronously: the host
@@ -110,19 +116,15 @@ export function startSpan(fields: SpanFields): Span {
         : typeof fields.parent === 'string' || 'traceParent' in fields.parent
           ? contextOf(fields.parent as TraceContext | string)
           : fields.parent;
+  // Built field by field: this runs for every span, on the engine's thread.
+  const options: SpanOptions = { kind: fields.kind };
+  if (fields.attributes !== undefined) options.attributes = fields.attributes;
+  if (fields.startTime !== undefined) options.startTime = fields.startTime;
+  if (fields.links !== undefined) options.links = [...fields.links];
   presetSpanId = fields.spanId;
   presetTraceId = fields.traceId;
   try {
-    return tracer().startSpan(
-      fields.name,
-      {
-        kind: fields.kind,
-        ...(fields.attributes !== undefined ? { attributes: fields.attributes } : {}),
-        ...(fields.startTime !== undefined ? { startTime: fields.startTime } : {}),
-        ...(fields.links !== undefined ? { links: [...fields.links] } : {}),
-      },
-      parent,
-    );
+    return tracer().startSpan(fields.name, options, parent);
   } finally {
     presetSpanId = undefined;
     presetTraceId = undefined;
