@@ -11,15 +11,16 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { entityId, type EntityId } from '@durable/core';
-import type { EntityMetadata, EntityQuery, InstanceService } from '@durable/runtime';
+import { entityId, type EntityId, type TaskHubs } from '@durable/core';
+import type { EntityMetadata, EntityQuery } from '@durable/runtime';
 import { HttpApiError } from './error-response';
 import type { HttpResponse } from './http-request';
 import { jsonValue } from './json-value';
 import { booleanParam, dateParam, pageSizeParam, stringParam, type QueryParams } from './query';
 import { jsonBody } from './request-body';
 import { continuationTokenHeader, durableBasePath } from './routes';
-import { INSTANCE_SERVICE } from './tokens';
+import { taskHubOf, type ServedTaskHub } from './task-hub';
+import { TASK_HUBS } from './tokens';
 
 /** An entity as `GET /entities[/{name}]` lists it. */
 export interface EntityBody {
@@ -38,7 +39,7 @@ export interface CleanEntityStorageBody {
 /** `/entities`: signal, read, list, delete and clean durable entities, in the Durable Functions shape. */
 @Controller(`${durableBasePath}/entities`)
 export class EntitiesController {
-  constructor(@Inject(INSTANCE_SERVICE) private readonly instances: InstanceService) {}
+  constructor(@Inject(TASK_HUBS) private readonly hubs: TaskHubs<ServedTaskHub>) {}
 
   @Get()
   listAll(
@@ -52,7 +53,7 @@ export class EntitiesController {
   @Post('clean')
   @HttpCode(200)
   async clean(@Query() query: QueryParams): Promise<CleanEntityStorageBody> {
-    return this.instances.cleanEntityStorage({
+    return taskHubOf(this.hubs, query).instances.cleanEntityStorage({
       removeEmptyEntities: booleanParam(query, 'removeEmptyEntities', true),
       releaseOrphanedLocks: booleanParam(query, 'releaseOrphanedLocks', true),
     });
@@ -74,10 +75,11 @@ export class EntitiesController {
   async get(
     @Param('entityName') name: string,
     @Param('entityKey') key: string,
+    @Query() query: QueryParams,
     @Res() res: HttpResponse & { type(t: string): unknown; send(body: string): unknown },
   ): Promise<void> {
     const id = entityId(name, key);
-    const entity = await this.instances.getEntity(id, { includeState: true });
+    const entity = await taskHubOf(this.hubs, query).instances.getEntity(id, { includeState: true });
     if (entity?.state === undefined) {
       throw new HttpApiError(
         404,
@@ -99,6 +101,7 @@ export class EntitiesController {
     @Body() body: string | undefined,
   ): Promise<void> {
     const id = entityId(name, key);
+    const hub = taskHubOf(this.hubs, query);
     const operation = stringParam(query, 'op');
     if (operation === undefined) {
       throw new HttpApiError(
@@ -108,13 +111,18 @@ export class EntitiesController {
       );
     }
     const scheduledTime = dateParam(query, 'scheduledTime');
-    await this.instances.signalEntity(id, operation, jsonBody(body), scheduledTime ? { scheduledTime } : {});
+    await hub.instances.signalEntity(id, operation, jsonBody(body), scheduledTime ? { scheduledTime } : {});
   }
 
   @Delete(':entityName/:entityKey')
   @HttpCode(202)
-  async delete(@Param('entityName') name: string, @Param('entityKey') key: string): Promise<void> {
-    await this.instances.deleteEntity(entityId(name, key));
+  async delete(
+    @Param('entityName') name: string,
+    @Param('entityKey') key: string,
+    @Query() query: QueryParams,
+  ): Promise<void> {
+    const hub = taskHubOf(this.hubs, query);
+    await hub.instances.deleteEntity(entityId(name, key));
   }
 
   private async list(
@@ -123,6 +131,7 @@ export class EntitiesController {
     token: string | undefined,
     res: HttpResponse,
   ): Promise<EntityBody[]> {
+    const hub = taskHubOf(this.hubs, query);
     const lastModifiedFrom = dateParam(query, 'lastOperationTimeFrom');
     const lastModifiedTo = dateParam(query, 'lastOperationTimeTo');
     const pageSize = pageSizeParam(query, 'top');
@@ -145,7 +154,7 @@ export class EntitiesController {
         "'keyPrefix' needs an entity name: GET /entities/{name}",
       );
     }
-    const page = await this.instances.queryEntities(filter);
+    const page = await hub.instances.queryEntities(filter);
     if (page.continuationToken !== undefined) res.setHeader(continuationTokenHeader, page.continuationToken);
     return page.entities.map((e) => entityBody(e, filter.includeState === true));
   }
