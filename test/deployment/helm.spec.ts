@@ -176,6 +176,28 @@ describe('the Helm chart', () => {
     expect(find(fixed, 'Deployment', 'rel-durable-orchestration-worker').spec.replicas).toBe(3);
   });
 
+  it('serves several task hubs: TASK_HUBS for the apps, and KEDA on the lag of every hub', async () => {
+    const objects = await render([minimal], ['taskHub=orders', 'taskHubs={billing,shipping}']);
+    const config = find(objects, 'ConfigMap', 'rel-durable-config').data!;
+    expect(config['TASK_HUBS']).toBe('orders,billing,shipping');
+    const parsed = distributedConfigFromEnv({ ...config, COSMOS_KEY: 'not-a-real-key' }, '/', 0);
+    expect(parsed.taskHubs).toEqual({ defaultHub: 'orders', hubs: ['orders', 'billing', 'shipping'] });
+    for (const [app, group, topic] of [
+      ['orchestration-worker', orchestrationWorkersGroup, 'partitions'],
+      ['activity-worker', activityWorkersGroup, 'activities'],
+    ] as const) {
+      const triggers = find(objects, 'ScaledObject', `rel-durable-${app}`).spec.triggers as {
+        metadata: { consumerGroup: string; topic: string };
+      }[];
+      expect(triggers.map((t) => [t.metadata.consumerGroup, t.metadata.topic])).toEqual(
+        ['orders', 'billing', 'shipping'].map((hub) => [`${hub}.${group}`, `${hub}.${topic}`]),
+      );
+    }
+    expect(
+      (await render([minimal])).some((o) => o.kind === 'ConfigMap' && o.data?.['TASK_HUBS'] !== undefined),
+    ).toBe(false);
+  });
+
   it('renders Event Hubs: SASL for the apps and the scaler, an existing secret, an Ingress', async () => {
     const objects = await render([eventHubs]);
     expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
@@ -229,6 +251,7 @@ describe('the Helm chart', () => {
       'fire the durable timers',
     );
     expect(await renderError(['kafka.sasl.mechanism=gssapi'])).toContain('kafka.sasl.mechanism must be');
+    expect(await renderError(['taskHubs={billing,no_such}'])).toContain("'no_such' is not");
   });
 
   describe('kubeconform, against the Kubernetes and KEDA schemas', () => {

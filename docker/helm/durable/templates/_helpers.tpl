@@ -54,6 +54,9 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- if and (not .Values.secrets.existingSecret) (not .Values.cosmos.key) -}}{{- fail "cosmos.key (or secrets.existingSecret) is required" -}}{{- end -}}
 {{- if and .Values.kafka.sasl.mechanism (not (has .Values.kafka.sasl.mechanism (list "plain" "scram-sha-256" "scram-sha-512"))) -}}{{- fail "kafka.sasl.mechanism must be plain, scram-sha-256 or scram-sha-512" -}}{{- end -}}
 {{- if and .Values.kafka.sasl.mechanism (not .Values.secrets.existingSecret) (not .Values.kafka.sasl.username) -}}{{- fail "kafka.sasl.username is required with kafka.sasl.mechanism" -}}{{- end -}}
+{{- range $hub := prepend (.Values.taskHubs | default list) .Values.taskHub -}}
+{{- if not (regexMatch "^[A-Za-z][A-Za-z0-9-]{0,40}$" (toString $hub)) -}}{{- fail (printf "task hub names are letters, digits and dashes (up to 41), starting with a letter: '%v' is not" $hub) -}}{{- end -}}
+{{- end -}}
 {{- if or (lt (int .Values.partitionCount) 1) (gt (int .Values.partitionCount) 1024) -}}{{- fail "partitionCount must be from 1 to 1024" -}}{{- end -}}
 {{- if .Values.keda.enabled -}}
 {{- if lt (int .Values.keda.orchestrationWorker.minReplicas) 1 -}}{{- fail "keda.orchestrationWorker.minReplicas must be at least 1: orchestration workers fire the durable timers" -}}{{- end -}}
