@@ -58,6 +58,19 @@ param cosmosEndpoint string
 @secure()
 param cosmosKey string
 
+@description('API keys of the HTTP and gRPC APIs: role:key entries (reader, contributor, worker, admin; role@hub for one task hub), comma-separated; keys of 16 characters or more, or role:sha256:<hex>. Empty only with OIDC.')
+@secure()
+param durableApiKeys string = ''
+
+@description('OpenID Connect issuer whose bearer tokens are accepted, e.g. https://login.microsoftonline.com/<tenant>/v2.0; empty for API keys only.')
+param oidcIssuer string = ''
+
+@description('Audience the tokens must carry (with oidcIssuer), e.g. api://durable.')
+param oidcAudience string = ''
+
+@description('Token role claim values to Durable roles, e.g. Durable.Reader=reader,Durable.Writer=contributor.')
+param oidcRoleMap string = ''
+
 @description('Kafka topics that start orchestrations, topic=Orchestration,... (frontend).')
 param kafkaTriggers string = ''
 
@@ -104,21 +117,35 @@ var registries = empty(registryServer)
   ? []
   : [{ server: registryServer, username: registryUsername, passwordSecretRef: 'registry-password' }]
 
+var apiKeySecrets = empty(durableApiKeys) ? [] : [{ name: 'durable-api-keys', value: durableApiKeys }]
+
 var secrets = concat(
   [
     { name: 'cosmos-key', value: cosmosKey }
     { name: 'kafka-username', value: kafkaSaslUsername }
     { name: 'kafka-password', value: kafkaSaslPassword }
   ],
+  apiKeySecrets,
   registrySecrets
 )
 
+// Authentication is on: with neither API keys nor an OIDC issuer the apps refuse to start, saying so.
+var authEnv = concat(
+  [{ name: 'DURABLE_AUTH', value: 'on' }],
+  empty(durableApiKeys) ? [] : [{ name: 'DURABLE_API_KEYS', secretRef: 'durable-api-keys' }],
+  empty(oidcIssuer)
+    ? []
+    : [
+        { name: 'DURABLE_OIDC_ISSUER', value: oidcIssuer }
+        { name: 'DURABLE_OIDC_AUDIENCE', value: oidcAudience }
+      ],
+  empty(oidcRoleMap) ? [] : [{ name: 'DURABLE_OIDC_ROLE_MAP', value: oidcRoleMap }]
+)
+
 // What every app reads. The Kafka client settings (KAFKA_SASL_*, KAFKA_SSL) go with KAFKA_BROKERS.
-var commonEnv = [
+var commonEnv = concat(authEnv, [
   { name: 'DURABLE_MODE', value: 'distributed' }
   { name: 'HOST', value: '0.0.0.0' }
-  // Served open, with a warning at start, until API keys or OIDC settings are passed (README: Security).
-  { name: 'DURABLE_AUTH', value: 'off' }
   { name: 'TASK_HUB', value: taskHub }
   { name: 'PARTITION_COUNT', value: string(partitionCount) }
   { name: 'ACTIVITY_PARTITION_COUNT', value: string(activityPartitionCount) }
@@ -129,7 +156,7 @@ var commonEnv = [
   { name: 'KAFKA_SASL_PASSWORD', secretRef: 'kafka-password' }
   { name: 'COSMOS_ENDPOINT', value: cosmosEndpoint }
   { name: 'COSMOS_KEY', secretRef: 'cosmos-key' }
-]
+])
 
 var resources = { cpu: json('0.5'), memory: '1Gi' }
 
