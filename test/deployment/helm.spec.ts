@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { authenticatorFromEnv } from '@durable/auth';
 import { activityWorkersGroup, distributedConfigFromEnv, orchestrationWorkersGroup } from '@durable/host';
 import { ensureGoTools } from '@durable/tools/helm';
 
@@ -137,7 +138,17 @@ describe('the Helm chart', () => {
         cosmos: { auth: { kind: 'key', key: 'not-a-real-key' }, databaseId: 'durable' },
       });
       expect(env['DURABLE_MODE']).toBe('distributed');
-      if (app !== 'frontend') expect(env['DURABLE_GRPC_FRONTEND']).toBe('rel-durable-frontend:4001');
+      // Authentication is on, with the values' keys; the workers' gRPC token is a worker key.
+      expect(env['DURABLE_AUTH']).toBe('on');
+      const authenticator = authenticatorFromEnv(env);
+      expect(authenticator.enabled).toBe(true);
+      const admin = await authenticator.authenticate('Bearer not-a-real-admin-key-0123');
+      expect(admin.roles).toEqual(['admin']);
+      if (app !== 'frontend') {
+        expect(env['DURABLE_GRPC_FRONTEND']).toBe('rel-durable-frontend:4001');
+        const worker = await authenticator.authenticate(`Bearer ${env['DURABLE_GRPC_TOKEN']}`);
+        expect(worker.roles).toEqual(['worker']);
+      }
     }
   });
 
@@ -223,7 +234,12 @@ describe('the Helm chart', () => {
       KAFKA_SSL: 'true',
       KAFKA_SASL_MECHANISM: 'plain',
       DURABLE_APP: '/app/dist/apps/user/index.js',
+      DURABLE_AUTH: 'on',
+      DURABLE_OIDC_ISSUER: 'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0',
+      DURABLE_OIDC_AUDIENCE: 'api://durable',
     });
+    // OIDC signs callers in; the existing Secret may hold API keys too.
+    expect(authenticatorFromEnv(config).enabled).toBe(true);
     const worker = container(find(objects, 'Deployment', 'rel-durable-activity-worker'));
     expect(worker.image).toBe('myregistry.azurecr.io/durable-activity-worker:0.1.0');
     expect(worker.env).toContainEqual({
@@ -231,6 +247,10 @@ describe('the Helm chart', () => {
       valueFrom: { secretKeyRef: { name: 'durable-credentials', key: 'kafkaSaslPassword' } },
     });
     expect(worker.env.some((e: { name: string }) => e.name === 'DURABLE_GRPC_FRONTEND')).toBe(false);
+    expect(worker.env).toContainEqual({
+      name: 'DURABLE_API_KEYS',
+      valueFrom: { secretKeyRef: { name: 'durable-credentials', key: 'durableApiKeys', optional: true } },
+    });
     const ingress = find(objects, 'Ingress', 'rel-durable-frontend');
     expect(ingress.spec).toMatchObject({
       ingressClassName: 'nginx',
@@ -252,6 +272,13 @@ describe('the Helm chart', () => {
     );
     expect(await renderError(['kafka.sasl.mechanism=gssapi'])).toContain('kafka.sasl.mechanism must be');
     expect(await renderError(['taskHubs={billing,no_such}'])).toContain("'no_such' is not");
+    expect(await renderError(['auth.apiKeys=', 'auth.workerToken='])).toContain('authentication is required');
+    expect(await renderError(['auth.workerToken='])).toContain(
+      'auth.workerToken is required with frontend.grpc.enabled',
+    );
+    expect(await renderError(['auth.oidc.issuer=https://issuer.example'])).toContain(
+      'auth.oidc.audience is required',
+    );
   });
 
   describe('kubeconform, against the Kubernetes and KEDA schemas', () => {
