@@ -31,6 +31,9 @@ param registryPassword string = ''
 @description('Task hub: names the Kafka topics, consumer groups and Cosmos DB containers.')
 param taskHub string = 'durable'
 
+@description('More task hubs the apps serve (TASK_HUBS), each on its own topics, groups and containers; requests pick one with taskHub (REST) or taskhub (gRPC metadata).')
+param taskHubs array = []
+
 @description('Partitions of <hub>.partitions: at most this many orchestration workers can own one each.')
 @minValue(1)
 @maxValue(1024)
@@ -112,6 +115,8 @@ resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
   }
 }
 
+var allTaskHubs = union([taskHub], taskHubs)
+
 var registrySecrets = empty(registryServer) ? [] : [{ name: 'registry-password', value: registryPassword }]
 var registries = empty(registryServer)
   ? []
@@ -147,6 +152,7 @@ var commonEnv = concat(authEnv, [
   { name: 'DURABLE_MODE', value: 'distributed' }
   { name: 'HOST', value: '0.0.0.0' }
   { name: 'TASK_HUB', value: taskHub }
+  { name: 'TASK_HUBS', value: join(allTaskHubs, ',') }
   { name: 'PARTITION_COUNT', value: string(partitionCount) }
   { name: 'ACTIVITY_PARTITION_COUNT', value: string(activityPartitionCount) }
   { name: 'KAFKA_BROKERS', value: kafkaBrokers }
@@ -252,8 +258,9 @@ resource orchestrationWorker 'Microsoft.App/containerApps@2024-03-01' = {
         minReplicas: 1
         // A partition has one owner: replicas beyond the partition count would sit idle.
         maxReplicas: min(orchestrationWorkerMaxReplicas, partitionCount)
+        // One rule per task hub: KEDA scales on the largest lag among them.
         rules: [
-          kafkaScaleRule('partition-lag', kafkaBrokers, '${taskHub}.orchestration-workers', '${taskHub}.partitions', lagThreshold)
+          for hub in allTaskHubs: kafkaScaleRule('partition-lag-${toLower(hub)}', kafkaBrokers, '${hub}.orchestration-workers', '${hub}.partitions', lagThreshold)
         ]
       }
     }
@@ -285,7 +292,7 @@ resource activityWorker 'Microsoft.App/containerApps@2024-03-01' = {
         // A partition of <hub>.activities has one owner: replicas beyond its partitions would sit idle.
         maxReplicas: min(activityWorkerMaxReplicas, activityPartitionCount)
         rules: [
-          kafkaScaleRule('activity-lag', kafkaBrokers, '${taskHub}.activity-workers', '${taskHub}.activities', lagThreshold)
+          for hub in allTaskHubs: kafkaScaleRule('activity-lag-${toLower(hub)}', kafkaBrokers, '${hub}.activity-workers', '${hub}.activities', lagThreshold)
         ]
       }
     }

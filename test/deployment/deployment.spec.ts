@@ -293,11 +293,14 @@ describe('the Container Apps manifests', () => {
 
   it("scales each worker with KEDA's kafka scaler on its consumer group's lag", () => {
     expect(bicep).toMatch(/func kafkaScaleRule\([^)]*\) object => \{[^]*?type: 'kafka'/);
+    // A rule per task hub served (TASK_HUB and TASK_HUBS), on that hub's group and topic.
+    expect(bicep).toMatch(/^var allTaskHubs = union\(\[taskHub\], taskHubs\)$/m);
+    expect(bicep).toContain("{ name: 'TASK_HUBS', value: join(allTaskHubs, ',') }");
     expect(body('orchestrationWorker')).toMatch(
-      /kafkaScaleRule\('[\w-]+', kafkaBrokers, '\$\{taskHub\}\.orchestration-workers', '\$\{taskHub\}\.partitions'/,
+      /for hub in allTaskHubs: kafkaScaleRule\('[\w-]+-\$\{toLower\(hub\)\}', kafkaBrokers, '\$\{hub\}\.orchestration-workers', '\$\{hub\}\.partitions'/,
     );
     expect(body('activityWorker')).toMatch(
-      /kafkaScaleRule\('[\w-]+', kafkaBrokers, '\$\{taskHub\}\.activity-workers', '\$\{taskHub\}\.activities'/,
+      /for hub in allTaskHubs: kafkaScaleRule\('[\w-]+-\$\{toLower\(hub\)\}', kafkaBrokers, '\$\{hub\}\.activity-workers', '\$\{hub\}\.activities'/,
     );
     expect(body('orchestrationWorker')).toMatch(/maxReplicas: min\(\w+, partitionCount\)/);
     // Each worker kind is bounded by the partitions of its own topic.
