@@ -31,6 +31,9 @@ param registryPassword string = ''
 @description('Task hub: names the Kafka topics, consumer groups and Cosmos DB containers.')
 param taskHub string = 'durable'
 
+@description('More task hubs the apps serve (TASK_HUBS), each on its own topics, groups and containers; requests pick one with taskHub (REST) or taskhub (gRPC metadata).')
+param taskHubs array = []
+
 @description('Partitions of <hub>.partitions: at most this many orchestration workers can own one each.')
 @minValue(1)
 @maxValue(1024)
@@ -57,6 +60,19 @@ param cosmosEndpoint string
 @description('Cosmos DB account key.')
 @secure()
 param cosmosKey string
+
+@description('API keys of the HTTP and gRPC APIs: role:key entries (reader, contributor, worker, admin; role@hub for one task hub), comma-separated; keys of 16 characters or more, or role:sha256:<hex>. Empty only with OIDC.')
+@secure()
+param durableApiKeys string = ''
+
+@description('OpenID Connect issuer whose bearer tokens are accepted, e.g. https://login.microsoftonline.com/<tenant>/v2.0; empty for API keys only.')
+param oidcIssuer string = ''
+
+@description('Audience the tokens must carry (with oidcIssuer), e.g. api://durable.')
+param oidcAudience string = ''
+
+@description('Token role claim values to Durable roles, e.g. Durable.Reader=reader,Durable.Writer=contributor.')
+param oidcRoleMap string = ''
 
 @description('Kafka topics that start orchestrations, topic=Orchestration,... (frontend).')
 param kafkaTriggers string = ''
@@ -99,10 +115,14 @@ resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
   }
 }
 
+var allTaskHubs = union([taskHub], taskHubs)
+
 var registrySecrets = empty(registryServer) ? [] : [{ name: 'registry-password', value: registryPassword }]
 var registries = empty(registryServer)
   ? []
   : [{ server: registryServer, username: registryUsername, passwordSecretRef: 'registry-password' }]
+
+var apiKeySecrets = empty(durableApiKeys) ? [] : [{ name: 'durable-api-keys', value: durableApiKeys }]
 
 var secrets = concat(
   [
@@ -110,16 +130,29 @@ var secrets = concat(
     { name: 'kafka-username', value: kafkaSaslUsername }
     { name: 'kafka-password', value: kafkaSaslPassword }
   ],
+  apiKeySecrets,
   registrySecrets
 )
 
+// Authentication is on: with neither API keys nor an OIDC issuer the apps refuse to start, saying so.
+var authEnv = concat(
+  [{ name: 'DURABLE_AUTH', value: 'on' }],
+  empty(durableApiKeys) ? [] : [{ name: 'DURABLE_API_KEYS', secretRef: 'durable-api-keys' }],
+  empty(oidcIssuer)
+    ? []
+    : [
+        { name: 'DURABLE_OIDC_ISSUER', value: oidcIssuer }
+        { name: 'DURABLE_OIDC_AUDIENCE', value: oidcAudience }
+      ],
+  empty(oidcRoleMap) ? [] : [{ name: 'DURABLE_OIDC_ROLE_MAP', value: oidcRoleMap }]
+)
+
 // What every app reads. The Kafka client settings (KAFKA_SASL_*, KAFKA_SSL) go with KAFKA_BROKERS.
-var commonEnv = [
+var commonEnv = concat(authEnv, [
   { name: 'DURABLE_MODE', value: 'distributed' }
   { name: 'HOST', value: '0.0.0.0' }
-  // Served open, with a warning at start, until API keys or OIDC settings are passed (README: Security).
-  { name: 'DURABLE_AUTH', value: 'off' }
   { name: 'TASK_HUB', value: taskHub }
+  { name: 'TASK_HUBS', value: join(allTaskHubs, ',') }
   { name: 'PARTITION_COUNT', value: string(partitionCount) }
   { name: 'ACTIVITY_PARTITION_COUNT', value: string(activityPartitionCount) }
   { name: 'KAFKA_BROKERS', value: kafkaBrokers }
@@ -129,7 +162,7 @@ var commonEnv = [
   { name: 'KAFKA_SASL_PASSWORD', secretRef: 'kafka-password' }
   { name: 'COSMOS_ENDPOINT', value: cosmosEndpoint }
   { name: 'COSMOS_KEY', secretRef: 'cosmos-key' }
-]
+])
 
 var resources = { cpu: json('0.5'), memory: '1Gi' }
 
@@ -225,8 +258,9 @@ resource orchestrationWorker 'Microsoft.App/containerApps@2024-03-01' = {
         minReplicas: 1
         // A partition has one owner: replicas beyond the partition count would sit idle.
         maxReplicas: min(orchestrationWorkerMaxReplicas, partitionCount)
+        // One rule per task hub: KEDA scales on the largest lag among them.
         rules: [
-          kafkaScaleRule('partition-lag', kafkaBrokers, '${taskHub}.orchestration-workers', '${taskHub}.partitions', lagThreshold)
+          for hub in allTaskHubs: kafkaScaleRule('partition-lag-${toLower(hub)}', kafkaBrokers, '${hub}.orchestration-workers', '${hub}.partitions', lagThreshold)
         ]
       }
     }
@@ -258,7 +292,7 @@ resource activityWorker 'Microsoft.App/containerApps@2024-03-01' = {
         // A partition of <hub>.activities has one owner: replicas beyond its partitions would sit idle.
         maxReplicas: min(activityWorkerMaxReplicas, activityPartitionCount)
         rules: [
-          kafkaScaleRule('activity-lag', kafkaBrokers, '${taskHub}.activity-workers', '${taskHub}.activities', lagThreshold)
+          for hub in allTaskHubs: kafkaScaleRule('activity-lag-${toLower(hub)}', kafkaBrokers, '${hub}.activity-workers', '${hub}.activities', lagThreshold)
         ]
       }
     }

@@ -2,9 +2,11 @@
 // runs the output its project.json declares, compose wires the images by environment, and the
 // Bicep file deploys the three apps with a Kafka-lag scale rule per worker. Nothing here needs
 // Docker or Azure.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, posix, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { authenticatorFromEnv } from '@durable/auth';
 
 const root = join(__dirname, '..', '..');
 const read = (path: string): string => readFileSync(join(root, path), 'utf8');
@@ -158,8 +160,10 @@ describe('compose.yaml', () => {
         depends_on?: Record<string, { condition: string }>;
         healthcheck?: { test: string[] };
         deploy?: { replicas?: number };
+        secrets?: string[];
       }
     >;
+    secrets?: Record<string, { file?: string }>;
   };
   const service = (name: string) => {
     const found = compose.services[name];
@@ -195,6 +199,35 @@ describe('compose.yaml', () => {
       .pop()!
       .instructions.find((i) => i.keyword === 'EXPOSE')?.args;
     expect(String(environment['PORT'])).toBe(expose);
+  });
+
+  // Compose's `${NAME:-default}` as compose reads it with NAME unset.
+  const unsetDefaults = (value: string | number): string =>
+    String(value).replace(/\$\{\w+:-([^}]*)\}/g, '$1');
+
+  it.each(apps)('runs %s with authentication on, its API keys from a compose secret file', (app) => {
+    const { environment = {}, secrets = [] } = service(app);
+    expect(environment['DURABLE_AUTH']).toBe('on');
+    const mounted = /^\/run\/secrets\/([\w-]+)$/.exec(String(environment['DURABLE_API_KEYS']));
+    expect(mounted).not.toBeNull();
+    const secret = mounted![1]!;
+    expect(secrets).toContain(secret);
+    expect(unsetDefaults(compose.secrets?.[secret]?.file ?? '')).toBe('./api-keys.txt');
+    expect(read('.gitignore').split('\n')).toContain('docker/api-keys.txt');
+    // The apps' own reader of these settings, with a keys file as the README says to write it.
+    const dir = mkdtempSync(join(tmpdir(), 'durable-compose-keys-'));
+    try {
+      const keys = join(dir, 'api-keys.txt');
+      writeFileSync(keys, 'admin:0123456789abcdef0123456789abcdef\n');
+      const env = Object.fromEntries(
+        Object.entries(environment).map(([name, value]) => [name, unsetDefaults(value)]),
+      );
+      expect(authenticatorFromEnv({ ...env, DURABLE_API_KEYS: keys }).enabled).toBe(true);
+      // Without the keys, the app refuses to start rather than serve open.
+      expect(() => authenticatorFromEnv({ ...env, DURABLE_API_KEYS: '' })).toThrow('DURABLE_AUTH=on needs');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs a KRaft Kafka broker, Kafka triggers on the frontend and two of each worker', () => {
@@ -260,11 +293,14 @@ describe('the Container Apps manifests', () => {
 
   it("scales each worker with KEDA's kafka scaler on its consumer group's lag", () => {
     expect(bicep).toMatch(/func kafkaScaleRule\([^)]*\) object => \{[^]*?type: 'kafka'/);
+    // A rule per task hub served (TASK_HUB and TASK_HUBS), on that hub's group and topic.
+    expect(bicep).toMatch(/^var allTaskHubs = union\(\[taskHub\], taskHubs\)$/m);
+    expect(bicep).toContain("{ name: 'TASK_HUBS', value: join(allTaskHubs, ',') }");
     expect(body('orchestrationWorker')).toMatch(
-      /kafkaScaleRule\('[\w-]+', kafkaBrokers, '\$\{taskHub\}\.orchestration-workers', '\$\{taskHub\}\.partitions'/,
+      /for hub in allTaskHubs: kafkaScaleRule\('[\w-]+-\$\{toLower\(hub\)\}', kafkaBrokers, '\$\{hub\}\.orchestration-workers', '\$\{hub\}\.partitions'/,
     );
     expect(body('activityWorker')).toMatch(
-      /kafkaScaleRule\('[\w-]+', kafkaBrokers, '\$\{taskHub\}\.activity-workers', '\$\{taskHub\}\.activities'/,
+      /for hub in allTaskHubs: kafkaScaleRule\('[\w-]+-\$\{toLower\(hub\)\}', kafkaBrokers, '\$\{hub\}\.activity-workers', '\$\{hub\}\.activities'/,
     );
     expect(body('orchestrationWorker')).toMatch(/maxReplicas: min\(\w+, partitionCount\)/);
     // Each worker kind is bounded by the partitions of its own topic.
@@ -276,6 +312,19 @@ describe('the Container Apps manifests', () => {
     expect(bicep).toMatch(/@secure\(\)\s*param cosmosKey string/);
     expect(bicep).toMatch(/@secure\(\)\s*param kafkaSaslPassword string/);
     expect(bicep).toContain("{ name: 'COSMOS_KEY', secretRef: 'cosmos-key' }");
+  });
+
+  it('turns authentication on, with the API keys in a secret from a secure parameter, or OIDC', () => {
+    expect(bicep).not.toMatch(/'DURABLE_AUTH', value: 'off'/);
+    expect(bicep).toContain("[{ name: 'DURABLE_AUTH', value: 'on' }]");
+    expect(bicep).toMatch(/@secure\(\)\s*param durableApiKeys string/);
+    expect(bicep).toContain("{ name: 'durable-api-keys', value: durableApiKeys }");
+    expect(bicep).toContain("{ name: 'DURABLE_API_KEYS', secretRef: 'durable-api-keys' }");
+    for (const setting of ['DURABLE_OIDC_ISSUER', 'DURABLE_OIDC_AUDIENCE', 'DURABLE_OIDC_ROLE_MAP'])
+      expect(bicep).toContain(`{ name: '${setting}', value: `);
+    expect(bicep).toMatch(/^var commonEnv = concat\(authEnv, \[/m);
+    for (const app of ['frontend', 'orchestrationWorker', 'activityWorker'])
+      expect(body(app)).toMatch(/env: concat\(commonEnv, /);
   });
 
   it('has a parameters file that sets only declared parameters and every required one but secrets', () => {

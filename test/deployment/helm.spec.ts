@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { authenticatorFromEnv } from '@durable/auth';
 import { activityWorkersGroup, distributedConfigFromEnv, orchestrationWorkersGroup } from '@durable/host';
 import { ensureGoTools } from '@durable/tools/helm';
 
@@ -137,7 +138,17 @@ describe('the Helm chart', () => {
         cosmos: { auth: { kind: 'key', key: 'not-a-real-key' }, databaseId: 'durable' },
       });
       expect(env['DURABLE_MODE']).toBe('distributed');
-      if (app !== 'frontend') expect(env['DURABLE_GRPC_FRONTEND']).toBe('rel-durable-frontend:4001');
+      // Authentication is on, with the values' keys; the workers' gRPC token is a worker key.
+      expect(env['DURABLE_AUTH']).toBe('on');
+      const authenticator = authenticatorFromEnv(env);
+      expect(authenticator.enabled).toBe(true);
+      const admin = await authenticator.authenticate('Bearer not-a-real-admin-key-0123');
+      expect(admin.roles).toEqual(['admin']);
+      if (app !== 'frontend') {
+        expect(env['DURABLE_GRPC_FRONTEND']).toBe('rel-durable-frontend:4001');
+        const worker = await authenticator.authenticate(`Bearer ${env['DURABLE_GRPC_TOKEN']}`);
+        expect(worker.roles).toEqual(['worker']);
+      }
     }
   });
 
@@ -176,6 +187,28 @@ describe('the Helm chart', () => {
     expect(find(fixed, 'Deployment', 'rel-durable-orchestration-worker').spec.replicas).toBe(3);
   });
 
+  it('serves several task hubs: TASK_HUBS for the apps, and KEDA on the lag of every hub', async () => {
+    const objects = await render([minimal], ['taskHub=orders', 'taskHubs={billing,shipping}']);
+    const config = find(objects, 'ConfigMap', 'rel-durable-config').data!;
+    expect(config['TASK_HUBS']).toBe('orders,billing,shipping');
+    const parsed = distributedConfigFromEnv({ ...config, COSMOS_KEY: 'not-a-real-key' }, '/', 0);
+    expect(parsed.taskHubs).toEqual({ defaultHub: 'orders', hubs: ['orders', 'billing', 'shipping'] });
+    for (const [app, group, topic] of [
+      ['orchestration-worker', orchestrationWorkersGroup, 'partitions'],
+      ['activity-worker', activityWorkersGroup, 'activities'],
+    ] as const) {
+      const triggers = find(objects, 'ScaledObject', `rel-durable-${app}`).spec.triggers as {
+        metadata: { consumerGroup: string; topic: string };
+      }[];
+      expect(triggers.map((t) => [t.metadata.consumerGroup, t.metadata.topic])).toEqual(
+        ['orders', 'billing', 'shipping'].map((hub) => [`${hub}.${group}`, `${hub}.${topic}`]),
+      );
+    }
+    expect(
+      (await render([minimal])).some((o) => o.kind === 'ConfigMap' && o.data?.['TASK_HUBS'] !== undefined),
+    ).toBe(false);
+  });
+
   it('renders Event Hubs: SASL for the apps and the scaler, an existing secret, an Ingress', async () => {
     const objects = await render([eventHubs]);
     expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
@@ -201,7 +234,12 @@ describe('the Helm chart', () => {
       KAFKA_SSL: 'true',
       KAFKA_SASL_MECHANISM: 'plain',
       DURABLE_APP: '/app/dist/apps/user/index.js',
+      DURABLE_AUTH: 'on',
+      DURABLE_OIDC_ISSUER: 'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0',
+      DURABLE_OIDC_AUDIENCE: 'api://durable',
     });
+    // OIDC signs callers in; the existing Secret may hold API keys too.
+    expect(authenticatorFromEnv(config).enabled).toBe(true);
     const worker = container(find(objects, 'Deployment', 'rel-durable-activity-worker'));
     expect(worker.image).toBe('myregistry.azurecr.io/durable-activity-worker:0.1.0');
     expect(worker.env).toContainEqual({
@@ -209,6 +247,10 @@ describe('the Helm chart', () => {
       valueFrom: { secretKeyRef: { name: 'durable-credentials', key: 'kafkaSaslPassword' } },
     });
     expect(worker.env.some((e: { name: string }) => e.name === 'DURABLE_GRPC_FRONTEND')).toBe(false);
+    expect(worker.env).toContainEqual({
+      name: 'DURABLE_API_KEYS',
+      valueFrom: { secretKeyRef: { name: 'durable-credentials', key: 'durableApiKeys', optional: true } },
+    });
     const ingress = find(objects, 'Ingress', 'rel-durable-frontend');
     expect(ingress.spec).toMatchObject({
       ingressClassName: 'nginx',
@@ -229,6 +271,14 @@ describe('the Helm chart', () => {
       'fire the durable timers',
     );
     expect(await renderError(['kafka.sasl.mechanism=gssapi'])).toContain('kafka.sasl.mechanism must be');
+    expect(await renderError(['taskHubs={billing,no_such}'])).toContain("'no_such' is not");
+    expect(await renderError(['auth.apiKeys=', 'auth.workerToken='])).toContain('authentication is required');
+    expect(await renderError(['auth.workerToken='])).toContain(
+      'auth.workerToken is required with frontend.grpc.enabled',
+    );
+    expect(await renderError(['auth.oidc.issuer=https://issuer.example'])).toContain(
+      'auth.oidc.audience is required',
+    );
   });
 
   describe('kubeconform, against the Kubernetes and KEDA schemas', () => {

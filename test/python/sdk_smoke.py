@@ -1,6 +1,7 @@
 """The official Durable Task Python SDK (durabletask from PyPI, unchanged) against Durable's gRPC
 endpoint: its worker runs a sequence and a fan-out/fan-in, its client starts and awaits them.
-Usage: python sdk_smoke.py HOST:PORT. Prints one JSON line with the outputs."""
+Usage: python sdk_smoke.py HOST:PORT [TASK_HUB]: with a task hub, both send it as the `taskhub` call
+metadata, as the Durable Task Scheduler's packages do. Prints one JSON line with the outputs."""
 import json
 import sys
 
@@ -29,13 +30,14 @@ def py_fan_out(ctx: task.OrchestrationContext, n: int):
 
 def main() -> None:
     address = sys.argv[1]
-    with worker.TaskHubGrpcWorker(host_address=address) as w:
+    metadata = [("taskhub", sys.argv[2])] if len(sys.argv) > 2 else None
+    with worker.TaskHubGrpcWorker(host_address=address, metadata=metadata) as w:
         w.add_orchestrator(py_sequence)
         w.add_orchestrator(py_fan_out)
         w.add_activity(hello)
         w.add_activity(square)
         w.start()
-        c = client.TaskHubGrpcClient(host_address=address)
+        c = client.TaskHubGrpcClient(host_address=address, metadata=metadata)
         outputs = {}
         for name, fn, arg in [("sequence", py_sequence, None), ("fanOut", py_fan_out, 20)]:
             instance_id = c.schedule_new_orchestration(fn, input=arg)

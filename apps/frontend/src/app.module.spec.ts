@@ -15,12 +15,15 @@ describe('frontend app on the embedded platform', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'durable-frontend-'));
     platform = await EmbeddedPlatform.start({ dataDir: dir, registry, partitions: 2 });
-    app = await bootstrapApp(appModule(platform.client, 1024), {
-      port: 0,
-      host: '127.0.0.1',
-      logger: false,
-      bodyParser: false,
-    });
+    app = await bootstrapApp(
+      appModule({ name: 'durable', client: platform.client, retention: platform.retention }, [], 1024),
+      {
+        port: 0,
+        host: '127.0.0.1',
+        logger: false,
+        bodyParser: false,
+      },
+    );
     const { port } = app.getHttpServer().address() as { port: number };
     base = `http://127.0.0.1:${port}`;
   });

@@ -3,20 +3,36 @@ import { DashboardModule, DurableHttpModule, HealthModule } from '@durable/host'
 import type { RetentionControl } from '@durable/retention';
 import type { InstanceService } from '@durable/runtime';
 
-/** The frontend: the Durable Functions HTTP API over an instance service, health, and the dashboard when built. */
+/** What serves one task hub over HTTP. */
+export interface FrontendTaskHub {
+  readonly name: string;
+  readonly client: InstanceService;
+  readonly retention: RetentionControl;
+}
+
+/**
+ * The frontend: the Durable Functions HTTP API over the task hubs (a request's `taskHub` picks one,
+ * else the default), health, and the dashboard when built.
+ */
 export function appModule(
-  instanceService: InstanceService,
+  defaultHub: FrontendTaskHub,
+  otherHubs: readonly FrontendTaskHub[],
   maxPayloadBytes: number,
   dashboardDir?: string,
-  retention?: RetentionControl,
 ): Type<unknown> {
   @Module({
     imports: [
       HealthModule.forApp('frontend'),
       DurableHttpModule.forRoot({
-        instanceService: { useValue: instanceService },
+        instanceService: { useValue: defaultHub.client },
+        taskHub: defaultHub.name,
+        retention: defaultHub.retention,
+        otherTaskHubs: otherHubs.map(({ name, client, retention }) => ({
+          name,
+          instances: client,
+          retention,
+        })),
         maxPayloadBytes,
-        ...(retention !== undefined ? { retention } : {}),
       }),
       ...(dashboardDir !== undefined ? [DashboardModule.forRoot(dashboardDir)] : []),
     ],

@@ -7,6 +7,7 @@ import {
   consoleLogger,
   distributedConfigFromEnv,
   dashboardPath,
+  embeddedHubDataDir,
   EmbeddedPlatform,
   embeddedConfigFromEnv,
   findDashboardDir,
@@ -19,6 +20,7 @@ import {
   loadRegistry,
   securityFromEnv,
   startFrontend,
+  startPerTaskHub,
   startTelemetry,
   WorkItemHub,
 } from '@durable/host';
@@ -41,24 +43,43 @@ async function main(): Promise<void> {
   // Durable Task SDK workers connect to the gRPC endpoint; names not registered here run on them.
   const grpcPort = grpcPortFromEnv(process.env);
   const grpcLimits = grpcLimitsFromEnv(process.env);
-  const remote = grpcPort === undefined ? undefined : new WorkItemHub({ logger });
-  const platform =
-    distributed !== undefined
-      ? await startFrontend(distributed, registry, logger)
-      : await EmbeddedPlatform.start({
-          dataDir: (embedded as EmbeddedConfig).dataDir,
-          registry,
-          partitions: config.partitions,
-          logger,
-          ...(remote !== undefined ? { remote } : {}),
-          ...(config.retention !== undefined ? { retention: config.retention } : {}),
-        });
+  const taskHubs = config.taskHubs;
+  // One platform per task hub, each on its own SQLite file or its own topics and containers; a
+  // request's `taskHub` (REST) or `taskhub` metadata (gRPC) picks one, else the default hub.
+  const hubs = await startPerTaskHub(taskHubs.hubs, async (name) => {
+    const remote = grpcPort === undefined ? undefined : new WorkItemHub({ logger });
+    const platform =
+      distributed !== undefined
+        ? await startFrontend(
+            // Trigger topics start orchestrations in the default hub only.
+            { ...distributed, hub: name, triggers: name === taskHubs.defaultHub ? distributed.triggers : '' },
+            registry,
+            logger,
+          )
+        : await EmbeddedPlatform.start({
+            dataDir: embeddedHubDataDir((embedded as EmbeddedConfig).dataDir, name, taskHubs),
+            registry,
+            partitions: config.partitions,
+            logger,
+            ...(remote !== undefined ? { remote } : {}),
+            ...(config.retention !== undefined ? { retention: config.retention } : {}),
+          });
+    return { client: platform.client, retention: platform.retention, remote, stop: () => platform.stop() };
+  });
+  const [defaultHub, ...otherHubs] = hubs.map(({ name, started }) => ({ name, ...started }));
+  if (defaultHub === undefined) throw new Error('no task hub to serve');
   const grpc =
-    remote === undefined || grpcPort === undefined
+    defaultHub.remote === undefined || grpcPort === undefined
       ? undefined
       : await GrpcFrontend.start({
-          client: platform.client,
-          hub: remote,
+          taskHub: defaultHub.name,
+          client: defaultHub.client,
+          hub: defaultHub.remote,
+          otherTaskHubs: otherHubs.map(({ name, client, remote }) => ({
+            name,
+            client,
+            hub: remote as WorkItemHub,
+          })),
           host: config.host,
           port: grpcPort,
           logger,
@@ -68,16 +89,13 @@ async function main(): Promise<void> {
           ...(security.tls !== undefined ? { tls: security.tls } : {}),
         });
   const dashboardDir = findDashboardDir(process.env);
-  const app = await bootstrapApp(
-    appModule(platform.client, config.maxPayloadBytes, dashboardDir, platform.retention),
-    {
-      port: config.port,
-      host: config.host,
-      bodyParser: false,
-      shutdownHooks: false,
-      security,
-    },
-  );
+  const app = await bootstrapApp(appModule(defaultHub, otherHubs, config.maxPayloadBytes, dashboardDir), {
+    port: config.port,
+    host: config.host,
+    bodyParser: false,
+    shutdownHooks: false,
+    security,
+  });
   const address = app.getHttpServer().address() as { port: number };
   const scheme = security.tls !== undefined ? 'https' : 'http';
   logger.info(
@@ -88,7 +106,8 @@ async function main(): Promise<void> {
       orchestrations: registry.orchestratorNames,
       entities: registry.entityNames,
       auth: security.authenticator.enabled ? 'on' : 'off',
-      retention: platform.retention.state().policy,
+      taskHubs: taskHubs.hubs,
+      retention: defaultHub.retention.state().policy,
       ...(grpc !== undefined ? { grpc: `${config.host}:${grpc.port}` } : {}),
     },
   );
@@ -103,7 +122,7 @@ async function main(): Promise<void> {
     // First the gRPC workers: work items they hold go back to the log, unblocking the batches.
     await grpc?.stop();
     await app.close();
-    await platform.stop();
+    await Promise.all(hubs.map(({ started }) => started.stop()));
     await telemetry.shutdown().catch(() => undefined);
     process.exit(0);
   };

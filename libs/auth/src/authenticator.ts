@@ -17,7 +17,10 @@ const nobody: Principal = { authenticated: false, subject: '', roles: [], via: '
 export interface AuthenticatorOptions {
   readonly apiKeys?: readonly ApiKeyEntry[];
   readonly jwt?: JwtVerifier;
-  /** The task hub this process serves: API keys granted for other hubs do not count (`role@hub:key`). */
+  /**
+   * The default task hub: grants for other hubs (`role@hub:key`) do not count for a request that
+   * names no hub of its own.
+   */
   readonly hub?: string;
 }
 
@@ -38,10 +41,11 @@ export class Authenticator {
   }
 
   /**
-   * The principal of the header: none when absent (an unauthenticated nobody), and an
-   * UnauthenticatedError with the reason when it is present but not valid.
+   * The principal of the header, with its roles in task hub `hub` (default: the default hub): none
+   * when absent (an unauthenticated nobody), and an UnauthenticatedError with the reason when it is
+   * present but not valid.
    */
-  async authenticate(authorization: string | undefined): Promise<Principal> {
+  async authenticate(authorization: string | undefined, hub = this.options.hub): Promise<Principal> {
     if (!this.enabled) return anonymousAdmin;
     if (authorization === undefined || authorization === '') return nobody;
     const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
@@ -49,10 +53,10 @@ export class Authenticator {
     const token = match[1] as string;
     const { apiKeys, jwt } = this.options;
     if (jwt !== undefined && compactJws.test(token)) {
-      const identity = await jwt.verify(token);
+      const identity = await jwt.verify(token, hub);
       return { authenticated: true, subject: identity.subject, roles: identity.roles, via: 'jwt' };
     }
-    const roles = apiKeys === undefined ? [] : rolesOfApiKey(apiKeys, token, this.options.hub);
+    const roles = apiKeys === undefined ? [] : rolesOfApiKey(apiKeys, token, hub);
     // A key of another task hub is known, just not here: authenticated with no role, so 403.
     if (roles.length === 0 && apiKeys !== undefined && isKnownApiKey(apiKeys, token))
       return { authenticated: true, subject: 'api-key', roles: [], via: 'api-key' };
@@ -61,9 +65,16 @@ export class Authenticator {
     return { authenticated: true, subject: `api-key:${roles.join(',')}`, roles, via: 'api-key' };
   }
 
-  /** The principal, if the rule lets it in; else UnauthenticatedError or PermissionDeniedError. */
-  async authorize(access: Access | undefined, authorization: string | undefined): Promise<Principal> {
-    const principal = await this.authenticate(authorization);
+  /**
+   * The principal, if the rule lets it in with its roles in task hub `hub` (default: the default
+   * hub); else UnauthenticatedError or PermissionDeniedError.
+   */
+  async authorize(
+    access: Access | undefined,
+    authorization: string | undefined,
+    hub?: string,
+  ): Promise<Principal> {
+    const principal = await this.authenticate(authorization, hub ?? this.options.hub);
     // A route without a rule is open to admins only: fail closed.
     const rule: Access = access ?? ['admin'];
     if (allows(rule, principal.roles)) return principal;

@@ -62,6 +62,17 @@ describe('roles for one task hub', () => {
     await expect(byDefault.authorize(start, `Bearer ${ordersKey}`)).rejects.toThrow(PermissionDeniedError);
   });
 
+  it('holds in the hub a request names, whatever the default hub (several task hubs)', async () => {
+    const orders = authenticatorFromEnv({ ...env, TASK_HUB: 'orders' });
+    expect((await orders.authenticate(`Bearer ${billingKey}`, 'BILLING')).roles).toEqual(['admin']);
+    expect((await orders.authenticate(`Bearer ${ordersKey}`, 'billing')).roles).toEqual([]);
+    expect((await orders.authenticate(`Bearer ${readerKey}`, 'billing')).roles).toEqual(['reader']);
+    await expect(orders.authorize(['admin'], `Bearer ${billingKey}`, 'billing')).resolves.toMatchObject({
+      roles: ['admin'],
+    });
+    await expect(orders.authorize(['admin'], `Bearer ${billingKey}`)).rejects.toThrow(PermissionDeniedError);
+  });
+
   it('maps claim values to roles of one hub, and refuses a bad hub name', () => {
     expect(roleMapFromEnv('Orders.Writer=contributor@orders,Durable.Reader=reader')).toEqual({
       'Orders.Writer': { role: 'contributor', hub: 'orders' },

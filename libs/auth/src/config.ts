@@ -12,7 +12,8 @@ import { JwtVerifier } from './jwt';
  * `DURABLE_API_KEYS` (a file, or the value itself, of `role:key` entries),
  * `DURABLE_OIDC_ISSUER` + `DURABLE_OIDC_AUDIENCE` (+ `DURABLE_OIDC_JWKS_URL`, `DURABLE_OIDC_ROLES_CLAIM`,
  * `DURABLE_OIDC_ROLE_MAP`), or `DURABLE_AUTH=off`. Neither configured: off. Grants for one task hub
- * (`role@hub`) hold only where `TASK_HUB` (default `durable`) is that hub.
+ * (`role@hub`) hold only for requests to that hub: the hub a request names (REST `taskHub`, gRPC
+ * `taskhub` metadata), else the default hub, `TASK_HUB` (default `durable`).
  */
 export function authenticatorFromEnv(env: NodeJS.ProcessEnv): Authenticator {
   const hub = env['TASK_HUB'] === undefined || env['TASK_HUB'] === '' ? 'durable' : env['TASK_HUB'];

@@ -61,6 +61,8 @@ describe('JWT bearer tokens from a real JWKS server', () => {
       roles: ['contributor@orders', 'admin@billing', 'Orders.Worker', 'Billing.Admin', 'reader@bad hub'],
     });
     expect((await scoped.authenticate(bearer(token))).roles).toEqual(['contributor', 'worker']);
+    // A request naming another hub gets that hub's grants instead.
+    expect((await scoped.authenticate(bearer(token), 'Billing')).roles).toEqual(['admin']);
   });
 
   it('rejects an expired token', async () => {

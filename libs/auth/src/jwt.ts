@@ -18,7 +18,7 @@ export interface JwtSettings {
    * name (`reader`, or `reader@orders`) maps to it as well.
    */
   readonly roleMap?: Readonly<Record<string, Role | Grant>>;
-  /** The task hub this process serves: grants for other hubs do not count. */
+  /** The default task hub: grants for other hubs do not count where a request names no hub. */
   readonly hub?: string;
   /** Seconds of clock skew allowed on exp/nbf (default 60). */
   readonly clockToleranceSeconds?: number;
@@ -41,8 +41,11 @@ export class JwtVerifier {
     parseUrl(settings.issuer, 'DURABLE_OIDC_ISSUER');
   }
 
-  /** Verifies a compact JWS; throws UnauthenticatedError with the reason when it does not hold. */
-  async verify(token: string): Promise<JwtIdentity> {
+  /**
+   * Verifies a compact JWS and gives its roles in task hub `hub`; throws UnauthenticatedError with
+   * the reason when it does not hold.
+   */
+  async verify(token: string, hub = this.settings.hub): Promise<JwtIdentity> {
     const keys = await this.keySet();
     let payload: JWTPayload;
     try {
@@ -56,10 +59,10 @@ export class JwtVerifier {
     } catch (error) {
       throw new UnauthenticatedError(`invalid token: ${reasonOf(error)}`);
     }
-    return { subject: String(payload.sub ?? ''), roles: this.rolesOf(payload) };
+    return { subject: String(payload.sub ?? ''), roles: this.rolesOf(payload, hub) };
   }
 
-  private rolesOf(payload: JWTPayload): Role[] {
+  private rolesOf(payload: JWTPayload, hub: string | undefined): Role[] {
     const claim = payload[this.settings.rolesClaim ?? 'roles'];
     const values = Array.isArray(claim)
       ? claim.filter((v): v is string => typeof v === 'string')
@@ -70,7 +73,7 @@ export class JwtVerifier {
     for (const value of values) {
       const mapped = this.settings.roleMap?.[value] ?? parseGrant(value);
       const grant = typeof mapped === 'string' ? { role: mapped } : mapped;
-      if (grant !== undefined && holdsIn(grant, this.settings.hub)) granted.add(grant.role);
+      if (grant !== undefined && holdsIn(grant, hub)) granted.add(grant.role);
     }
     return [...granted];
   }

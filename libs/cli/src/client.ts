@@ -8,6 +8,8 @@ export interface ClientOptions {
   /** The server's root (`http://host:port`); the API path is added unless the URL already has it. */
   readonly url: string;
   readonly token?: string;
+  /** The task hub every request is for (the `taskHub` query parameter); the server's default when absent. */
+  readonly taskHub?: string;
 }
 
 /** An instance as the status and list endpoints answer it. */
@@ -252,6 +254,7 @@ export class DurableClient {
     const url = new URL(`${this.base}${path}`);
     for (const [name, value] of Object.entries(query))
       if (value !== undefined) url.searchParams.set(name, String(value));
+    if (this.options.taskHub !== undefined) url.searchParams.set('taskHub', this.options.taskHub);
     const headers: Record<string, string> = {};
     if (this.options.token !== undefined) headers['authorization'] = `Bearer ${this.options.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { createColors } from 'picocolors';
 import { DurableClient, defaultUrl } from './client';
 import { ExitCode, usageError } from './exit-codes';
+import { taskHubOption } from './options';
 import type { Colors } from './format';
 
 /** Where the CLI reads and writes: the process by default, something else in a test. */
@@ -16,6 +17,7 @@ export interface Io {
 export interface GlobalOptions {
   readonly url?: string;
   readonly token?: string;
+  readonly taskHub?: string;
   readonly json?: boolean;
   readonly color?: boolean;
 }
@@ -42,9 +44,11 @@ export class Context {
 
   get client(): DurableClient {
     const token = this.globals.token ?? nonEmpty(this.io.env['DURABLE_TOKEN']);
+    const taskHub = this.globals.taskHub ?? taskHubFromEnv(this.io.env['DURABLE_TASK_HUB']);
     this.clientInstance ??= new DurableClient({
       url: this.globals.url ?? nonEmpty(this.io.env['DURABLE_URL']) ?? defaultUrl,
       ...(token !== undefined ? { token } : {}),
+      ...(taskHub !== undefined ? { taskHub } : {}),
     });
     return this.clientInstance;
   }
@@ -83,6 +87,16 @@ export class Context {
       );
     }
     return text;
+  }
+}
+
+function taskHubFromEnv(value: string | undefined): string | undefined {
+  const name = nonEmpty(value);
+  if (name === undefined) return undefined;
+  try {
+    return taskHubOption(name);
+  } catch (error) {
+    throw usageError(`DURABLE_TASK_HUB: ${(error as Error).message}`);
   }
 }
 

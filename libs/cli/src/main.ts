@@ -3,6 +3,7 @@ import type { On } from './command';
 import { commands } from './commands';
 import { Context, action, type Io } from './context';
 import { CliError, ExitCode } from './exit-codes';
+import { taskHubOption } from './options';
 import packageJson from '../package.json';
 
 const processIo: Io = {
@@ -20,6 +21,12 @@ export function buildProgram(io: Io, contexts: Context[] = []): Command {
     .version(packageJson.version)
     .addOption(new Option('--url <url>', 'the server (default DURABLE_URL, else http://127.0.0.1:7071)'))
     .addOption(new Option('--token <token>', 'bearer token (default DURABLE_TOKEN)'))
+    .addOption(
+      new Option(
+        '--task-hub <name>',
+        "the task hub (default DURABLE_TASK_HUB, else the server's default hub)",
+      ).argParser(taskHubOption),
+    )
     .option('--json', 'print JSON instead of text')
     .option('--no-color', 'no colours (also NO_COLOR)')
     .showSuggestionAfterError()

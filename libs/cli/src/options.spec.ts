@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { laterTimeOption, positiveIntOption, statusOption, timeOption } from './options';
+import { laterTimeOption, positiveIntOption, statusOption, taskHubOption, timeOption } from './options';
 
 const now = () => Date.parse('2026-06-10T12:00:00.000Z');
 
@@ -38,5 +38,15 @@ describe('statusOption', () => {
 describe('positiveIntOption', () => {
   it.each(['0', '-1', '1.5', 'ten', ''])('rejects %j', (value) =>
     expect(() => positiveIntOption(value)).toThrow(InvalidArgumentError),
+  );
+});
+
+describe('taskHubOption', () => {
+  it('keeps a task hub name as given', () => {
+    expect(taskHubOption('Billing-2')).toBe('Billing-2');
+  });
+
+  it.each(['', '2fast', 'no such hub', 'a_b', 'x'.repeat(42)])('rejects %j', (value) =>
+    expect(() => taskHubOption(value)).toThrow(InvalidArgumentError),
   );
 });

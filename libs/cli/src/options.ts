@@ -59,6 +59,18 @@ function parseTime(value: string, now: () => number, direction: 1 | -1): string 
   return new Date(Date.parse(utc)).toISOString();
 }
 
+// As the server accepts them: Kafka topics and Cosmos containers are named after the hub.
+const taskHubName = /^[A-Za-z][A-Za-z0-9-]{0,40}$/;
+
+/** A task hub name: letters, digits and dashes (up to 41), starting with a letter. */
+export function taskHubOption(value: string): string {
+  if (!taskHubName.test(value))
+    throw new InvalidArgumentError(
+      `'${value}' is not a task hub name (letters, digits and dashes, up to 41, starting with a letter).`,
+    );
+  return value;
+}
+
 export function positiveIntOption(value: string): number {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < 1)

@@ -18,6 +18,7 @@ import {
   PayloadTooLargeError,
   SubOrchestrationFailedError,
   TaskFailedError,
+  TaskHubNotFoundError,
   TimeoutError,
   UnavailableError,
   WorkerUnavailableError,
@@ -47,6 +48,7 @@ const cases: ReadonlyArray<readonly [name: string, make: () => DurableError, ret
   ['OwnershipLostError', () => new OwnershipLostError('partition 3 moved'), false],
   ['UnavailableError', () => new UnavailableError('throttled', 250), true],
   ['WorkerUnavailableError', () => new WorkerUnavailableError('no worker serves Checkout'), true],
+  ['TaskHubNotFoundError', () => new TaskHubNotFoundError('billing', ['orders']), false],
 ];
 
 describe('error classes', () => {

@@ -33,6 +33,7 @@ export {
   UnavailableError,
   WorkerUnavailableError,
 } from './errors';
+export { isTaskHubName, TaskHubNotFoundError, TaskHubs } from './task-hubs';
 export { failureDetailsFromError, isFailureDetails, type FailureDetails } from './failure';
 export {
   fromTimestamp,

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { grpcAccessOf, PermissionDeniedError, UnauthenticatedError, type Authenticator } from '@durable/auth';
+import { taskHubOfCall } from './task-hub';
 
 type AnyHandler = (
   call: grpc.ServerUnaryCall<unknown, unknown>,
@@ -20,7 +21,7 @@ function statusOf(error: unknown): grpc.StatusObject {
 
 /**
  * The handlers of a service, each checking the caller's `authorization` metadata against the access
- * table before it runs. A method of the definition with no rule in the table stops the server from
+ * table before it runs, with the caller's roles in the task hub the call names (`taskhub` metadata). A method of the definition with no rule in the table stops the server from
  * starting: every RPC must be ruled.
  */
 export function authorizedHandlers(
@@ -43,14 +44,16 @@ export function authorizedHandlers(
       callback?: grpc.sendUnaryData<unknown>,
     ) => {
       const header = call.metadata.get('authorization')[0];
-      authenticator.authorize(access, typeof header === 'string' ? header : undefined).then(
-        () => handler(call, callback),
-        (error: unknown) => {
-          const status = statusOf(error);
-          if (unary && callback !== undefined) callback(status);
-          else call.emit('error', status);
-        },
-      );
+      authenticator
+        .authorize(access, typeof header === 'string' ? header : undefined, taskHubOfCall(call.metadata))
+        .then(
+          () => handler(call, callback),
+          (error: unknown) => {
+            const status = statusOf(error);
+            if (unary && callback !== undefined) callback(status);
+            else call.emit('error', status);
+          },
+        );
     }) as grpc.UntypedHandleCall;
   }
   return wrapped;

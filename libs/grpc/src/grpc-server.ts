@@ -1,17 +1,27 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Authenticator } from '@durable/auth';
+import { TaskHubs } from '@durable/core';
 import { silentLogger, type Logger } from '@durable/engine';
 import type { InstanceService } from '@durable/runtime';
 import { connectionLimitOptions, deadlineCappedHandlers, type GrpcCallLimits } from './call-limits';
 import { authorizedHandlers } from './grpc-auth';
 import { remoteWorkHandlers, remoteWorkService } from './remote-work-bridge';
 import { sidecarHandlers, sidecarService } from './sidecar-service';
+import { taskHubHandlers } from './task-hub';
 import { WorkItemHub } from './work-item-hub';
 
-export interface GrpcFrontendOptions {
+/** What serves one task hub over gRPC. */
+export interface GrpcTaskHub {
   readonly client: InstanceService;
-  /** The hub remote workers connect to; the executors of this process dispatch through it. */
+  /** The hub remote workers connect to; the executors of this task hub dispatch through it. */
   readonly hub: WorkItemHub;
+}
+
+export interface GrpcFrontendOptions extends GrpcTaskHub {
+  /** The default task hub's name (default `durable`): calls without `taskhub` metadata are for it. */
+  readonly taskHub?: string;
+  /** Further task hubs, chosen by a call's `taskhub` metadata. */
+  readonly otherTaskHubs?: ReadonlyArray<GrpcTaskHub & { readonly name: string }>;
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
@@ -33,7 +43,7 @@ export class GrpcFrontend {
   private constructor(
     private readonly server: grpc.Server,
     readonly port: number,
-    private readonly hub: WorkItemHub,
+    private readonly hubs: readonly WorkItemHub[],
   ) {}
 
   static async start(options: GrpcFrontendOptions): Promise<GrpcFrontend> {
@@ -54,29 +64,48 @@ export class GrpcFrontend {
     // RemoteWork: its calls last as long as the activity they relay, and only workers may make them.
     const capped = (definition: grpc.ServiceDefinition, handlers: grpc.UntypedServiceImplementation) =>
       deadlineCappedHandlers(definition, guard(definition, handlers), options.limits?.maxCallMs);
+    const logger = options.logger ?? silentLogger;
+    const defaultHub = options.taskHub ?? 'durable';
+    const served: Array<readonly [string, GrpcTaskHub]> = [
+      [defaultHub, options],
+      ...(options.otherTaskHubs ?? []).map((other) => [other.name, other] as const),
+    ];
+    const perHub = (make: (served: GrpcTaskHub) => grpc.UntypedServiceImplementation) =>
+      new TaskHubs(
+        defaultHub,
+        served.map(([name, hub]) => [name, make(hub)] as const),
+      );
     server.addService(
       sidecarService,
       capped(
         sidecarService,
-        sidecarHandlers({
-          client: options.client,
-          hub: options.hub,
-          logger: options.logger ?? silentLogger,
-        }),
+        taskHubHandlers(
+          sidecarService,
+          perHub(({ client, hub }) => sidecarHandlers({ client, hub, logger })),
+        ),
       ),
     );
     // Instances parked for want of a worker run as soon as one that serves them connects.
-    const wake = options.client.wake?.bind(options.client);
-    if (wake !== undefined)
-      options.hub.onWorkAvailable((ids) =>
-        wake(ids).catch((error: unknown) =>
-          (options.logger ?? silentLogger).warn('waking parked instances failed; their retry timer will', {
-            error: String(error),
-          }),
+    for (const [, { client, hub }] of served) {
+      const wake = client.wake?.bind(client);
+      if (wake !== undefined)
+        hub.onWorkAvailable((ids) =>
+          wake(ids).catch((error: unknown) =>
+            logger.warn('waking parked instances failed; their retry timer will', { error: String(error) }),
+          ),
+        );
+    }
+    // Worker processes of the distributed mode hand their remote work items to the hub they name.
+    server.addService(
+      remoteWorkService,
+      guard(
+        remoteWorkService,
+        taskHubHandlers(
+          remoteWorkService,
+          perHub(({ hub }) => remoteWorkHandlers(hub)),
         ),
-      );
-    // Worker processes of the distributed mode hand their remote work items to this hub.
-    server.addService(remoteWorkService, guard(remoteWorkService, remoteWorkHandlers(options.hub)));
+      ),
+    );
     const tls = options.tls;
     const credentials =
       tls === undefined
@@ -91,12 +120,16 @@ export class GrpcFrontend {
         error !== null ? reject(error) : resolve(bound),
       ),
     );
-    return new GrpcFrontend(server, port, options.hub);
+    return new GrpcFrontend(
+      server,
+      port,
+      served.map(([, { hub }]) => hub),
+    );
   }
 
   /** Ends the worker streams (their open work items go back to the log), then the server. */
   async stop(): Promise<void> {
-    this.hub.close();
+    for (const hub of this.hubs) hub.close();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();

@@ -10,7 +10,8 @@ export {
   runtimeStatus,
 } from './convert';
 export { defaultCallLimits, type GrpcCallLimits } from './call-limits';
-export { GrpcFrontend, type GrpcFrontendOptions } from './grpc-server';
+export { GrpcFrontend, type GrpcFrontendOptions, type GrpcTaskHub } from './grpc-server';
+export { taskHubMetadata, taskHubOfCall } from './task-hub';
 export { RemoteWorkClient, remoteWorkHandlers, remoteWorkService } from './remote-work-bridge';
 export {
   RemoteSession,

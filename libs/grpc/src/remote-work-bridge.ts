@@ -6,6 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { WorkerUnavailableError } from '@durable/core';
 import { pb } from './proto';
+import { taskHubMetadata } from './task-hub';
 import type { RemoteWork } from './remote-executor';
 import type { WorkItemHub } from './work-item-hub';
 
@@ -81,6 +82,7 @@ export class RemoteWorkClient implements RemoteWork {
   /**
    * `deadlineMs` bounds one episode call: above the hub's answer timeout (default 90 s). With auth on
    * at the frontend, `token` is a worker's bearer token; `credentials` give TLS (default plaintext).
+   * `taskHub` names the task hub the work is for (the frontend's default hub when absent).
    */
   constructor(
     address: string,
@@ -88,6 +90,7 @@ export class RemoteWorkClient implements RemoteWork {
     private readonly security: {
       readonly token?: string;
       readonly credentials?: grpc.ChannelCredentials;
+      readonly taskHub?: string;
     } = {},
   ) {
     this.stub = new RemoteWorkStub(address, security.credentials ?? grpc.credentials.createInsecure(), {
@@ -122,6 +125,7 @@ export class RemoteWorkClient implements RemoteWork {
     metadata: grpc.Metadata,
   ): Promise<Res> {
     if (this.security.token !== undefined) metadata.set('authorization', `Bearer ${this.security.token}`);
+    if (this.security.taskHub !== undefined) metadata.set(taskHubMetadata, this.security.taskHub);
     return new Promise((resolve, reject) => {
       const invoke = (this.stub as unknown as Record<string, (...args: unknown[]) => void>)[method] as (
         ...args: unknown[]

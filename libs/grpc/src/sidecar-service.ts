@@ -9,6 +9,7 @@ import {
   parseEntityInstanceId,
   OrchestratorNotRegisteredError,
   PayloadTooLargeError,
+  TaskHubNotFoundError,
   UnavailableError,
   type RuntimeStatus,
 } from '@durable/core';
@@ -33,7 +34,11 @@ type Unary<Req, Res> = grpc.handleUnaryCall<Req, Res>;
 
 /** Maps our errors to gRPC status codes; never CANCELLED, which SDKs take for their own cancel. */
 export function grpcStatusOf(error: unknown): grpc.status {
-  if (error instanceof InstanceNotFoundError || error instanceof OrchestratorNotRegisteredError)
+  if (
+    error instanceof InstanceNotFoundError ||
+    error instanceof OrchestratorNotRegisteredError ||
+    error instanceof TaskHubNotFoundError
+  )
     return grpc.status.NOT_FOUND;
   if (error instanceof InstanceAlreadyExistsError) return grpc.status.ALREADY_EXISTS;
   if (error instanceof InvalidArgumentError) return grpc.status.INVALID_ARGUMENT;

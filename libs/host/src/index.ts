@@ -52,3 +52,4 @@ export {
 } from './grpc';
 export { currentTelemetry, startTelemetry, telemetryPlan, type Telemetry } from './telemetry';
 export { DashboardModule, dashboardPath, findDashboardDir } from './dashboard.module';
+export { embeddedHubDataDir, startPerTaskHub, taskHubsFromEnv, type TaskHubSettings } from './task-hubs';

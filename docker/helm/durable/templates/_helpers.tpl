@@ -54,6 +54,12 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- if and (not .Values.secrets.existingSecret) (not .Values.cosmos.key) -}}{{- fail "cosmos.key (or secrets.existingSecret) is required" -}}{{- end -}}
 {{- if and .Values.kafka.sasl.mechanism (not (has .Values.kafka.sasl.mechanism (list "plain" "scram-sha-256" "scram-sha-512"))) -}}{{- fail "kafka.sasl.mechanism must be plain, scram-sha-256 or scram-sha-512" -}}{{- end -}}
 {{- if and .Values.kafka.sasl.mechanism (not .Values.secrets.existingSecret) (not .Values.kafka.sasl.username) -}}{{- fail "kafka.sasl.username is required with kafka.sasl.mechanism" -}}{{- end -}}
+{{- range $hub := prepend (.Values.taskHubs | default list) .Values.taskHub -}}
+{{- if not (regexMatch "^[A-Za-z][A-Za-z0-9-]{0,40}$" (toString $hub)) -}}{{- fail (printf "task hub names are letters, digits and dashes (up to 41), starting with a letter: '%v' is not" $hub) -}}{{- end -}}
+{{- end -}}
+{{- if not (or .Values.auth.apiKeys .Values.auth.oidc.issuer .Values.secrets.existingSecret) -}}{{- fail "authentication is required: set auth.apiKeys (role:key entries) or auth.oidc.issuer and auth.oidc.audience, or secrets.existingSecret with durableApiKeys" -}}{{- end -}}
+{{- if and .Values.auth.oidc.issuer (not .Values.auth.oidc.audience) -}}{{- fail "auth.oidc.audience is required with auth.oidc.issuer" -}}{{- end -}}
+{{- if and .Values.frontend.grpc.enabled (not .Values.auth.workerToken) (not .Values.secrets.existingSecret) -}}{{- fail "auth.workerToken is required with frontend.grpc.enabled: the workers sign in to the frontend's gRPC port with it" -}}{{- end -}}
 {{- if or (lt (int .Values.partitionCount) 1) (gt (int .Values.partitionCount) 1024) -}}{{- fail "partitionCount must be from 1 to 1024" -}}{{- end -}}
 {{- if .Values.keda.enabled -}}
 {{- if lt (int .Values.keda.orchestrationWorker.minReplicas) 1 -}}{{- fail "keda.orchestrationWorker.minReplicas must be at least 1: orchestration workers fire the durable timers" -}}{{- end -}}
@@ -98,6 +104,15 @@ containers:
           secretKeyRef:
             name: {{ include "durable.secretName" $root }}
             key: cosmosKey
+      {{- if or $root.Values.auth.apiKeys $root.Values.auth.workerToken $root.Values.secrets.existingSecret }}
+      - name: DURABLE_API_KEYS
+        valueFrom:
+          secretKeyRef:
+            name: {{ include "durable.secretName" $root }}
+            key: durableApiKeys
+            # An existing Secret may leave the keys out when OIDC alone signs callers in.
+            optional: {{ and (not $root.Values.auth.apiKeys) (not $root.Values.auth.workerToken) }}
+      {{- end }}
       {{- if $root.Values.kafka.sasl.mechanism }}
       - name: KAFKA_SASL_USERNAME
         valueFrom:
@@ -121,6 +136,14 @@ containers:
       # Names not registered in process run on the SDK workers connected to the frontend.
       - name: DURABLE_GRPC_FRONTEND
         value: {{ printf "%s:%d" (include "durable.frontendService" $root) (int $root.Values.frontend.grpc.port) | quote }}
+      {{- if or $root.Values.auth.workerToken $root.Values.secrets.existingSecret }}
+      - name: DURABLE_GRPC_TOKEN
+        valueFrom:
+          secretKeyRef:
+            name: {{ include "durable.secretName" $root }}
+            key: durableGrpcToken
+            optional: {{ not $root.Values.auth.workerToken }}
+      {{- end }}
       {{- end }}
       {{- if eq .component "activity-worker" }}
       - name: ACTIVITY_CONCURRENCY

@@ -28,7 +28,7 @@ export function httpAuthMiddleware(
 ): (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void {
   return (req, res, next) => {
     const rule = table.lookup(req.method ?? 'GET', req.url ?? '/');
-    authenticator.authorize(rule?.access, req.headers.authorization).then(
+    authenticator.authorize(rule?.access, req.headers.authorization, requestedTaskHub(req.url)).then(
       (principal) => {
         (req as AuthenticatedRequest).durablePrincipal = principal;
         next();
@@ -43,6 +43,17 @@ export function httpAuthMiddleware(
       },
     );
   };
+}
+
+/**
+ * The task hub the request names in `taskHub`, whose roles apply; none (the default hub's roles) when
+ * it names none or names it twice, which the API then refuses.
+ */
+function requestedTaskHub(url: string | undefined): string | undefined {
+  const query = url?.split('?', 2)[1];
+  if (query === undefined) return undefined;
+  const values = new URLSearchParams(query).getAll('taskHub');
+  return values.length === 1 && values[0] !== '' ? values[0] : undefined;
 }
 
 function reply(res: ServerResponse, status: number, error: string, message: string): void {

@@ -15,6 +15,7 @@ describe('distributed settings from the environment', () => {
       kafkaBrokers: ['kafka-1:9092', 'kafka-2:9092'],
       kafkaConnection: {},
       hub: 'durable',
+      taskHubs: { defaultHub: 'durable', hubs: ['durable'] },
       partitions: 12,
       activityPartitions: 12,
       cosmos: {
@@ -28,6 +29,7 @@ describe('distributed settings from the environment', () => {
       triggers: '',
       activityConcurrency: 100,
       logLevel: 'info',
+      retention: undefined,
     });
   });
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { retentionFromEnv, type RetentionSettings } from '@durable/retention';
+import { taskHubsFromEnv, type TaskHubSettings } from '../task-hubs';
 
 export interface DistributedConfig {
   readonly port: number;
@@ -11,8 +12,13 @@ export interface DistributedConfig {
    * `KAFKA_SASL_PASSWORD`; or `KAFKA_SASL_MECHANISM=oauthbearer` with Entra ID tokens (Event Hubs).
    */
   readonly kafkaConnection: KafkaConnection;
-  /** `TASK_HUB`: names the topics, consumer groups and Cosmos containers (default `durable`). */
+  /**
+   * The task hub of this config: names the topics, consumer groups and Cosmos containers. From the
+   * environment, `TASK_HUB` (default `durable`); each hub of `taskHubs` runs on a copy naming it.
+   */
   readonly hub: string;
+  /** `TASK_HUB` and `TASK_HUBS`: every task hub this app serves. */
+  readonly taskHubs: TaskHubSettings;
   readonly partitions: number;
   readonly activityPartitions: number;
   readonly cosmos: {
@@ -122,11 +128,7 @@ export function distributedConfigFromEnv(
   const level = env['DURABLE_LOG_LEVEL'] ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(level))
     throw new Error(`DURABLE_LOG_LEVEL must be debug, info, warn or error, got '${level}'`);
-  const hub = env['TASK_HUB'] ?? 'durable';
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,40}$/.test(hub))
-    throw new Error(
-      `TASK_HUB must be letters, digits and dashes (up to 41), starting with a letter, got '${hub}'`,
-    );
+  const taskHubs = taskHubsFromEnv(env);
   const partitions = int('PARTITION_COUNT', 12, 1, 1024);
   const brokers = required('KAFKA_BROKERS')
     .split(',')
@@ -143,7 +145,8 @@ export function distributedConfigFromEnv(
     host: env['HOST'] ?? '127.0.0.1',
     kafkaBrokers: brokers,
     kafkaConnection: kafkaConnectionFromEnv(env, brokers),
-    hub,
+    hub: taskHubs.defaultHub,
+    taskHubs,
     partitions,
     activityPartitions: int('ACTIVITY_PARTITION_COUNT', partitions, 1, 1024),
     cosmos: {

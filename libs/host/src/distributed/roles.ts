@@ -83,7 +83,7 @@ export async function startOrchestrationWorker(
 ): Promise<Role> {
   const log = await openLog(config, logger, 'durable-orchestration-worker');
   const store = await openStore(config, logger);
-  const remote = remoteWorkFromEnv(process.env);
+  const remote = remoteWorkFromEnv(process.env, config.hub);
   const worker = new OrchestrationWorker({
     log,
     store,
@@ -114,7 +114,7 @@ export async function startActivityWorker(
   logger: Logger,
 ): Promise<Role> {
   const log = await openLog(config, logger, 'durable-activity-worker');
-  const remote = remoteWorkFromEnv(process.env);
+  const remote = remoteWorkFromEnv(process.env, config.hub);
   const worker = new ActivityWorker({
     log,
     registry,

@@ -7,6 +7,7 @@ import { loadRegistry } from '../embedded/user-app';
 import { HealthModule } from '../health.module';
 import { startTelemetry } from '../telemetry';
 import { distributedConfigFromEnv, type DistributedConfig } from './config';
+import { startPerTaskHub } from '../task-hubs';
 import type { Role } from './roles';
 
 export interface WorkerAppOptions {
@@ -67,6 +68,20 @@ export async function runWorkerApp(
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  running.role = await options.start(config, registry, logger);
-  logger.info(`${options.name} is ready`, { hub: config.hub, port: config.port });
+  // One role per task hub served: each joins its own hub's groups over its own topics and containers.
+  const roles = await startPerTaskHub(config.taskHubs.hubs, (hub) =>
+    options.start({ ...config, hub }, registry, logger),
+  );
+  running.role = allOf(roles.map((role) => role.started));
+  logger.info(`${options.name} is ready`, { hubs: config.taskHubs.hubs, port: config.port });
+}
+
+/** The roles of every task hub as one: ready when all are, stopped together. */
+function allOf(roles: readonly Role[]): Role {
+  return {
+    ready: () => roles.every((role) => role.ready?.() ?? true),
+    stop: async () => {
+      await Promise.all(roles.map((role) => role.stop()));
+    },
+  };
 }

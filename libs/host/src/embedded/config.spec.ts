@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { embeddedHubDataDir } from '../task-hubs';
 import { embeddedConfigFromEnv } from './config';
 import { loadRegistry } from './user-app';
 
@@ -14,7 +15,30 @@ describe('embedded settings from the environment', () => {
       appModule: undefined,
       maxPayloadBytes: 1024 * 1024,
       logLevel: 'info',
+      retention: undefined,
+      taskHubs: { defaultHub: 'durable', hubs: ['durable'] },
     });
+  });
+
+  it('serves the task hubs of TASK_HUBS, the default hub TASK_HUB first, each name once', () => {
+    expect(
+      embeddedConfigFromEnv({ TASK_HUB: 'orders', TASK_HUBS: 'billing, ORDERS,shipping' }, '/srv').taskHubs,
+    ).toEqual({
+      defaultHub: 'orders',
+      hubs: ['orders', 'billing', 'shipping'],
+    });
+    expect(() => embeddedConfigFromEnv({ TASK_HUBS: 'a,b,A' }, '/srv')).toThrow(
+      "TASK_HUBS lists 'A' twice (names compare without case)",
+    );
+    expect(() => embeddedConfigFromEnv({ TASK_HUBS: 'a,b c' }, '/srv')).toThrow(
+      "TASK_HUBS entries must be letters, digits and dashes (up to 41), starting with a letter, got 'b c'",
+    );
+  });
+
+  it('keeps the default hub in the data directory and every other hub below hubs/', () => {
+    const settings = { defaultHub: 'orders', hubs: ['orders', 'Billing'] };
+    expect(embeddedHubDataDir('/data', 'orders', settings)).toBe('/data');
+    expect(embeddedHubDataDir('/data', 'Billing', settings)).toBe(join('/data', 'hubs', 'billing'));
   });
 
   it('refuses bad values with the name of the setting', () => {

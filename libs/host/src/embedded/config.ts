@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { retentionFromEnv, type RetentionSettings } from '@durable/retention';
+import { taskHubsFromEnv, type TaskHubSettings } from '../task-hubs';
 
 export interface EmbeddedConfig {
   readonly port: number;
@@ -12,6 +13,8 @@ export interface EmbeddedConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** `DURABLE_RETENTION*`: the automatic purge of finished instances; undefined when off. */
   readonly retention: RetentionSettings | undefined;
+  /** `TASK_HUB` and `TASK_HUBS`: the task hubs served, each in its own SQLite file. */
+  readonly taskHubs: TaskHubSettings;
 }
 
 /** Reads the embedded product's settings from the environment, refusing bad values with a reason. */
@@ -41,5 +44,6 @@ export function embeddedConfigFromEnv(env: NodeJS.ProcessEnv, cwd: string): Embe
     maxPayloadBytes: int('MAX_PAYLOAD_BYTES', 1024 * 1024, 1, 64 * 1024 * 1024),
     logLevel: level as EmbeddedConfig['logLevel'],
     retention: retentionFromEnv(env),
+    taskHubs: taskHubsFromEnv(env),
   };
 }

@@ -34,18 +34,34 @@ function ensureVenv(): void {
 
 let dataDir: string;
 let platform: EmbeddedPlatform;
+// A second task hub, chosen by the `taskhub` call metadata.
+let billing: EmbeddedPlatform;
 let grpc: GrpcFrontend;
 
 beforeAll(async () => {
   ensureVenv();
   dataDir = mkdtempSync(join(tmpdir(), 'durable-python-'));
   const hub = new WorkItemHub();
+  const billingHub = new WorkItemHub();
   platform = await EmbeddedPlatform.start({ dataDir, registry: new Registry(), partitions: 4, remote: hub });
-  grpc = await GrpcFrontend.start({ client: platform.client, hub, host: '127.0.0.1', port: 0 });
+  billing = await EmbeddedPlatform.start({
+    dataDir: join(dataDir, 'billing'),
+    registry: new Registry(),
+    partitions: 2,
+    remote: billingHub,
+  });
+  grpc = await GrpcFrontend.start({
+    client: platform.client,
+    hub,
+    otherTaskHubs: [{ name: 'billing', client: billing.client, hub: billingHub }],
+    host: '127.0.0.1',
+    port: 0,
+  });
 });
 
 afterAll(async () => {
   await grpc?.stop();
+  await billing?.stop();
   await platform?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -62,5 +78,21 @@ describe('the official Python SDK over gRPC (embedded)', () => {
       sequence: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'],
       fanOut: 2870,
     });
+  });
+
+  it('runs in the task hub its taskhub metadata names, unseen by the default hub', async () => {
+    const before = (await platform.client.list({})).instances.length;
+    const { stdout } = await promisify(execFile)(
+      python,
+      [join(root, 'test', 'python', 'sdk_smoke.py'), `127.0.0.1:${grpc.port}`, 'billing'],
+      { timeout: 120_000 },
+    );
+    expect(JSON.parse(stdout.trim().split('\n').pop() ?? '')).toEqual({
+      sequence: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'],
+      fanOut: 2870,
+    });
+    const inBilling = (await billing.client.list({})).instances;
+    expect(inBilling.map((i) => i.name).sort()).toEqual(['py_fan_out', 'py_sequence']);
+    expect((await platform.client.list({})).instances).toHaveLength(before);
   });
 });

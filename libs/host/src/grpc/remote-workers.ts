@@ -14,9 +14,10 @@ import { RemoteWorkClient, routingActivityRunner, RoutingEntityRunner, RoutingEx
  * frontend at `DURABLE_GRPC_FRONTEND` (host:port of its gRPC port), where the SDK workers are
  * connected. Unset: every name runs in process. `DURABLE_GRPC_TOKEN`: a worker's bearer token for a
  * frontend with authentication; `DURABLE_GRPC_CA`: the CA (PEM file) of a frontend serving TLS, with
- * `DURABLE_GRPC_CLIENT_CERT`/`_KEY` when it asks for client certificates.
+ * `DURABLE_GRPC_CLIENT_CERT`/`_KEY` when it asks for client certificates. The calls name `taskHub`, so
+ * that the frontend hands the work to the SDK workers of that hub.
  */
-export function remoteWorkFromEnv(env: NodeJS.ProcessEnv): RemoteWorkClient | undefined {
+export function remoteWorkFromEnv(env: NodeJS.ProcessEnv, taskHub: string): RemoteWorkClient | undefined {
   const address = env['DURABLE_GRPC_FRONTEND'];
   if (address === undefined || address === '') return undefined;
   const file = (name: string) => {
@@ -28,6 +29,7 @@ export function remoteWorkFromEnv(env: NodeJS.ProcessEnv): RemoteWorkClient | un
   const key = file('DURABLE_GRPC_CLIENT_KEY');
   const token = env['DURABLE_GRPC_TOKEN'];
   return new RemoteWorkClient(address, undefined, {
+    taskHub,
     ...(token !== undefined && token !== '' ? { token } : {}),
     ...(ca !== undefined || cert !== undefined
       ? { credentials: credentials.createSsl(ca ?? null, key ?? null, cert ?? null) }

@@ -11,6 +11,7 @@ import {
   type ValueProvider,
 } from '@nestjs/common';
 import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
+import { TaskHubs } from '@durable/core';
 import { retentionOff, type RetentionControl } from '@durable/retention';
 import type { InstanceService } from '@durable/runtime';
 import { DurableHttpExceptionFilter } from './durable-http-exception.filter';
@@ -22,7 +23,8 @@ import { defaultMaxPayloadBytes } from './request-body';
 import { RequestBodyMiddleware } from './request-body.middleware';
 import { RetentionController } from './retention.controller';
 import { WhoAmIController } from './whoami.controller';
-import { DURABLE_HTTP_SETTINGS, INSTANCE_SERVICE, RETENTION, type DurableHttpSettings } from './tokens';
+import type { ServedTaskHub } from './task-hub';
+import { DURABLE_HTTP_SETTINGS, INSTANCE_SERVICE, TASK_HUBS, type DurableHttpSettings } from './tokens';
 
 /** How to get the InstanceService: any Nest provider shape, without `provide`. */
 export type InstanceServiceProvider =
@@ -32,10 +34,15 @@ export type InstanceServiceProvider =
   | Omit<ExistingProvider<InstanceService>, 'provide'>;
 
 export interface DurableHttpModuleOptions {
+  /** The default task hub's instances: requests that name no `taskHub`. */
   readonly instanceService: InstanceServiceProvider;
+  /** The default task hub's name (default `durable`). */
+  readonly taskHub?: string;
+  /** Further task hubs, chosen by a request's `taskHub` query parameter. */
+  readonly otherTaskHubs?: ReadonlyArray<ServedTaskHub & { readonly name: string }>;
   /** Largest accepted request body in bytes; default 1 MiB (1048576). */
   readonly maxPayloadBytes?: number;
-  /** The automatic purge `/retention` shows and runs; off when not given. */
+  /** The default task hub's automatic purge `/retention` shows and runs; off when not given. */
   readonly retention?: RetentionControl;
   /** Modules that provide what an `instanceService` factory, class or alias injects. */
   readonly imports?: ModuleMetadata['imports'];
@@ -74,7 +81,18 @@ export class DurableHttpModule implements NestModule, OnModuleInit {
       providers: [
         { ...options.instanceService, provide: INSTANCE_SERVICE } as FactoryProvider<InstanceService>,
         { provide: DURABLE_HTTP_SETTINGS, useValue: settings },
-        { provide: RETENTION, useValue: options.retention ?? retentionOff },
+        {
+          provide: TASK_HUBS,
+          useFactory: (instances: InstanceService): TaskHubs<ServedTaskHub> => {
+            const name = options.taskHub ?? 'durable';
+            const retention = options.retention ?? retentionOff;
+            return new TaskHubs<ServedTaskHub>(name, [
+              [name, { instances, retention }],
+              ...(options.otherTaskHubs ?? []).map(({ name: other, ...served }) => [other, served] as const),
+            ]);
+          },
+          inject: [INSTANCE_SERVICE],
+        },
         { provide: APP_FILTER, useClass: DurableHttpExceptionFilter },
         RequestBodyMiddleware,
       ],

@@ -12,15 +12,16 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { entityId, type EntityId } from '@durable/core';
-import type { EntityMetadata, EntityQuery, InstanceService } from '@durable/runtime';
+import { entityId, type EntityId, type TaskHubs } from '@durable/core';
+import type { EntityMetadata, EntityQuery } from '@durable/runtime';
 import { HttpApiError } from './error-response';
 import { traceContextOf, type HttpRequest, type HttpResponse } from './http-request';
 import { jsonValue } from './json-value';
 import { booleanParam, dateParam, pageSizeParam, stringParam, type QueryParams } from './query';
 import { jsonBody } from './request-body';
 import { continuationTokenHeader, durableBasePath } from './routes';
-import { INSTANCE_SERVICE } from './tokens';
+import { taskHubOf, type ServedTaskHub } from './task-hub';
+import { TASK_HUBS } from './tokens';
 
 /** An entity as `GET /entities[/{name}]` lists it. */
 export interface EntityBody {
@@ -39,7 +40,7 @@ export interface CleanEntityStorageBody {
 /** `/entities`: signal, read, list, delete and clean durable entities, in the Durable Functions shape. */
 @Controller(`${durableBasePath}/entities`)
 export class EntitiesController {
-  constructor(@Inject(INSTANCE_SERVICE) private readonly instances: InstanceService) {}
+  constructor(@Inject(TASK_HUBS) private readonly hubs: TaskHubs<ServedTaskHub>) {}
 
   @Get()
   listAll(
@@ -53,7 +54,7 @@ export class EntitiesController {
   @Post('clean')
   @HttpCode(200)
   async clean(@Query() query: QueryParams): Promise<CleanEntityStorageBody> {
-    return this.instances.cleanEntityStorage({
+    return taskHubOf(this.hubs, query).instances.cleanEntityStorage({
       removeEmptyEntities: booleanParam(query, 'removeEmptyEntities', true),
       releaseOrphanedLocks: booleanParam(query, 'releaseOrphanedLocks', true),
     });
@@ -75,10 +76,11 @@ export class EntitiesController {
   async get(
     @Param('entityName') name: string,
     @Param('entityKey') key: string,
+    @Query() query: QueryParams,
     @Res() res: HttpResponse & { type(t: string): unknown; send(body: string): unknown },
   ): Promise<void> {
     const id = entityId(name, key);
-    const entity = await this.instances.getEntity(id, { includeState: true });
+    const entity = await taskHubOf(this.hubs, query).instances.getEntity(id, { includeState: true });
     if (entity?.state === undefined) {
       throw new HttpApiError(
         404,
@@ -101,6 +103,7 @@ export class EntitiesController {
     @Req() req: HttpRequest,
   ): Promise<void> {
     const id = entityId(name, key);
+    const hub = taskHubOf(this.hubs, query);
     const operation = stringParam(query, 'op');
     if (operation === undefined) {
       throw new HttpApiError(
@@ -111,7 +114,7 @@ export class EntitiesController {
     }
     const scheduledTime = dateParam(query, 'scheduledTime');
     const traceContext = traceContextOf(req);
-    await this.instances.signalEntity(id, operation, jsonBody(body), {
+    await hub.instances.signalEntity(id, operation, jsonBody(body), {
       ...(scheduledTime !== undefined ? { scheduledTime } : {}),
       ...(traceContext !== undefined ? { traceContext } : {}),
     });
@@ -119,8 +122,13 @@ export class EntitiesController {
 
   @Delete(':entityName/:entityKey')
   @HttpCode(202)
-  async delete(@Param('entityName') name: string, @Param('entityKey') key: string): Promise<void> {
-    await this.instances.deleteEntity(entityId(name, key));
+  async delete(
+    @Param('entityName') name: string,
+    @Param('entityKey') key: string,
+    @Query() query: QueryParams,
+  ): Promise<void> {
+    const hub = taskHubOf(this.hubs, query);
+    await hub.instances.deleteEntity(entityId(name, key));
   }
 
   private async list(
@@ -129,6 +137,7 @@ export class EntitiesController {
     token: string | undefined,
     res: HttpResponse,
   ): Promise<EntityBody[]> {
+    const hub = taskHubOf(this.hubs, query);
     const lastModifiedFrom = dateParam(query, 'lastOperationTimeFrom');
     const lastModifiedTo = dateParam(query, 'lastOperationTimeTo');
     const pageSize = pageSizeParam(query, 'top');
@@ -151,7 +160,7 @@ export class EntitiesController {
         "'keyPrefix' needs an entity name: GET /entities/{name}",
       );
     }
-    const page = await this.instances.queryEntities(filter);
+    const page = await hub.instances.queryEntities(filter);
     if (page.continuationToken !== undefined) res.setHeader(continuationTokenHeader, page.continuationToken);
     return page.entities.map((e) => entityBody(e, filter.includeState === true));
   }

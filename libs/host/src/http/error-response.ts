@@ -8,6 +8,7 @@ import {
   InvalidArgumentError,
   OrchestratorNotRegisteredError,
   PayloadTooLargeError,
+  TaskHubNotFoundError,
   UnavailableError,
 } from '@durable/core';
 
@@ -42,6 +43,7 @@ const byCoreError: ReadonlyArray<readonly [abstract new (...args: never[]) => Er
   [OrchestratorNotRegisteredError, 404],
   [EntityNotRegisteredError, 404],
   [InstanceNotFoundError, 404],
+  [TaskHubNotFoundError, 404],
   [InstanceAlreadyExistsError, 409],
   [ConflictError, 409],
   [InstanceFinishedError, 410],

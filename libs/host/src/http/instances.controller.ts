@@ -12,8 +12,8 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { InstanceNotFoundError } from '@durable/core';
-import type { InstanceService, InstanceWaiting } from '@durable/runtime';
+import { InstanceNotFoundError, type TaskHubs } from '@durable/core';
+import type { InstanceWaiting } from '@durable/runtime';
 import { HttpApiError } from './error-response';
 import {
   apiBaseUrlOf,
@@ -34,7 +34,8 @@ import {
 import { jsonBody } from './request-body';
 import { continuationTokenHeader, durableBasePath } from './routes';
 import { statusBody, statusHttpCode, type StatusBody } from './status-body';
-import { INSTANCE_SERVICE } from './tokens';
+import { taskHubOf, type RequestTaskHub, type ServedTaskHub } from './task-hub';
+import { TASK_HUBS } from './tokens';
 import { checkStatusPayload, statusQueryUri, type CheckStatusPayload } from './urls';
 
 export interface PurgeResult {
@@ -44,7 +45,11 @@ export interface PurgeResult {
 /** `/instances`: query, signal, control and purge orchestration instances. */
 @Controller(`${durableBasePath}/instances`)
 export class InstancesController {
-  constructor(@Inject(INSTANCE_SERVICE) private readonly instances: InstanceService) {}
+  constructor(@Inject(TASK_HUBS) private readonly hubs: TaskHubs<ServedTaskHub>) {}
+
+  private hub(query: QueryParams): RequestTaskHub {
+    return taskHubOf(this.hubs, query);
+  }
 
   @Get()
   async list(
@@ -52,8 +57,9 @@ export class InstancesController {
     @Headers(continuationTokenHeader) continuationToken: string | undefined,
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<StatusBody[]> {
+    const hub = this.hub(query);
     const filter = parseListQuery(query, continuationToken);
-    const page = await this.instances.list(filter);
+    const page = await hub.instances.list(filter);
     if (page.continuationToken !== undefined) res.setHeader(continuationTokenHeader, page.continuationToken);
     const options = { showInput: filter.includeInput ?? true, showHistory: false, showHistoryOutput: false };
     return page.instances.map((status) => statusBody(status, options));
@@ -67,8 +73,9 @@ export class InstancesController {
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<StatusBody> {
     const instanceId = instanceIdParam(id);
+    const hub = this.hub(query);
     const flags = parseStatusQuery(query);
-    const status = await this.instances.getStatus(instanceId, {
+    const status = await hub.instances.getStatus(instanceId, {
       includeInput: flags.showInput,
       includeOutput: true,
       includeHistory: flags.showHistory,
@@ -76,15 +83,15 @@ export class InstancesController {
     if (status === undefined) throw new InstanceNotFoundError(instanceId);
     const code = statusHttpCode(status.runtimeStatus, flags.returnInternalServerErrorOnFailure);
     res.status(code);
-    if (code === 202) setPollHeaders(res, statusQueryUri(apiBaseUrlOf(req), instanceId));
+    if (code === 202) setPollHeaders(res, statusQueryUri(apiBaseUrlOf(req), instanceId, hub.urlQuery));
     return statusBody(status, flags);
   }
 
   /** What a live instance waits on now: open activities, timers, awaited events, locks, notes. */
   @Get(':instanceId/waiting')
-  async waiting(@Param('instanceId') id: string): Promise<InstanceWaiting> {
+  async waiting(@Param('instanceId') id: string, @Query() query: QueryParams): Promise<InstanceWaiting> {
     const instanceId = instanceIdParam(id);
-    const waiting = await this.instances.getWaiting(instanceId);
+    const waiting = await this.hub(query).instances.getWaiting(instanceId);
     if (waiting === undefined) throw new InstanceNotFoundError(instanceId);
     return waiting;
   }
@@ -94,12 +101,14 @@ export class InstancesController {
   async raiseEvent(
     @Param('instanceId') id: string,
     @Param('eventName') eventName: string,
+    @Query() query: QueryParams,
     @Body() body: string | undefined,
     @Req() req: HttpRequest,
   ): Promise<void> {
     const instanceId = instanceIdParam(id);
+    const hub = this.hub(query);
     const traceContext = traceContextOf(req);
-    await this.instances.raiseEvent(
+    await hub.instances.raiseEvent(
       instanceId,
       eventName,
       jsonBody(body),
@@ -113,25 +122,28 @@ export class InstancesController {
     const instanceId = instanceIdParam(id);
     const reason = stringParam(query, 'reason');
     const recursive = booleanParam(query, 'recursive', false);
-    await this.instances.terminate(instanceId, reason, recursive ? { recursive } : undefined);
+    await this.hub(query).instances.terminate(instanceId, reason, recursive ? { recursive } : undefined);
   }
 
   @Post(':instanceId/suspend')
   @HttpCode(202)
   async suspend(@Param('instanceId') id: string, @Query() query: QueryParams): Promise<void> {
-    await this.instances.suspend(instanceIdParam(id), stringParam(query, 'reason'));
+    const instanceId = instanceIdParam(id);
+    await this.hub(query).instances.suspend(instanceId, stringParam(query, 'reason'));
   }
 
   @Post(':instanceId/resume')
   @HttpCode(202)
   async resume(@Param('instanceId') id: string, @Query() query: QueryParams): Promise<void> {
-    await this.instances.resume(instanceIdParam(id), stringParam(query, 'reason'));
+    const instanceId = instanceIdParam(id);
+    await this.hub(query).instances.resume(instanceId, stringParam(query, 'reason'));
   }
 
   @Post(':instanceId/rewind')
   @HttpCode(202)
   async rewind(@Param('instanceId') id: string, @Query() query: QueryParams): Promise<void> {
-    await this.instances.rewind(instanceIdParam(id), stringParam(query, 'reason'));
+    const instanceId = instanceIdParam(id);
+    await this.hub(query).instances.rewind(instanceId, stringParam(query, 'reason'));
   }
 
   @Post(':instanceId/restart')
@@ -143,23 +155,25 @@ export class InstancesController {
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<CheckStatusPayload> {
     const instanceId = instanceIdParam(id);
+    const hub = this.hub(query);
     const newInstanceId = booleanParam(query, 'restartWithNewInstanceId', true);
-    const restarted = await this.instances.restart(instanceId, { newInstanceId });
-    const payload = checkStatusPayload(apiBaseUrlOf(req), restarted.instanceId);
+    const restarted = await hub.instances.restart(instanceId, { newInstanceId });
+    const payload = checkStatusPayload(apiBaseUrlOf(req), restarted.instanceId, hub.urlQuery);
     setPollHeaders(res, payload.statusQueryGetUri);
     return payload;
   }
 
   @Delete(':instanceId')
-  async purge(@Param('instanceId') id: string): Promise<PurgeResult> {
+  async purge(@Param('instanceId') id: string, @Query() query: QueryParams): Promise<PurgeResult> {
     const instanceId = instanceIdParam(id);
-    if (!(await this.instances.purge(instanceId))) throw new InstanceNotFoundError(instanceId);
+    if (!(await this.hub(query).instances.purge(instanceId))) throw new InstanceNotFoundError(instanceId);
     return { instancesDeleted: 1 };
   }
 
   @Delete()
   async purgeWhere(@Query() query: QueryParams): Promise<PurgeResult> {
-    const instancesDeleted = await this.instances.purgeWhere(parsePurgeQuery(query));
+    const hub = this.hub(query);
+    const instancesDeleted = await hub.instances.purgeWhere(parsePurgeQuery(query));
     if (instancesDeleted === 0) {
       throw new HttpApiError(404, 'InstanceNotFoundError', 'no finished instance matched the purge filter');
     }

@@ -222,7 +222,7 @@ export function openApiDocument(serverUrl?: string): Json {
     ...(serverUrl !== undefined ? { servers: [{ url: serverUrl }] } : {}),
     tags: [{ name: 'orchestrators' }, { name: 'instances' }, { name: 'meta' }],
     security: [{ bearer: [] }],
-    paths: {
+    paths: withTaskHub({
       [`${base}/orchestrators`]: {
         get: {
           operationId: 'listOrchestrators',
@@ -509,7 +509,7 @@ export function openApiDocument(serverUrl?: string): Json {
           },
         },
       },
-    },
+    }),
     components: {
       securitySchemes: {
         bearer: {
@@ -519,6 +519,15 @@ export function openApiDocument(serverUrl?: string): Json {
         },
       },
       parameters: {
+        taskHub: {
+          name: 'taskHub',
+          in: 'query',
+          required: false,
+          description:
+            "The task hub of the request (any case); default: the deployment's default hub (TASK_HUB). " +
+            'A hub this deployment does not serve answers 404.',
+          schema: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9-]{0,40}$' },
+        },
         entityName: {
           name: 'entityName',
           in: 'path',
@@ -555,7 +564,7 @@ export function openApiDocument(serverUrl?: string): Json {
           content: json(ref('schemas', 'Error')),
         },
         NotFound: {
-          description: 'No such instance or orchestration.',
+          description: 'No such instance, orchestration or task hub.',
           content: json(ref('schemas', 'Error')),
         },
         Conflict: {
@@ -754,6 +763,37 @@ function entityListOperation(operationId: string, summary: string, byName: boole
       ...errorResponses('BadRequest'),
     },
   };
+}
+
+/**
+ * Every operation of the API takes `taskHub` (Durable Functions' parameter), and can answer 400 for a
+ * malformed one and 404 for a hub not served; the documents themselves are the same in every hub.
+ */
+function withTaskHub(paths: Record<string, Json>): Record<string, Json> {
+  const taskHub = ref('parameters', 'taskHub');
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, operations]) => {
+      if (path.endsWith('/openapi.json')) return [path, operations];
+      const withParameter = Object.fromEntries(
+        Object.entries(operations).map(([method, operation]) => {
+          const op = operation as { parameters?: Json[]; responses: Record<string, Json> };
+          return [
+            method,
+            {
+              ...op,
+              parameters: [...(op.parameters ?? []), taskHub],
+              responses: {
+                ...op.responses,
+                '400': op.responses['400'] ?? ref('responses', 'BadRequest'),
+                '404': op.responses['404'] ?? ref('responses', 'NotFound'),
+              },
+            },
+          ];
+        }),
+      );
+      return [path, withParameter];
+    }),
+  );
 }
 
 function openApiOperation(operationId: string): Json {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import type { InstanceService } from '@durable/runtime';
+import type { TaskHubs } from '@durable/core';
 import {
   apiBaseUrlOf,
   setPollHeaders,
@@ -10,7 +10,8 @@ import {
 import { instanceIdParam, stringParam, type QueryParams } from './query';
 import { jsonBody } from './request-body';
 import { durableBasePath } from './routes';
-import { INSTANCE_SERVICE } from './tokens';
+import { taskHubOf, type ServedTaskHub } from './task-hub';
+import { TASK_HUBS } from './tokens';
 import { checkStatusPayload, type CheckStatusPayload } from './urls';
 
 export interface OrchestratorList {
@@ -23,11 +24,13 @@ export interface OrchestratorList {
  */
 @Controller(`${durableBasePath}/orchestrators`)
 export class OrchestratorsController {
-  constructor(@Inject(INSTANCE_SERVICE) private readonly instances: InstanceService) {}
+  constructor(@Inject(TASK_HUBS) private readonly hubs: TaskHubs<ServedTaskHub>) {}
 
   @Get()
-  list(): OrchestratorList {
-    const names = [...this.instances.orchestrationNames()].sort((a, b) => a.localeCompare(b));
+  list(@Query() query: QueryParams): OrchestratorList {
+    const names = [...taskHubOf(this.hubs, query).instances.orchestrationNames()].sort((a, b) =>
+      a.localeCompare(b),
+    );
     return { orchestrators: names.map((name) => ({ name })) };
   }
 
@@ -64,16 +67,17 @@ export class OrchestratorsController {
     req: HttpRequest,
     res: HttpResponse,
   ): Promise<CheckStatusPayload> {
+    const hub = taskHubOf(this.hubs, query);
     const input = jsonBody(body);
     const version = stringParam(query, 'version');
     const traceContext = traceContextOf(req);
-    const started = await this.instances.start(name, {
+    const started = await hub.instances.start(name, {
       ...(instanceId !== undefined ? { instanceId } : {}),
       ...(traceContext !== undefined ? { traceContext } : {}),
       ...(input !== undefined ? { input } : {}),
       ...(version !== undefined ? { version } : {}),
     });
-    const payload = checkStatusPayload(apiBaseUrlOf(req), started.instanceId);
+    const payload = checkStatusPayload(apiBaseUrlOf(req), started.instanceId, hub.urlQuery);
     setPollHeaders(res, payload.statusQueryGetUri);
     return payload;
   }

@@ -1,21 +1,24 @@
-import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
-import type { RetentionControl, RetentionState, SweepResult } from '@durable/retention';
+import { Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
+import type { TaskHubs } from '@durable/core';
+import type { RetentionState, SweepResult } from '@durable/retention';
+import type { QueryParams } from './query';
 import { durableBasePath } from './routes';
-import { RETENTION } from './tokens';
+import { taskHubOf, type ServedTaskHub } from './task-hub';
+import { TASK_HUBS } from './tokens';
 
 /** `/retention`: the automatic purge of finished instances, as configured, and a sweep on demand. */
 @Controller(`${durableBasePath}/retention`)
 export class RetentionController {
-  constructor(@Inject(RETENTION) private readonly retention: RetentionControl) {}
+  constructor(@Inject(TASK_HUBS) private readonly hubs: TaskHubs<ServedTaskHub>) {}
 
   @Get()
-  state(): RetentionState {
-    return this.retention.state();
+  state(@Query() query: QueryParams): RetentionState {
+    return taskHubOf(this.hubs, query).retention.state();
   }
 
   @Post('sweep')
   @HttpCode(200)
-  sweep(): Promise<SweepResult> {
-    return this.retention.sweep();
+  sweep(@Query() query: QueryParams): Promise<SweepResult> {
+    return taskHubOf(this.hubs, query).retention.sweep();
   }
 }

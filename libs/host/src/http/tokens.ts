@@ -9,5 +9,5 @@ export interface DurableHttpSettings {
   readonly maxPayloadBytes: number;
 }
 
-/** Injection token of the RetentionControl (from `@durable/retention`) behind `/retention`. */
-export const RETENTION = Symbol('RETENTION');
+/** Injection token of the task hubs the durable HTTP API serves (`TaskHubs<ServedTaskHub>`). */
+export const TASK_HUBS = Symbol('TASK_HUBS');

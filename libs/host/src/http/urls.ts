@@ -48,22 +48,34 @@ export function apiBaseUrl(origin: string, url: string): string {
   return `${origin}${prefix}${durableBasePath}`;
 }
 
-export function statusQueryUri(baseUrl: string, instanceId: string): string {
-  return `${baseUrl}/instances/${encodeURIComponent(instanceId)}`;
+/** The URL, with `extraQuery` (`name=value`) appended to its query string. */
+function withQuery(url: string, extraQuery: string | undefined): string {
+  if (extraQuery === undefined) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}${extraQuery}`;
+}
+
+/** `hubQuery`: `taskHub=<name>` for an instance outside the default task hub. */
+export function statusQueryUri(baseUrl: string, instanceId: string, hubQuery?: string): string {
+  return withQuery(`${baseUrl}/instances/${encodeURIComponent(instanceId)}`, hubQuery);
 }
 
 /** `{eventName}` and `{text}` are placeholders for the client to fill in, as in Durable Functions. */
-export function checkStatusPayload(baseUrl: string, instanceId: string): CheckStatusPayload {
+export function checkStatusPayload(
+  baseUrl: string,
+  instanceId: string,
+  hubQuery?: string,
+): CheckStatusPayload {
   const instance = statusQueryUri(baseUrl, instanceId);
+  const url = (path: string) => withQuery(path, hubQuery);
   return {
     id: instanceId,
-    statusQueryGetUri: instance,
-    sendEventPostUri: `${instance}/raiseEvent/{eventName}`,
-    terminatePostUri: `${instance}/terminate?reason={text}`,
-    rewindPostUri: `${instance}/rewind?reason={text}`,
-    purgeHistoryDeleteUri: instance,
-    restartPostUri: `${instance}/restart`,
-    suspendPostUri: `${instance}/suspend?reason={text}`,
-    resumePostUri: `${instance}/resume?reason={text}`,
+    statusQueryGetUri: url(instance),
+    sendEventPostUri: url(`${instance}/raiseEvent/{eventName}`),
+    terminatePostUri: url(`${instance}/terminate?reason={text}`),
+    rewindPostUri: url(`${instance}/rewind?reason={text}`),
+    purgeHistoryDeleteUri: url(instance),
+    restartPostUri: url(`${instance}/restart`),
+    suspendPostUri: url(`${instance}/suspend?reason={text}`),
+    resumePostUri: url(`${instance}/resume?reason={text}`),
   };
 }
