@@ -204,7 +204,13 @@ async function runEmbedded(sizes: GrpcBenchSizes, progress?: Progress): Promise<
   }
 }
 
-async function runDistributed(sizes: GrpcBenchSizes, progress?: Progress): Promise<GrpcModeResult> {
+async function runDistributed(given: GrpcBenchSizes, progress?: Progress): Promise<GrpcModeResult> {
+  // Every step crosses Kafka and Cosmos DB: a longer window, so that the slower runs complete in it.
+  const sizes = {
+    ...given,
+    warmupSeconds: Math.max(given.warmupSeconds, 5),
+    seconds: Math.max(given.seconds, 10),
+  };
   progress?.update('grpc distributed: starting Kafka, Cosmos DB and the apps…');
   const grpcPort = await freePort();
   const address = `127.0.0.1:${grpcPort}`;

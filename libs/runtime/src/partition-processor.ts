@@ -264,7 +264,8 @@ export class PartitionProcessor {
     }
     while (!this.stopped) {
       let records: LogRecord[];
-      this.readWake = new AbortController();
+      // One controller serves reads until something aborts it.
+      if (this.readWake.signal.aborted) this.readWake = new AbortController();
       // Work that waits for a commit already: take what the log has, without waiting for more.
       if (this.hasWorkToCommit()) this.readWake.abort(wakeReason);
       try {
