@@ -152,6 +152,8 @@ export class PartitionProcessor {
   private readonly detached = new Map<string, Detached>();
   /** Held messages of instances whose detached change was committed: applied in the next batch. */
   private readonly released = new Map<string, Delivery[]>();
+  /** Detached instances whose work settled: their changes wait for the next commit. */
+  private settledCount = 0;
   /** Detached work that failed: the next batch throws it, and the partition recovers. */
   private detachedFailure: { readonly error: unknown } | undefined;
   /** Bumped on recovery and stop, so that detached work started before is ignored when it settles. */
@@ -316,14 +318,14 @@ export class PartitionProcessor {
 
   private hasWorkToCommit(): boolean {
     if (this.released.size > 0 || this.detachedFailure !== undefined) return true;
-    for (const detached of this.detached.values()) if (detached.settled !== undefined) return true;
-    return false;
+    return this.settledCount > 0;
   }
 
   /** Drops the detached work in flight: what it would produce is ignored when it settles. */
   private forgetDetached(): void {
     this.generation++;
     this.detached.clear();
+    this.settledCount = 0;
     this.released.clear();
     this.detachedFailure = undefined;
   }
@@ -357,6 +359,7 @@ export class PartitionProcessor {
       (change) => {
         if (generation !== this.generation) return;
         detached.settled = { change };
+        this.settledCount++;
         this.readWake.abort(wakeReason);
       },
       (error: unknown) => {
@@ -422,14 +425,15 @@ export class PartitionProcessor {
     for (const [instanceId, detached] of this.detached) {
       if (detached.settled === undefined) continue;
       settled.push(instanceId);
+      this.settledCount--;
       const { change } = detached.settled;
       if (change !== undefined) changes.push({ instanceId, entry: detached.entry, change });
     }
     // The log offset stays at the first message an instance has not applied yet (its remote work
     // runs, or its messages are held): after a crash, those are read again.
     let nextOffset = readUpTo;
-    for (const [instanceId, detached] of this.detached) {
-      const first = settled.includes(instanceId) ? detached.held[0]?.offset : detached.firstOffset;
+    for (const detached of this.detached.values()) {
+      const first = detached.settled !== undefined ? detached.held[0]?.offset : detached.firstOffset;
       if (first !== undefined) nextOffset = Math.min(nextOffset, first);
     }
     this.nextOffset = readUpTo;
