@@ -4,7 +4,8 @@
 // (`python_sdk_worker.py`). Embedded: the product in this process, the in-process figure driven by
 // the instance client. Distributed (`--quick`/full, not tiny): the cluster's apps as processes; every
 // figure there is driven by the JS SDK's gRPC client through the frontend, so only the worker
-// differs. Part of `npm run bench` (`--only grpc`).
+// differs. In-process and SDK runs alternate, round by round, so that load from outside the run
+// weighs on both alike. Part of `npm run bench` (`--only grpc`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,14 +23,16 @@ import { metered, resourcesMarkdown, type MeteredProcess } from './resources';
 import type { ClosedLoopRun } from './workloads';
 
 export interface GrpcBenchSizes extends ClosedLoopOptions {
+  /** Rounds of in-process then SDK, alternately; each figure combines its rounds. */
+  readonly rounds: number;
   /** Run the distributed mode too (Kafka, Cosmos DB and the apps as processes). */
   readonly distributed: boolean;
 }
 
 export const grpcBenchSizes = {
-  full: { warmupSeconds: 3, seconds: 10, concurrency: 50, distributed: true },
-  quick: { warmupSeconds: 2, seconds: 5, concurrency: 50, distributed: true },
-  tiny: { warmupSeconds: 0.5, seconds: 1, concurrency: 2, distributed: false },
+  full: { warmupSeconds: 2, seconds: 8, concurrency: 50, rounds: 3, distributed: true },
+  quick: { warmupSeconds: 1, seconds: 4, concurrency: 50, rounds: 2, distributed: true },
+  tiny: { warmupSeconds: 0.5, seconds: 1, concurrency: 2, rounds: 1, distributed: false },
 } satisfies Record<string, GrpcBenchSizes>;
 
 export interface GrpcModeResult {
@@ -40,6 +43,8 @@ export interface GrpcModeResult {
 }
 
 export interface GrpcBenchResult {
+  /** Alternating rounds behind each figure. */
+  readonly rounds: number;
   readonly embedded: GrpcModeResult;
   readonly distributed?: GrpcModeResult;
 }
@@ -111,23 +116,75 @@ function sdkDriven(client: TaskHubGrpcClient, name: string): () => Promise<void>
   };
 }
 
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 /** Runs `run` with the SDK worker process started by `start`, metering it beside `processes`. */
-async function withWorker(
+async function withWorker<T>(
   start: () => Promise<ChildProcess>,
   label: string,
   processes: readonly MeteredProcess[],
-  run: (processes: readonly MeteredProcess[]) => Promise<ClosedLoopRun>,
+  run: (processes: readonly MeteredProcess[]) => Promise<T>,
   connected: () => boolean = () => true,
-): Promise<ClosedLoopRun> {
+): Promise<T> {
   const worker = await start();
   try {
     // The SDKs open their work-item stream in the background: measure once it is open.
-    const deadline = Date.now() + 30_000;
-    while (!connected() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(connected);
     return await run([...processes, ...(worker.pid === undefined ? [] : [{ label, pid: worker.pid }])]);
   } finally {
     await stopSdkWorker(worker);
   }
+}
+
+/** Several closed-loop runs of one workload as one: throughput and percentiles are their medians. */
+function combined(runs: readonly ClosedLoopRun[]): ClosedLoopRun {
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1
+      ? (sorted[mid] as number)
+      : Math.round((((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2) * 100) / 100;
+  };
+  const first = runs[0] as ClosedLoopRun;
+  const labels = [...new Set(runs.flatMap((r) => r.resources.map((u) => u.label)))];
+  return {
+    completedPerSec: median(runs.map((r) => r.completedPerSec)),
+    completed: runs.reduce((sum, r) => sum + r.completed, 0),
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p95Ms: median(runs.map((r) => r.p95Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+    concurrency: first.concurrency,
+    resources: labels.map((label) => {
+      const usage = runs.flatMap((r) => r.resources.filter((u) => u.label === label));
+      return {
+        label,
+        cpuMs: usage.reduce((sum, u) => sum + u.cpuMs, 0),
+        cpuPercent: Math.round(usage.reduce((sum, u) => sum + u.cpuPercent, 0) / usage.length),
+        peakRssMb: Math.max(...usage.map((u) => u.peakRssMb)),
+      };
+    }),
+  };
+}
+
+/**
+ * Rounds of `a` then `b`, alternately, so that load from outside the run (this machine is shared)
+ * weighs on both alike; returns each one's rounds combined.
+ */
+async function alternately(
+  rounds: number,
+  a: () => Promise<ClosedLoopRun>,
+  b: () => Promise<ClosedLoopRun>,
+): Promise<[ClosedLoopRun[], ClosedLoopRun]> {
+  const as: ClosedLoopRun[] = [];
+  const bs: ClosedLoopRun[] = [];
+  for (let round = 0; round < rounds; round++) {
+    as.push(await a());
+    bs.push(await b());
+  }
+  return [as, combined(bs)];
 }
 
 async function meteredLoop(
@@ -154,47 +211,45 @@ async function runEmbedded(sizes: GrpcBenchSizes, progress?: Progress): Promise<
   const client = new TaskHubGrpcClient({ hostAddress: address, logger: new NoOpLogger() });
   const self: MeteredProcess[] = [{ label: 'bench (embedded product, driver)', pid: 'self' }];
   try {
-    const inProcess = await meteredLoop(
-      self,
-      async () => {
-        const { instanceId } = await platform.client.start('HelloSequence5');
-        const status = await platform.client.waitForCompletion(instanceId, { timeoutMs: 60_000 });
-        if (status?.runtimeStatus !== 'Completed') throw new Error(`${instanceId}: ${status?.runtimeStatus}`);
-      },
-      sizes,
-      'grpc embedded: in-process SDK',
-      progress,
-    );
-    const jsSdk = await withWorker(
+    const inProcessRound = (): Promise<ClosedLoopRun> =>
+      meteredLoop(
+        self,
+        async () => {
+          const { instanceId } = await platform.client.start('HelloSequence5');
+          const status = await platform.client.waitForCompletion(instanceId, { timeoutMs: 60_000 });
+          if (status?.runtimeStatus !== 'Completed')
+            throw new Error(`${instanceId}: ${status?.runtimeStatus}`);
+        },
+        sizes,
+        'grpc embedded: in-process SDK',
+        progress,
+      );
+    // Against the in-process SDK, round by round: first the JS SDK worker, then the Python one.
+    const sdkRounds = (
+      start: () => Promise<ChildProcess>,
+      label: string,
+      name: string,
+    ): Promise<[ClosedLoopRun[], ClosedLoopRun]> =>
+      withWorker(
+        start,
+        label,
+        self,
+        (processes) =>
+          alternately(sizes.rounds, inProcessRound, () =>
+            meteredLoop(processes, sdkDriven(client, name), sizes, `grpc embedded: ${label}`, progress),
+          ),
+        () => hub.connectedWorkers > 0,
+      );
+    const [inProcessWithJs, jsSdk] = await sdkRounds(
       () => jsSdkWorker(address),
       'JS SDK worker',
-      self,
-      (processes) =>
-        meteredLoop(
-          processes,
-          sdkDriven(client, 'SdkHelloSequence5'),
-          sizes,
-          'grpc embedded: JS SDK worker',
-          progress,
-        ),
-      () => hub.connectedWorkers > 0,
+      'SdkHelloSequence5',
     );
-    const pythonSdk = existsSync(python)
-      ? await withWorker(
-          () => pythonSdkWorker(address),
-          'Python SDK worker',
-          self,
-          (processes) =>
-            meteredLoop(
-              processes,
-              sdkDriven(client, 'PyHelloSequence5'),
-              sizes,
-              'grpc embedded: Python SDK worker',
-              progress,
-            ),
-          () => hub.connectedWorkers > 0,
-        )
-      : undefined;
+    await until(() => hub.connectedWorkers === 0);
+    const [inProcessWithPython, pythonSdk] = existsSync(python)
+      ? await sdkRounds(() => pythonSdkWorker(address), 'Python SDK worker', 'PyHelloSequence5')
+      : [[], undefined];
+    const inProcess = combined([...inProcessWithJs, ...inProcessWithPython]);
     return { inProcess, jsSdk, ...(pythonSdk !== undefined ? { pythonSdk } : {}) };
   } finally {
     await client.stop();
@@ -229,26 +284,32 @@ async function runDistributed(given: GrpcBenchSizes, progress?: Progress): Promi
     ...apps.flatMap((app) => (app.pid === undefined ? [] : [{ label: app.label, pid: app.pid }])),
   ];
   try {
-    const inProcess = await meteredLoop(
-      processes,
-      sdkDriven(client, 'HelloSequence5'),
-      sizes,
-      'grpc distributed: in-process SDK',
-      progress,
-    );
-    const jsSdk = await withWorker(
+    const [inProcessRounds, jsSdk] = await withWorker(
       () => jsSdkWorker(address),
       'JS SDK worker',
       processes,
       (metering) =>
-        meteredLoop(
-          metering,
-          sdkDriven(client, 'SdkHelloSequence5'),
-          sizes,
-          'grpc distributed: JS SDK worker',
-          progress,
+        alternately(
+          sizes.rounds,
+          () =>
+            meteredLoop(
+              processes,
+              sdkDriven(client, 'HelloSequence5'),
+              sizes,
+              'grpc distributed: in-process SDK',
+              progress,
+            ),
+          () =>
+            meteredLoop(
+              metering,
+              sdkDriven(client, 'SdkHelloSequence5'),
+              sizes,
+              'grpc distributed: JS SDK worker',
+              progress,
+            ),
         ),
     );
+    const inProcess = combined(inProcessRounds);
     return { inProcess, jsSdk };
   } finally {
     await client.stop();
@@ -260,7 +321,7 @@ export async function runGrpcBench(sizes: GrpcBenchSizes, progress?: Progress): 
   const embedded = await runEmbedded(sizes, progress);
   const distributed = sizes.distributed ? await runDistributed(sizes, progress) : undefined;
   progress?.done('grpc: done');
-  return { embedded, ...(distributed !== undefined ? { distributed } : {}) };
+  return { rounds: sizes.rounds, embedded, ...(distributed !== undefined ? { distributed } : {}) };
 }
 
 /** The SDK's throughput as a share of the in-process SDK's, in percent. */
@@ -270,7 +331,7 @@ export function grpcRatioPercent(mode: GrpcModeResult, sdk: ClosedLoopRun = mode
     : Math.round((100 * sdk.completedPerSec) / mode.inProcess.completedPerSec);
 }
 
-function modeMarkdown(title: string, mode: GrpcModeResult, inProcessLabel: string): string {
+function modeMarkdown(title: string, rounds: number, mode: GrpcModeResult, inProcessLabel: string): string {
   const row = (label: string, r: ClosedLoopRun, ratio: string) =>
     `| ${label}, ${r.concurrency} in flight | ${r.completedPerSec} | ${ratio} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} |`;
   const runs: Array<[string, ClosedLoopRun]> = [
@@ -282,6 +343,8 @@ function modeMarkdown(title: string, mode: GrpcModeResult, inProcessLabel: strin
   ];
   return [
     `### ${title}`,
+    '',
+    `Medians of ${rounds} rounds, in-process and SDK runs alternating; CPU summed over the rounds.`,
     '',
     '| worker | orchestrations/s | of in-process | p50 ms | p95 ms | p99 ms |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
@@ -295,6 +358,7 @@ export function grpcMarkdown(result: GrpcBenchResult): string {
   return [
     modeMarkdown(
       'HelloSequence5 over the Durable Task gRPC protocol (embedded)',
+      result.rounds,
       result.embedded,
       'in-process TypeScript SDK (instance client)',
     ),
@@ -302,6 +366,7 @@ export function grpcMarkdown(result: GrpcBenchResult): string {
       ? [
           modeMarkdown(
             'HelloSequence5 over the Durable Task gRPC protocol (distributed; every run driven by the JS SDK client)',
+            result.rounds,
             result.distributed,
             'in-process TypeScript SDK in the worker apps',
           ),
