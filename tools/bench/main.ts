@@ -14,7 +14,14 @@ import { dbosBenchSizes, dbosMarkdown, runDbosBench, type DbosBenchResult } from
 import { embeddedBenchSizes, embeddedMarkdown, runEmbeddedBench, type EmbeddedBenchResult } from './embedded';
 import { engineBenchSizes, engineMarkdown, runEngineBench, type EngineBenchResult } from './engine';
 import { entityBenchSizes, entityMarkdown, runEntityBench, type EntityBenchResult } from './entities';
-import { grpcBenchSizes, grpcMarkdown, runGrpcBench, type GrpcBenchResult } from './grpc';
+import {
+  grpcBenchSizes,
+  grpcMarkdown,
+  grpcRatioPercent,
+  runGrpcBench,
+  type GrpcBenchResult,
+  type GrpcModeResult,
+} from './grpc';
 import { runTracingBench, tracingBenchSizes, tracingMarkdown, type TracingBenchResult } from './tracing';
 import { peerBenchSizes, peerMarkdown, runPeerBench, type PeerBenchResult } from './peer';
 import { Progress } from './progress';
@@ -171,9 +178,16 @@ async function main(): Promise<void> {
     );
   }
   if (grpc !== undefined) {
+    const mode = (label: string, m: GrpcModeResult) =>
+      `${label} in-process ${m.inProcess.completedPerSec}/s vs JS SDK worker ${m.jsSdk.completedPerSec}/s ` +
+      `(${grpcRatioPercent(m)}%)` +
+      (m.pythonSdk !== undefined
+        ? `, Python SDK worker ${m.pythonSdk.completedPerSec}/s (${grpcRatioPercent(m, m.pythonSdk)}%)`
+        : '');
     parts.push(
-      `HelloSequence5 in-process ${grpc.inProcess.completedPerSec}/s vs JS SDK over gRPC ${grpc.overGrpc.completedPerSec}/s ` +
-        `(${grpc.overGrpc.concurrency} in flight)`,
+      `gRPC HelloSequence5 ${mode('embedded', grpc.embedded)}` +
+        (grpc.distributed !== undefined ? `; ${mode('distributed', grpc.distributed)}` : '') +
+        ` (${grpc.embedded.jsSdk.concurrency} in flight)`,
     );
   }
   if (engine !== undefined) {

@@ -13,6 +13,11 @@ export interface EpisodeExecutor {
   readonly registry: Registry;
   /** A session holds one execution's state between episodes (see `OrchestrationSession`). */
   createSession(): EpisodeSession;
+  /**
+   * True when the orchestration's episodes run out of process (a remote worker): the host then
+   * runs them beside its partition's batches instead of inside them. Absent: all in process.
+   */
+  runsRemotely?(name: string): boolean;
 }
 
 export interface EpisodeSession {

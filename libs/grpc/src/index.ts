@@ -24,6 +24,7 @@ export { grpcStatusOf, sidecarHandlers, type SidecarServiceDeps } from './sideca
 export {
   WorkItemHub,
   type WorkerFilters,
+  type WorkerLimits,
   type WorkItemHubOptions,
   type WorkItemStream,
 } from './work-item-hub';

@@ -43,6 +43,10 @@ export class RoutingExecutor implements EpisodeExecutor {
     private readonly remote: RemoteWork,
   ) {}
 
+  runsRemotely(name: string): boolean {
+    return this.registry.getOrchestrator(name) === undefined;
+  }
+
   createSession(): EpisodeSession {
     let target: EpisodeSession | undefined;
     return {
@@ -69,7 +73,9 @@ const noActions: ExecutionResult = { actions: [], customStatus: undefined, compl
  * the host can run the same episode again later (see parking in the runtime).
  */
 export class RemoteSession implements EpisodeSession {
-  private readonly history: HistoryEvent[] = [];
+  /** The recorded history, converted once: each episode sends it whole to a stateless worker. */
+  private readonly history: pb.HistoryEvent[] = [];
+  private instance: { readonly instanceId: string; readonly executionId: string } | undefined;
 
   constructor(
     private readonly remote: RemoteWork,
@@ -77,29 +83,41 @@ export class RemoteSession implements EpisodeSession {
   ) {}
 
   async execute(past: readonly HistoryEvent[], fresh: readonly HistoryEvent[]): Promise<ExecutionResult> {
-    this.history.push(...past);
+    this.record(past);
     // Replaying recorded history asks nothing new of the orchestrator.
     if (fresh.length === 0) return noActions;
-    const started = [...this.history, ...fresh].find((e) => e.type === 'ExecutionStarted');
-    const ref = started?.type === 'ExecutionStarted' ? started.orchestrationInstance : undefined;
+    const freshEvents = fresh.map(protoEvent);
+    if (this.instance === undefined) this.findInstance(fresh);
+    const instance = this.instance ?? { instanceId: '', executionId: '' };
     const request = new pb.OrchestratorRequest();
-    request.setInstanceid(ref?.instanceId ?? '');
-    if (ref !== undefined) request.setExecutionid(stringValue(ref.executionId));
-    request.setPasteventsList(this.history.map(protoEvent));
-    request.setNeweventsList(fresh.map(protoEvent));
+    request.setInstanceid(instance.instanceId);
+    if (this.instance !== undefined) request.setExecutionid(stringValue(instance.executionId));
+    request.setPasteventsList([...this.history]);
+    request.setNeweventsList(freshEvents);
     const response = await this.remote.runOrchestrator(this.name, request);
-    const result = executionResultOf(response, ref?.instanceId ?? '');
+    const result = executionResultOf(response, instance.instanceId);
     const stamp =
       [...fresh].reverse().find((e) => e.type === 'OrchestratorStarted')?.timestamp ??
       (fresh[0] as HistoryEvent).timestamp;
-    this.history.push(...fresh);
-    const instance = { instanceId: ref?.instanceId ?? '', executionId: ref?.executionId ?? '' };
+    this.history.push(...freshEvents);
+    const recorded: HistoryEvent[] = [];
     for (const action of result.actions) {
       const event = recordedEvent(action, stamp, instance);
-      if (event !== undefined) this.history.push(event);
+      if (event !== undefined) recorded.push(event);
     }
-    this.history.push(newEvent('OrchestratorCompleted', stamp, {}));
+    recorded.push(newEvent('OrchestratorCompleted', stamp, {}));
+    this.record(recorded);
     return result;
+  }
+
+  private record(events: readonly HistoryEvent[]): void {
+    if (this.instance === undefined) this.findInstance(events);
+    for (const event of events) this.history.push(protoEvent(event));
+  }
+
+  private findInstance(events: readonly HistoryEvent[]): void {
+    const started = events.find((e) => e.type === 'ExecutionStarted');
+    if (started?.type === 'ExecutionStarted') this.instance = started.orchestrationInstance;
   }
 }
 
@@ -116,6 +134,10 @@ export class RoutingEntityRunner {
     logger: Logger = silentLogger,
   ) {
     this.local = new EntityExecutor(registry, { logger });
+  }
+
+  runsRemotely(name: string): boolean {
+    return this.registry.getEntity(name) === undefined;
   }
 
   async execute(

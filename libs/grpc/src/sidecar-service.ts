@@ -381,6 +381,11 @@ export function sidecarHandlers(deps: SidecarServiceDeps): grpc.UntypedServiceIm
             : {}),
           ...(entityNames !== undefined ? { entities: entityNames } : {}),
         },
+        {
+          orchestrator: call.request.getMaxconcurrentorchestrationworkitems(),
+          activity: call.request.getMaxconcurrentactivityworkitems(),
+          entity: call.request.getMaxconcurrententityworkitems(),
+        },
       );
       call.on('cancelled', release);
       call.on('close', release);

@@ -51,6 +51,40 @@ describe('WorkItemHub', () => {
     expect(hub.completeOrchestrator(response)).toBe(false);
   });
 
+  it('hands a worker no more items of a kind than its limit, and the next one when it finishes one', async () => {
+    const stream = new Stream();
+    hub.connect(stream, {}, { activity: 2 });
+    const answers = [1, 2, 3].map((taskId) => hub.runActivity(activityRequest('i1', taskId)));
+    for (const answer of answers) answer.catch(() => undefined);
+    expect(stream.work.map((i) => i.getActivityrequest()?.getTaskid())).toEqual([1, 2]);
+    // Other kinds are not held back by the activity limit.
+    hub.runOrchestrator('Flow', orchestratorRequest('i2')).catch(() => undefined);
+    expect(stream.work).toHaveLength(3);
+
+    const response = new pb.ActivityResponse();
+    response.setCompletiontoken(stream.work[0]!.getCompletiontoken());
+    expect(hub.completeActivity(response)).toBe(true);
+    await expect(answers[0]).resolves.toBe(response);
+    expect(stream.work.map((i) => i.getActivityrequest()?.getTaskid())).toEqual([1, 2, undefined, 3]);
+  });
+
+  it('keeps an episode waiting, not refused, while its workers are at their limit', async () => {
+    const stream = new Stream();
+    hub.connect(stream, {}, { orchestrator: 1 });
+    hub.runOrchestrator('Flow', orchestratorRequest('i1')).catch(() => undefined);
+    const second = hub.runOrchestrator('Flow', orchestratorRequest('i2'));
+    expect(stream.work).toHaveLength(1);
+    expect(hub.refusedInstances).toBe(0);
+    const response = new pb.OrchestratorResponse();
+    response.setCompletiontoken(stream.work[0]!.getCompletiontoken());
+    expect(hub.completeOrchestrator(response)).toBe(true);
+    expect(stream.work.map((i) => i.getOrchestratorrequest()?.getInstanceid())).toEqual(['i1', 'i2']);
+    const answer = new pb.OrchestratorResponse();
+    answer.setCompletiontoken(stream.work[1]!.getCompletiontoken());
+    expect(hub.completeOrchestrator(answer)).toBe(true);
+    await expect(second).resolves.toBe(answer);
+  });
+
   it('matches completions without a token by instance id and task id', async () => {
     hub.connect(new Stream());
     const first = hub.runActivity(activityRequest('i1', 1));

@@ -17,6 +17,16 @@ export interface WorkerFilters {
   readonly entities?: ReadonlySet<string>;
 }
 
+/**
+ * How many work items of each kind a worker takes at once (`GetWorkItemsRequest`'s
+ * `maxConcurrent…WorkItems`; the Python SDK sends them, the JS SDK does not). Absent or 0: no limit.
+ */
+export interface WorkerLimits {
+  readonly orchestrator?: number;
+  readonly activity?: number;
+  readonly entity?: number;
+}
+
 export interface WorkItemHubOptions {
   /** Health pings on every stream, well under the SDKs' 120 s idle limit (default 30 s). */
   readonly pingIntervalMs?: number;
@@ -54,8 +64,11 @@ interface Worker {
   readonly id: number;
   readonly stream: WorkItemStream;
   readonly filters: WorkerFilters;
+  readonly limits: WorkerLimits;
   readonly ping: ReturnType<typeof setInterval>;
   readonly items: Set<Pending>;
+  /** Open items by kind, against `limits`. */
+  readonly open: Record<Kind, number>;
 }
 
 /**
@@ -104,7 +117,7 @@ export class WorkItemHub {
   }
 
   /** Registers a worker's stream; returns the function to call when the stream closes. */
-  connect(stream: WorkItemStream, filters: WorkerFilters = {}): () => void {
+  connect(stream: WorkItemStream, filters: WorkerFilters = {}, limits: WorkerLimits = {}): () => void {
     if (this.closed) {
       stream.end();
       return () => undefined;
@@ -113,7 +126,9 @@ export class WorkItemHub {
       id: this.nextWorker++,
       stream,
       filters,
+      limits,
       items: new Set(),
+      open: { orchestrator: 0, activity: 0, entity: 0 },
       ping: setInterval(() => this.ping(worker), this.options.pingIntervalMs ?? 30_000),
     };
     this.workers.add(worker);
@@ -211,8 +226,7 @@ export class WorkItemHub {
   abandon(token: string): boolean {
     const pending = this.byToken.get(token);
     if (pending === undefined) return false;
-    pending.worker?.items.delete(pending);
-    pending.worker = undefined;
+    this.unassign(pending);
     this.clearDeadline(pending);
     this.queue.push(pending);
     this.dispatch();
@@ -286,10 +300,23 @@ export class WorkItemHub {
   private finish(pending: Pending, response: Response | Error): void {
     this.clearDeadline(pending);
     this.byToken.delete(pending.token);
-    pending.worker?.items.delete(pending);
-    const queued = this.queue.indexOf(pending);
-    if (queued >= 0) this.queue.splice(queued, 1);
+    const freed = this.unassign(pending);
+    if (!freed) {
+      const queued = this.queue.indexOf(pending);
+      if (queued >= 0) this.queue.splice(queued, 1);
+    }
     pending.settle(response);
+    // A worker at its limit has room again.
+    if (freed && this.queue.length > 0) this.dispatch();
+  }
+
+  /** Takes an item from its worker; true when it had one. */
+  private unassign(pending: Pending): boolean {
+    const worker = pending.worker;
+    if (worker === undefined || !worker.items.delete(pending)) return false;
+    worker.open[pending.kind]--;
+    pending.worker = undefined;
+    return true;
   }
 
   private disconnect(worker: Worker): void {
@@ -297,6 +324,7 @@ export class WorkItemHub {
     clearInterval(worker.ping);
     const orphans = [...worker.items];
     worker.items.clear();
+    worker.open.orchestrator = worker.open.activity = worker.open.entity = 0;
     this.logger.info('remote worker disconnected', {
       worker: worker.id,
       workers: this.workers.size,
@@ -344,23 +372,36 @@ export class WorkItemHub {
     if (woken.length > 0) this.wake?.(woken);
   }
 
-  /** Hands queued items to the least busy worker that accepts them. */
+  private hasRoom(worker: Worker, kind: Kind): boolean {
+    const limit = worker.limits[kind];
+    return limit === undefined || limit <= 0 || worker.open[kind] < limit;
+  }
+
+  /**
+   * Hands queued items to the least busy worker that accepts them and has room. An item whose
+   * workers are all at their limit waits for one to finish an item.
+   */
   private dispatch(): void {
     for (let i = 0; i < this.queue.length;) {
       const pending = this.queue[i] as Pending;
       let best: Worker | undefined;
+      let served = false;
       for (const worker of this.workers) {
         if (!this.accepts(worker, pending.kind, pending.name)) continue;
+        served = true;
+        if (!this.hasRoom(worker, pending.kind)) continue;
         if (best === undefined || worker.items.size < best.items.size) best = worker;
       }
       if (best === undefined) {
-        if (parks(pending.kind)) this.refuse(pending, `no connected worker serves '${pending.name}'`);
+        if (!served && parks(pending.kind))
+          this.refuse(pending, `no connected worker serves '${pending.name}'`);
         else i++;
         continue;
       }
       this.queue.splice(i, 1);
       pending.worker = best;
       best.items.add(pending);
+      best.open[pending.kind]++;
       if (parks(pending.kind)) {
         const ms = this.options.answerTimeoutMs ?? 60_000;
         pending.deadline = setTimeout(() => {

@@ -20,6 +20,8 @@ import { instanceMessage, type InstanceMessage } from './messages';
 
 /** Runs operations on an entity's state: in process, or on a remote worker. */
 export interface EntityRunner {
+  /** True when the entity's operations run out of process (see `EpisodeExecutor.runsRemotely`). */
+  runsRemotely?(name: string): boolean;
   execute(
     instanceId: string,
     state: string | undefined,

@@ -76,6 +76,9 @@ export interface ProcessorDeps {
   readonly parkedRetryMs?: number;
 }
 
+/** Why a read is cut short; a plain value, as the default (a DOMException) costs a stack trace. */
+const wakeReason = 'wake';
+
 /** The timer id used for a scheduled start. */
 const startTimerId = -1;
 /** The timer id that wakes a parked episode. */
@@ -91,6 +94,25 @@ interface CachedInstance {
   lastUsed: number;
   /** The execution's spans, when tracing and the orchestration runs in process. */
   trace?: InstanceTrace | undefined;
+}
+
+interface Delivery {
+  readonly offset: number;
+  readonly message: InstanceMessage;
+}
+
+/**
+ * An instance whose episode (or entity batch) runs on a remote worker. The partition does not wait
+ * for it: later batches go on while it runs, and its change is committed with the batch after it
+ * settles. Meanwhile its new messages are held, in order, to apply once that change is committed.
+ */
+interface Detached {
+  /** The lowest offset it has not applied yet: the partition's log offset stays at or below it. */
+  readonly firstOffset: number;
+  readonly entry: CachedInstance;
+  readonly held: Delivery[];
+  /** Set when the remote work settled: its change (none when nothing changed). */
+  settled?: { readonly change: Change | undefined };
 }
 
 interface Change {
@@ -120,9 +142,22 @@ export class PartitionProcessor {
     timer: PendingTimer;
   }>();
   private timerHandle: ReturnType<typeof setTimeout> | undefined;
+  /** Where the next read starts. */
   private nextOffset = 0;
+  /** The log offset last committed: never past a message some instance has not applied. */
+  private committedOffset = 0;
   private stopped = false;
-  private readonly abort = new AbortController();
+  /** Aborts the read in progress: on stop, or when detached work settled and waits for a commit. */
+  private readWake = new AbortController();
+  private readonly detached = new Map<string, Detached>();
+  /** Held messages of instances whose detached change was committed: applied in the next batch. */
+  private readonly released = new Map<string, Delivery[]>();
+  /** Detached instances whose work settled: their changes wait for the next commit. */
+  private settledCount = 0;
+  /** Detached work that failed: the next batch throws it, and the partition recovers. */
+  private detachedFailure: { readonly error: unknown } | undefined;
+  /** Bumped on recovery and stop, so that detached work started before is ignored when it settles. */
+  private generation = 0;
   private loop: Promise<void> | undefined;
   private readonly partitions: number;
   private readonly activityPartitions: number;
@@ -164,7 +199,8 @@ export class PartitionProcessor {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.abort.abort();
+    this.readWake.abort(wakeReason);
+    this.forgetDetached();
     if (this.timerHandle !== undefined) clearTimeout(this.timerHandle);
     await this.loop;
     this.cache.clear();
@@ -175,11 +211,13 @@ export class PartitionProcessor {
   private async recover(): Promise<void> {
     this.cache.clear();
     this.timers.clear();
+    this.forgetDetached();
     this.nextOffset = await this.deps.log.committedOffset(
       this.deps.group,
       Stream.Orchestrations,
       this.partition,
     );
+    this.committedOffset = this.nextOffset;
     const work = await this.deps.store.partitionWork(this.partition, this.nextOffset);
     const resend: OutboxMessage[] = [];
     for (const { record } of work) {
@@ -233,11 +271,15 @@ export class PartitionProcessor {
     }
     while (!this.stopped) {
       let records: LogRecord[];
+      // One controller serves reads until something aborts it.
+      if (this.readWake.signal.aborted) this.readWake = new AbortController();
+      // Work that waits for a commit already: take what the log has, without waiting for more.
+      if (this.hasWorkToCommit()) this.readWake.abort(wakeReason);
       try {
         records = await this.deps.log.read(Stream.Orchestrations, this.partition, this.nextOffset, {
           maxRecords,
           waitMs: 1000,
-          signal: this.abort.signal,
+          signal: this.readWake.signal,
         });
       } catch (error) {
         if (this.stopped) return;
@@ -249,7 +291,7 @@ export class PartitionProcessor {
         continue;
       }
       if (this.stopped) return;
-      if (records.length === 0) {
+      if (records.length === 0 && !this.hasWorkToCommit()) {
         this.evictIdle();
         continue;
       }
@@ -279,9 +321,67 @@ export class PartitionProcessor {
     }
   }
 
+  private hasWorkToCommit(): boolean {
+    if (this.released.size > 0 || this.detachedFailure !== undefined) return true;
+    return this.settledCount > 0;
+  }
+
+  /** Drops the detached work in flight: what it would produce is ignored when it settles. */
+  private forgetDetached(): void {
+    this.generation++;
+    this.detached.clear();
+    this.settledCount = 0;
+    this.released.clear();
+    this.detachedFailure = undefined;
+  }
+
+  /** Whether the instance's work runs on a remote worker, so that the batch must not wait for it. */
+  private runsRemotely(instanceId: string, entry: CachedInstance, messages: readonly Delivery[]): boolean {
+    if (isEntityInstanceId(instanceId))
+      return this.entities.runsRemotely?.(parseEntityInstanceId(instanceId).name) === true;
+    if (this.deps.executor.runsRemotely === undefined) return false;
+    let name = entry.stored?.record.name;
+    for (const { message } of messages)
+      if (message.event.type === 'ExecutionStarted') name = message.event.name;
+    return name !== undefined && this.deps.executor.runsRemotely(name);
+  }
+
+  /** Starts the instance's remote work without waiting for it; a later batch commits its change. */
+  private detach(
+    instanceId: string,
+    entry: CachedInstance,
+    messages: readonly Delivery[],
+    now: number,
+    batchLastOffset: number,
+  ): void {
+    const detached: Detached = { firstOffset: (messages[0] as Delivery).offset, entry, held: [] };
+    this.detached.set(instanceId, detached);
+    const generation = this.generation;
+    const work = isEntityInstanceId(instanceId)
+      ? this.applyEntityMessages(instanceId, entry, messages, now, batchLastOffset)
+      : this.applyMessages(instanceId, entry, messages, now, batchLastOffset);
+    work.then(
+      (change) => {
+        if (generation !== this.generation) return;
+        detached.settled = { change };
+        this.settledCount++;
+        this.readWake.abort(wakeReason);
+      },
+      (error: unknown) => {
+        if (generation !== this.generation) return;
+        this.detachedFailure ??= { error };
+        this.readWake.abort(wakeReason);
+      },
+    );
+  }
+
   private async processBatch(records: readonly LogRecord[]): Promise<void> {
+    if (this.detachedFailure !== undefined) throw this.detachedFailure.error;
     const now = this.deps.clock.now();
-    const byInstance = new Map<string, Array<{ offset: number; message: InstanceMessage }>>();
+    const byInstance = new Map<string, Delivery[]>();
+    // Messages held while an instance's remote work ran come before anything read after them.
+    for (const [instanceId, held] of this.released) byInstance.set(instanceId, held);
+    this.released.clear();
     for (const record of records) {
       let message: InstanceMessage;
       try {
@@ -294,11 +394,20 @@ export class PartitionProcessor {
         });
         continue;
       }
+      const delivery = { offset: record.offset, message };
+      const detached = this.detached.get(message.instanceId);
+      if (detached !== undefined) {
+        detached.held.push(delivery);
+        continue;
+      }
       const list = byInstance.get(message.instanceId) ?? [];
-      list.push({ offset: record.offset, message });
+      list.push(delivery);
       byInstance.set(message.instanceId, list);
     }
-    const batchLastOffset = (records[records.length - 1] as LogRecord).offset;
+    const readUpTo =
+      records.length > 0 ? (records[records.length - 1] as LogRecord).offset + 1 : this.nextOffset;
+    // Every message applied here has an offset below readUpTo and at or above the committed offset.
+    const batchLastOffset = readUpTo - 1;
 
     const changes: Array<{ instanceId: string; entry: CachedInstance; change: Change }> = [];
     // Instances are independent: their episodes run side by side, so the event-loop turns each one
@@ -306,6 +415,10 @@ export class PartitionProcessor {
     const applied = await Promise.all(
       [...byInstance].map(async ([instanceId, messages]) => {
         const entry = await this.load(instanceId, now);
+        if (this.runsRemotely(instanceId, entry, messages)) {
+          this.detach(instanceId, entry, messages, now, batchLastOffset);
+          return undefined;
+        }
         const change = isEntityInstanceId(instanceId)
           ? await this.applyEntityMessages(instanceId, entry, messages, now, batchLastOffset)
           : await this.applyMessages(instanceId, entry, messages, now, batchLastOffset);
@@ -313,6 +426,27 @@ export class PartitionProcessor {
       }),
     );
     for (const item of applied) if (item !== undefined) changes.push(item);
+    const settled: string[] = [];
+    for (const [instanceId, detached] of this.detached) {
+      if (detached.settled === undefined) continue;
+      settled.push(instanceId);
+      this.settledCount--;
+      const { change } = detached.settled;
+      if (change !== undefined) changes.push({ instanceId, entry: detached.entry, change });
+    }
+    // The log offset stays at the first message an instance has not applied yet (its remote work
+    // runs, or its messages are held): after a crash, those are read again.
+    let nextOffset = readUpTo;
+    for (const detached of this.detached.values()) {
+      const first = detached.settled !== undefined ? detached.held[0]?.offset : detached.firstOffset;
+      if (first !== undefined) nextOffset = Math.min(nextOffset, first);
+    }
+    this.nextOffset = readUpTo;
+    if (changes.length === 0 && nextOffset === this.committedOffset) {
+      this.release(settled);
+      this.dropUnlessRunning([...byInstance.keys(), ...settled]);
+      return;
+    }
 
     const commitStart = this.deps.clock.now();
     const etags = await this.committer.commit(
@@ -322,14 +456,15 @@ export class PartitionProcessor {
         writes: changes.map((c) => c.change.write),
         outbox: changes.flatMap((c) => c.change.outbox),
         group: this.deps.group,
-        nextOffset: batchLastOffset + 1,
+        nextOffset,
       },
       this.deps.faults,
     );
     for (const { instanceId, entry, change } of changes) {
       entry.stored = { record: change.write.record, etag: etags.get(instanceId) ?? '' };
     }
-    this.nextOffset = batchLastOffset + 1;
+    this.committedOffset = nextOffset;
+    this.release(settled);
 
     const committedAt = this.deps.clock.now();
     const metrics = durableMetrics();
@@ -362,11 +497,29 @@ export class PartitionProcessor {
     // Keep only instances that are running: anything else is cheap to reload and may change elsewhere
     // (a client replacing a finished instance, for one).
     // Entities stay: their documents change only here, and a hot entity is read once.
-    for (const instanceId of byInstance.keys()) {
-      if (this.cache.get(instanceId)?.session === undefined && !isEntityInstanceId(instanceId))
+    this.dropUnlessRunning([...byInstance.keys(), ...settled]);
+    this.armTimers();
+  }
+
+  private dropUnlessRunning(instanceIds: readonly string[]): void {
+    for (const instanceId of instanceIds) {
+      if (
+        this.cache.get(instanceId)?.session === undefined &&
+        !isEntityInstanceId(instanceId) &&
+        !this.detached.has(instanceId) &&
+        !this.released.has(instanceId)
+      )
         this.cache.delete(instanceId);
     }
-    this.armTimers();
+  }
+
+  /** Ends the detached state of instances whose change is committed; their held messages go next. */
+  private release(instanceIds: readonly string[]): void {
+    for (const instanceId of instanceIds) {
+      const detached = this.detached.get(instanceId);
+      this.detached.delete(instanceId);
+      if (detached !== undefined && detached.held.length > 0) this.released.set(instanceId, detached.held);
+    }
   }
 
   private async load(instanceId: string, now: number): Promise<CachedInstance> {
@@ -1166,7 +1319,8 @@ export class PartitionProcessor {
 
   private evictIdle(): void {
     const limit = this.deps.clock.now() - (this.deps.idleEvictMs ?? 60_000);
-    for (const [id, entry] of this.cache) if (entry.lastUsed < limit) this.cache.delete(id);
+    for (const [id, entry] of this.cache)
+      if (entry.lastUsed < limit && !this.detached.has(id) && !this.released.has(id)) this.cache.delete(id);
   }
 }
 
