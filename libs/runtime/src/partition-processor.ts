@@ -758,12 +758,15 @@ export class PartitionProcessor {
         }
         history.push(newEvent('OrchestratorCompleted', stamp, {}));
         timers = [...timers, ...newTimers];
+        const { awaitedEvents: _before, ...withoutAwaited } = record;
         record = {
-          ...record,
+          ...withoutAwaited,
           status,
           updatedAt: now,
           historyLength: fromIndex + history.length,
           ...(result.customStatus !== undefined ? { customStatus: result.customStatus } : {}),
+          // Recorded so that `GET …/waiting` reads what the code awaits instead of running it.
+          ...(result.awaitedEvents !== undefined ? { awaitedEvents: result.awaitedEvents } : {}),
         };
         if (startNow !== undefined) {
           const { pendingStart: _started, pendingEvents: _delivered, ...rest } = record;
