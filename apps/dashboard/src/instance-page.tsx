@@ -507,14 +507,17 @@ function WaitingView({
   return (
     <div data-testid="waiting">
       <p>
-        Partition {waiting.partition}.{' '}
+        Partition {waiting.partition}
+        {waiting.partitionOwned === true ? ', owned by an orchestration worker' : ''}
+        {waiting.partitionOwned === false ? <strong data-testid="no-owner">, which has no owner</strong> : ''}
+        .{' '}
         <a href={`/runtime/webhooks/durabletask/instances/${encodeURIComponent(status.instanceId)}/waiting`}>
           JSON
         </a>
       </p>
       {waiting.events === null ? (
         <p className="muted">
-          Events awaited are unknown: the orchestration is not registered in the serving process.
+          Events awaited are unknown: a remote worker runs this orchestration and does not say.
         </p>
       ) : null}
       <ul>{lines.length > 0 ? lines : <li className="muted">nothing pending</li>}</ul>

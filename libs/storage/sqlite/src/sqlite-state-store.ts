@@ -54,6 +54,7 @@ export class SqliteStateStore implements StateStore {
       CREATE INDEX IF NOT EXISTS instances_work ON instances(partition) WHERE has_work = 1;
       CREATE INDEX IF NOT EXISTS instances_created ON instances(created_at, instance_id);
       CREATE INDEX IF NOT EXISTS instances_updated ON instances(json_extract(doc, '$.updatedAt'), instance_id);
+      CREATE INDEX IF NOT EXISTS instances_status ON instances(status, created_at, instance_id);
       CREATE TABLE IF NOT EXISTS history (
         id INTEGER PRIMARY KEY,
         instance INTEGER NOT NULL,
