@@ -1,9 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-/** Runs `load` now and every `intervalMs` (0: once), keeping the last good value while reloading. */
+/**
+ * Runs `load` now and every `intervalMs` (0: once; a function picks the wait from the last value),
+ * keeping the last good value while reloading.
+ */
 export function usePolling<T>(
   load: () => Promise<T>,
-  intervalMs: number,
+  intervalMs: number | ((value: T | undefined) => number),
   deps: readonly unknown[],
 ): { data: T | undefined; error: string | undefined; reload: () => void } {
   const [data, setData] = useState<T>();
@@ -14,9 +17,11 @@ export function usePolling<T>(
   useEffect(() => {
     let cancelled = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let last: T | undefined;
     const run = async (): Promise<void> => {
       try {
         const value = await loadRef.current();
+        last = value;
         if (!cancelled) {
           setData(value);
           setError(undefined);
@@ -24,7 +29,8 @@ export function usePolling<T>(
       } catch (e) {
         if (!cancelled) setError(e instanceof Error ? e.message : String(e));
       }
-      if (!cancelled && intervalMs > 0) timer = setTimeout(() => void run(), intervalMs);
+      const wait = typeof intervalMs === 'function' ? intervalMs(last) : intervalMs;
+      if (!cancelled && wait > 0) timer = setTimeout(() => void run(), wait);
     };
     void run();
     return () => {

@@ -38,7 +38,10 @@ export function InstancePage({
           : undefined;
       return { status, waiting, now: Date.now() };
     },
-    2000,
+    // A finished instance changes only by an action (which reloads) or a restart elsewhere: a long
+    // history need not be fetched every two seconds.
+    (last) =>
+      last?.status !== undefined && terminalStatuses.includes(last.status.runtimeStatus) ? 10_000 : 2000,
     [instanceId],
   );
   if (error !== undefined && data === undefined) return <p className="error">{error}</p>;

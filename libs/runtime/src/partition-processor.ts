@@ -1088,7 +1088,8 @@ export class PartitionProcessor {
       }
       entry.session = undefined;
       entry.openTasks.clear();
-      const { output: _o, failureDetails: _f, completedAt: _c, ...rest } = record;
+      // What the old execution awaited is not what the new one will: its first episode says.
+      const { output: _o, failureDetails: _f, completedAt: _c, awaitedEvents: _a, ...rest } = record;
       return {
         record: {
           ...rest,
