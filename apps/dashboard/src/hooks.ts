@@ -14,6 +14,10 @@ export function usePolling<T>(
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
+  // A function is new on every render: read it through a ref, or each render would restart polling.
+  const intervalRef = useRef(intervalMs);
+  intervalRef.current = intervalMs;
+  const fixedInterval = typeof intervalMs === 'number' ? intervalMs : undefined;
   useEffect(() => {
     let cancelled = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -29,7 +33,8 @@ export function usePolling<T>(
       } catch (e) {
         if (!cancelled) setError(e instanceof Error ? e.message : String(e));
       }
-      const wait = typeof intervalMs === 'function' ? intervalMs(last) : intervalMs;
+      const interval = intervalRef.current;
+      const wait = typeof interval === 'function' ? interval(last) : interval;
       if (!cancelled && wait > 0) timer = setTimeout(() => void run(), wait);
     };
     void run();
@@ -37,7 +42,7 @@ export function usePolling<T>(
       cancelled = true;
       if (timer !== undefined) clearTimeout(timer);
     };
-  }, [...deps, intervalMs, tick]);
+  }, [...deps, fixedInterval, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, reload };
 }
