@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { DurableProcess } from '../support/durable-process';
 
 // The dashboard in real Chromium (Debian's package), against the product started as `npm start` does.
@@ -28,21 +29,7 @@ describe('the dashboard in Chromium', () => {
     dashboard = `http://127.0.0.1:${product.port}/dashboard/`;
     profile = mkdtempSync(join(tmpdir(), 'durable-chromium-'));
     mkdirSync(shots, { recursive: true });
-    // A fresh profile each run (playwright passes it as --user-data-dir).
-    browser = await chromium.launchPersistentContext(profile, {
-      viewport: { width: 1400, height: 1000 },
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(profile);
     page = browser.pages()[0] ?? (await browser.newPage());
     page.setDefaultTimeout(15_000);
   });
@@ -107,6 +94,7 @@ describe('the dashboard in Chromium', () => {
       .getByTestId('waiting')
       .getByText(/timer due at \d{4}-/)
       .waitFor();
+    await page.getByTestId('waiting').getByText('owned by an orchestration worker').waitFor();
     await page.screenshot({ path: join(shots, 'waiting.png') });
     await page.getByTestId('action-raise').click();
     await page.getByTestId('event-name').fill('Approval');
@@ -160,7 +148,52 @@ describe('the dashboard in Chromium', () => {
     }
     expect(seen.size).toBe(250);
     await expect(page.getByTestId('next-page').isDisabled()).resolves.toBe(true);
+  });
+
+  it('finds an id by text and orders the list on the server, not within the page', async () => {
+    // page-249 is not on the first page of 100 in creation order: only a server-side filter finds it.
+    await page.goto(`${dashboard}#/instances?prefix=page-&q=249&sort=created-asc`);
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=row-count]')?.textContent?.startsWith('1 '),
+    );
+    await expect(page.getByTestId('instance-row').locator('a').allTextContents()).resolves.toEqual([
+      'page-249',
+    ]);
+    for (const [sort, orderBy, descending] of [
+      ['created-desc', 'createdTime', 'true'],
+      ['updated-asc', 'lastUpdatedTime', 'false'],
+    ] as const) {
+      const first = (await (
+        await api(`/instances?instanceIdPrefix=page-&orderBy=${orderBy}&descending=${descending}&top=1`)
+      ).json()) as Array<{ instanceId: string }>;
+      await page.goto(`${dashboard}#/instances?prefix=page-&sort=${sort}`);
+      await page.getByTestId('instance-row').first().waitFor();
+      await expect(page.getByTestId('instance-row').first().locator('a').textContent()).resolves.toBe(
+        first[0]?.instanceId,
+      );
+    }
+  });
+
+  it('shows the counts per status from the count endpoint', async () => {
+    // Once the 250 are done, the Completed count the page shows is the server's.
+    const deadline = Date.now() + 60_000;
+    let counts: { byRuntimeStatus: Record<string, number> } | undefined;
+    while (Date.now() < deadline) {
+      counts = (await (
+        await api('/instance-counts?instanceIdPrefix=page-&runtimeStatus=Completed')
+      ).json()) as {
+        byRuntimeStatus: Record<string, number>;
+      };
+      if (counts.byRuntimeStatus['Completed'] === 250) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(counts?.byRuntimeStatus['Completed']).toBe(250);
+    const all = (await (await api('/instance-counts')).json()) as { byRuntimeStatus: Record<string, number> };
     await page.goto(dashboard);
+    await page
+      .getByTestId('count-Completed')
+      .getByText(String(all.byRuntimeStatus['Completed']), { exact: true })
+      .waitFor();
     await page.getByTestId('throughput-chart').locator('canvas').waitFor();
     await page.screenshot({ path: join(shots, 'overview.png') });
   });

@@ -1,6 +1,6 @@
 // The one fetch wrapper: every request of the dashboard goes through `request`, which sends the
 // stored token and turns a 401 into a sign-in prompt (the contract with the auth layer).
-import type { EntityJson, InstanceStatus, Waiting } from './model';
+import type { EntityJson, InstanceCounts, InstanceStatus, Waiting } from './model';
 
 export const apiBase = '/runtime/webhooks/durabletask';
 const tokenKey = 'durable.token';
@@ -102,6 +102,11 @@ export async function listInstances(
   });
   if (!answer.ok) throw new ApiError(answer);
   return { instances: answer.body, next: answer.headers.get('x-ms-continuation-token') ?? undefined };
+}
+
+/** Instances per runtime status, counted by the server (`GET /instance-counts`). */
+export async function countInstances(): Promise<InstanceCounts> {
+  return (await get<InstanceCounts>('instance-counts')).body;
 }
 
 export async function getInstance(instanceId: string, history: boolean): Promise<InstanceStatus | undefined> {

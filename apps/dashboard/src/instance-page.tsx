@@ -38,7 +38,10 @@ export function InstancePage({
           : undefined;
       return { status, waiting, now: Date.now() };
     },
-    2000,
+    // A finished instance changes only by an action (which reloads) or a restart elsewhere: a long
+    // history need not be fetched every two seconds.
+    (last) =>
+      last?.status !== undefined && terminalStatuses.includes(last.status.runtimeStatus) ? 10_000 : 2000,
     [instanceId],
   );
   if (error !== undefined && data === undefined) return <p className="error">{error}</p>;
@@ -507,14 +510,17 @@ function WaitingView({
   return (
     <div data-testid="waiting">
       <p>
-        Partition {waiting.partition}.{' '}
+        Partition {waiting.partition}
+        {waiting.partitionOwned === true ? ', owned by an orchestration worker' : ''}
+        {waiting.partitionOwned === false ? <strong data-testid="no-owner">, which has no owner</strong> : ''}
+        .{' '}
         <a href={`/runtime/webhooks/durabletask/instances/${encodeURIComponent(status.instanceId)}/waiting`}>
           JSON
         </a>
       </p>
       {waiting.events === null ? (
         <p className="muted">
-          Events awaited are unknown: the orchestration is not registered in the serving process.
+          Events awaited are unknown: a remote worker runs this orchestration and does not say.
         </p>
       ) : null}
       <ul>{lines.length > 0 ? lines : <li className="muted">nothing pending</li>}</ul>

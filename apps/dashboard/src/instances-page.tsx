@@ -1,12 +1,12 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { actions, listInstances } from './api';
 import { useAccess } from './auth';
 import { ActionDialog, StatusBadge, Time } from './components';
 import { usePolling } from './hooks';
 import {
-  applyLocalFilter,
   filterFromSearch,
+  listOrders,
   listQuery,
   runtimeStatuses,
   searchFromFilter,
@@ -36,7 +36,7 @@ export function InstancesPage({ search }: { search: URLSearchParams }): ReactNod
     live ? 2000 : 0,
     [key, page, tokens[page]],
   );
-  const rows = applyLocalFilter(data?.instances ?? [], filter);
+  const rows = data?.instances ?? [];
   const setFilter = (next: ListFilter): void => {
     setTokens([undefined]);
     navigate('/instances', searchFromFilter(next), true);
@@ -53,6 +53,10 @@ export function InstancesPage({ search }: { search: URLSearchParams }): ReactNod
     estimateSize: () => rowHeight,
     overscan: 10,
   });
+  // Another page or filter starts at its top, not at the scroll position of the last one.
+  useEffect(() => {
+    if (scroller.current !== null) scroller.current.scrollTop = 0;
+  }, [key, page]);
   const toggle = (id: string): void =>
     setSelected((current) => {
       const next = new Set(current);
@@ -93,6 +97,7 @@ export function InstancesPage({ search }: { search: URLSearchParams }): ReactNod
         </fieldset>
         <input
           placeholder="name"
+          data-testid="filter-name"
           value={filter.name}
           onChange={(e) => setFilter({ ...filter, name: e.target.value })}
         />
@@ -104,6 +109,7 @@ export function InstancesPage({ search }: { search: URLSearchParams }): ReactNod
         />
         <input
           placeholder="id contains"
+          data-testid="filter-text"
           value={filter.text}
           onChange={(e) => setFilter({ ...filter, text: e.target.value })}
         />
@@ -125,10 +131,14 @@ export function InstancesPage({ search }: { search: URLSearchParams }): ReactNod
         </label>
         <select
           value={filter.sort}
+          data-testid="sort"
           onChange={(e) => setFilter({ ...filter, sort: e.target.value as ListFilter['sort'] })}
         >
-          <option value="created">newest created first</option>
-          <option value="updated">last updated first</option>
+          {Object.entries(listOrders).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
         </select>
         <select value={filter.top} onChange={(e) => setFilter({ ...filter, top: Number(e.target.value) })}>
           {[25, 50, 100, 250, 1000].map((n) => (

@@ -1,5 +1,4 @@
 import {
-  applyLocalFilter,
   defaultFilter,
   filterFromSearch,
   listQuery,
@@ -8,7 +7,6 @@ import {
   throughput,
   timelineBars,
   type HistoryEventJson,
-  type InstanceStatus,
 } from './model';
 
 const t0 = Date.parse('2026-01-01T00:00:00.000Z');
@@ -72,25 +70,27 @@ describe('list filters', () => {
       showInput: 'false',
       runtimeStatus: 'Failed,Running',
       instanceIdPrefix: 'order-',
+      orderBy: 'createdTime',
+      descending: 'true',
     });
     expect(filterFromSearch(new URLSearchParams('status=Bogus&top=5000'))).toEqual(defaultFilter);
   });
 
-  it('narrows a page by name and id text and sorts it', () => {
-    const i = (instanceId: string, name: string, created: number): InstanceStatus => ({
-      instanceId,
-      name,
-      runtimeStatus: 'Completed',
-      input: null,
-      output: null,
-      customStatus: null,
-      createdTime: at(created),
-      lastUpdatedTime: at(created),
+  it('sends name, id text and order to the server', () => {
+    const filter = filterFromSearch(new URLSearchParams('name=Hello&q=-eu&sort=updated-asc'));
+    expect(Object.fromEntries(listQuery(filter))).toEqual({
+      top: '100',
+      showInput: 'false',
+      name: 'Hello',
+      instanceIdContains: '-eu',
+      orderBy: 'lastUpdatedTime',
+      descending: 'false',
     });
-    const page = [i('a-1', 'Hello', 1), i('b-22', 'Hello', 2), i('c-2', 'Other', 3)];
-    const kept = applyLocalFilter(page, { ...defaultFilter, name: 'hello', text: '2' });
-    expect(kept.map((x) => x.instanceId)).toEqual(['b-22']);
-    expect(applyLocalFilter(page, defaultFilter).map((x) => x.instanceId)).toEqual(['c-2', 'b-22', 'a-1']);
+  });
+
+  it('reads the order of older links, which had no direction', () => {
+    expect(filterFromSearch(new URLSearchParams('sort=updated')).sort).toBe('updated-desc');
+    expect(filterFromSearch(new URLSearchParams('sort=sideways')).sort).toBe('created-desc');
   });
 });
 

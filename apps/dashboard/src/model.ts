@@ -43,11 +43,17 @@ export interface InstanceStatus {
   readonly historyEvents?: readonly HistoryEventJson[];
 }
 
+export interface InstanceCounts {
+  readonly count: number;
+  readonly byRuntimeStatus: Readonly<Partial<Record<RuntimeStatus, number>>>;
+}
+
 export interface Waiting {
   readonly instanceId: string;
   readonly name: string;
   readonly runtimeStatus: RuntimeStatus;
   readonly partition: number;
+  readonly partitionOwned: boolean | null;
   readonly activities: ReadonlyArray<{ taskId: number; name: string; scheduledAt: string; attempt: number }>;
   readonly timers: ReadonlyArray<{ timerId: number; createdAt: string; fireAt: string }>;
   readonly events: ReadonlyArray<{ name: string; since: string }> | null;
@@ -75,6 +81,15 @@ export interface EntityJson {
   readonly lockedBy?: string;
 }
 
+/** The orders the list API offers: by creation or last update time, either way. */
+export const listOrders = {
+  'created-desc': 'newest created first',
+  'created-asc': 'oldest created first',
+  'updated-desc': 'last updated first',
+  'updated-asc': 'least recently updated first',
+} as const;
+export type ListOrder = keyof typeof listOrders;
+
 /** The instance list's filters, kept in the URL so a reload or a shared link shows the same view. */
 export interface ListFilter {
   readonly statuses: readonly RuntimeStatus[];
@@ -83,7 +98,7 @@ export interface ListFilter {
   readonly from: string;
   readonly to: string;
   readonly text: string;
-  readonly sort: 'created' | 'updated';
+  readonly sort: ListOrder;
   readonly top: number;
 }
 
@@ -94,9 +109,15 @@ export const defaultFilter: ListFilter = {
   from: '',
   to: '',
   text: '',
-  sort: 'created',
+  sort: 'created-desc',
   top: 100,
 };
+
+function orderOf(value: string | null): ListOrder {
+  // 'updated' is how links made before the orders had directions said it.
+  if (value === 'updated') return 'updated-desc';
+  return value !== null && value in listOrders ? (value as ListOrder) : defaultFilter.sort;
+}
 
 export function filterFromSearch(search: URLSearchParams): ListFilter {
   const statuses = (search.get('status') ?? '')
@@ -110,7 +131,7 @@ export function filterFromSearch(search: URLSearchParams): ListFilter {
     from: search.get('from') ?? '',
     to: search.get('to') ?? '',
     text: search.get('q') ?? '',
-    sort: search.get('sort') === 'updated' ? 'updated' : 'created',
+    sort: orderOf(search.get('sort')),
     top: Number.isInteger(top) && top >= 1 && top <= 1000 ? top : defaultFilter.top,
   };
 }
@@ -123,32 +144,24 @@ export function searchFromFilter(filter: ListFilter): URLSearchParams {
   if (filter.from !== '') search.set('from', filter.from);
   if (filter.to !== '') search.set('to', filter.to);
   if (filter.text !== '') search.set('q', filter.text);
-  if (filter.sort !== 'created') search.set('sort', filter.sort);
+  if (filter.sort !== defaultFilter.sort) search.set('sort', filter.sort);
   if (filter.top !== defaultFilter.top) search.set('top', String(filter.top));
   return search;
 }
 
-/** The query of `GET /instances` for a filter (name and free text are applied to the page here). */
+/** The query of `GET /instances` for a filter: every filter and the order run on the server. */
 export function listQuery(filter: ListFilter): URLSearchParams {
   const query = new URLSearchParams({ top: String(filter.top), showInput: 'false' });
   if (filter.statuses.length > 0) query.set('runtimeStatus', filter.statuses.join(','));
+  if (filter.name !== '') query.set('name', filter.name);
   if (filter.prefix !== '') query.set('instanceIdPrefix', filter.prefix);
+  if (filter.text !== '') query.set('instanceIdContains', filter.text);
   if (filter.from !== '') query.set('createdTimeFrom', new Date(filter.from).toISOString());
   if (filter.to !== '') query.set('createdTimeTo', new Date(filter.to).toISOString());
+  const [by, direction] = filter.sort.split('-');
+  query.set('orderBy', by === 'updated' ? 'lastUpdatedTime' : 'createdTime');
+  query.set('descending', String(direction === 'desc'));
   return query;
-}
-
-/** The API filters by status, prefix and time; name and free text narrow the page it returned. */
-export function applyLocalFilter(instances: readonly InstanceStatus[], filter: ListFilter): InstanceStatus[] {
-  const name = filter.name.toLowerCase();
-  const text = filter.text.toLowerCase();
-  const kept = instances.filter(
-    (i) =>
-      (name === '' || i.name.toLowerCase() === name) &&
-      (text === '' || i.instanceId.toLowerCase().includes(text)),
-  );
-  const key = filter.sort === 'updated' ? 'lastUpdatedTime' : 'createdTime';
-  return kept.sort((a, b) => b[key].localeCompare(a[key]));
 }
 
 export type BarKind = 'activity' | 'timer' | 'subOrchestration' | 'event' | 'entity';

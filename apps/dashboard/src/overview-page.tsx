@@ -1,34 +1,12 @@
 import type { ReactNode } from 'react';
-import { listInstances } from './api';
+import { countInstances, listInstances } from './api';
 import { ThroughputChart } from './chart';
 import { StatusBadge, Time } from './components';
 import { usePolling } from './hooks';
-import {
-  formatDuration,
-  runtimeStatuses,
-  throughput,
-  type InstanceStatus,
-  type RuntimeStatus,
-} from './model';
+import { formatDuration, runtimeStatuses, throughput, type InstanceStatus } from './model';
 import { href, instanceHref } from './router';
 
-// Counting pages through the list API (there is no count endpoint), so counts stop at a cap.
-const countCap = 10_000;
 const windowSeconds = 300;
-
-async function countOf(status: RuntimeStatus): Promise<number> {
-  let count = 0;
-  let token: string | undefined;
-  do {
-    const page = await listInstances(
-      new URLSearchParams({ runtimeStatus: status, top: '1000', showInput: 'false' }),
-      token,
-    );
-    count += page.instances.length;
-    token = page.next;
-  } while (token !== undefined && count < countCap);
-  return count;
-}
 
 async function pageOf(query: Record<string, string>, limit: number): Promise<InstanceStatus[]> {
   const all: InstanceStatus[] = [];
@@ -47,17 +25,21 @@ async function pageOf(query: Record<string, string>, limit: number): Promise<Ins
 async function loadOverview() {
   const now = Date.now();
   const since = new Date(now - windowSeconds * 1000).toISOString();
-  const [counts, recent, running] = await Promise.all([
-    Promise.all(runtimeStatuses.map(async (s) => [s, await countOf(s)] as const)),
+  const list = (query: Record<string, string>) =>
+    listInstances(new URLSearchParams({ top: '10', showInput: 'false', ...query }));
+  const [counts, recent, running, failed] = await Promise.all([
+    countInstances(),
     pageOf({ createdTimeFrom: since }, 20_000),
-    // The list is ordered by creation time, so the first running ones are the longest running.
-    listInstances(new URLSearchParams({ runtimeStatus: 'Running,Suspended', top: '10', showInput: 'false' })),
+    list({ runtimeStatus: 'Running,Suspended', orderBy: 'createdTime' }),
+    list({ runtimeStatus: 'Failed', orderBy: 'lastUpdatedTime', descending: 'true' }),
   ]);
-  const failed = recent
-    .filter((i) => i.runtimeStatus === 'Failed')
-    .sort((a, b) => b.lastUpdatedTime.localeCompare(a.lastUpdatedTime))
-    .slice(0, 10);
-  return { now, counts, rates: throughput(recent, now, windowSeconds), running: running.instances, failed };
+  return {
+    now,
+    counts: runtimeStatuses.map((s) => [s, counts.byRuntimeStatus[s] ?? 0] as const),
+    rates: throughput(recent, now, windowSeconds),
+    running: running.instances,
+    failed: failed.instances,
+  };
 }
 
 export function OverviewPage(): ReactNode {
@@ -71,7 +53,7 @@ export function OverviewPage(): ReactNode {
           <a key={status} className="card" href={href('/instances', new URLSearchParams({ status }))}>
             <StatusBadge status={status} />
             <span className="count" data-testid={`count-${status}`}>
-              {count === undefined ? '…' : count >= countCap ? `${countCap}+` : count}
+              {count === undefined ? '…' : count}
             </span>
           </a>
         ))}

@@ -33,6 +33,7 @@ export const httpAccess: Readonly<Record<string, Access>> = {
   [`GET ${base}/instances/{instanceId}`]: reader,
   [`DELETE ${base}/instances/{instanceId}`]: contributor,
   [`GET ${base}/instances/{instanceId}/waiting`]: reader,
+  [`GET ${base}/instance-counts`]: reader,
   [`POST ${base}/instances/{instanceId}/raiseEvent/{eventName}`]: contributor,
   [`POST ${base}/instances/{instanceId}/terminate`]: contributor,
   [`POST ${base}/instances/{instanceId}/suspend`]: contributor,

@@ -53,9 +53,11 @@ export interface InstanceWaiting {
   readonly name: string;
   readonly runtimeStatus: string;
   readonly partition: number;
+  /** Whether an orchestration worker holds the partition now; null when unknown. */
+  readonly partitionOwned?: boolean | null;
   readonly activities: readonly { taskId: number; name: string; scheduledAt: string; attempt: number }[];
   readonly timers: readonly { timerId: number; createdAt: string; fireAt: string }[];
-  /** Null when the server could not replay the orchestrator to learn them. */
+  /** As the orchestration worker recorded them; null when unknown (a remote gRPC worker runs it). */
   readonly events: readonly { name: string; since: string }[] | null;
   readonly subOrchestrations: readonly { taskId: number; instanceId: string; name: string; since: string }[];
   readonly entityCalls: readonly { requestId: string; entityId: string; operation: string; since: string }[];

@@ -49,6 +49,11 @@ export interface ExecutionResult {
   readonly customStatus: string | undefined;
   /** The completion action when this episode ended the execution. */
   readonly completion: CompleteOrchestrationAction | undefined;
+  /**
+   * The external events awaited after this episode (see `OrchestrationSession.awaitedEvents`);
+   * undefined when the executor cannot tell (a remote worker runs the code).
+   */
+  readonly awaitedEvents?: readonly AwaitedEvent[];
 }
 
 export interface ExecutorOptions {
@@ -463,7 +468,7 @@ export class OrchestrationSession {
       actions.push(completion);
       this.completionEmitted = true;
     }
-    return { actions, customStatus: this.customStatus, completion };
+    return { actions, customStatus: this.customStatus, completion, awaitedEvents: this.awaitedEvents() };
   }
 
   // --- used by the context -------------------------------------------------------------------

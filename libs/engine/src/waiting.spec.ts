@@ -105,6 +105,18 @@ describe('OrchestrationSession.awaitedEvents', () => {
     expect(session.awaitedEvents()).toEqual([{ name: 'Approval', since: toTimestamp(testEpoch + 5) }]);
   });
 
+  it('hands the awaited events to the host with each episode, for it to record at commit', async () => {
+    const session = new OrchestrationExecutor(registry).createSession();
+    const first = await session.execute(
+      [],
+      [e.orchestratorStarted(testEpoch + 5), e.executionStarted('Approval')],
+    );
+    expect(first.awaitedEvents).toEqual([{ name: 'Approval', since: toTimestamp(testEpoch + 5) }]);
+    const last = await session.execute([], [e.orchestratorStarted(), e.eventRaised('Approval', true)]);
+    expect(last.completion?.orchestrationStatus).toBe('Completed');
+    expect(last.awaitedEvents).toEqual([]);
+  });
+
   it('forgets a wait once the event arrives or its timeout fires', async () => {
     const answered = new OrchestrationExecutor(registry).createSession();
     await answered.execute(

@@ -9,6 +9,8 @@ export {
   type EntityMetadata,
   type EntityPage,
   type EntityQuery,
+  type InstanceCounts,
+  type InstanceFilterQuery,
   type InstancePage,
   type InstanceQuery,
   type InstanceService,

@@ -18,13 +18,7 @@ import {
   type IdSource,
   type TraceContext,
 } from '@durable/core';
-import {
-  OrchestrationExecutor,
-  waitingFacts,
-  waitingNotes,
-  type AwaitedEvent,
-  type Registry,
-} from '@durable/engine';
+import { waitingFacts, waitingNotes } from '@durable/engine';
 import { partitionOf, Stream, type PartitionedLog } from '@durable/log';
 import {
   Attr,
@@ -36,13 +30,15 @@ import {
   traceParentOf,
   tracingEnabled,
 } from '@durable/telemetry';
-import type { InstanceRecord, StateStore } from '@durable/storage';
+import type { InstanceFilter, InstanceRecord, StateStore } from '@durable/storage';
 import { EntityClient } from './entity-client';
 import type {
   CleanEntityStorageResult,
   EntityMetadata,
   EntityPage,
   EntityQuery,
+  InstanceCounts,
+  InstanceFilterQuery,
   InstancePage,
   InstanceQuery,
   InstanceService,
@@ -69,8 +65,8 @@ export interface InstanceClientDeps {
   readonly entityNames?: () => readonly string[];
   /** The operations of a class-style entity; undefined when any may exist. */
   readonly entityOperations?: (name: string) => readonly string[] | undefined;
-  /** The in-process orchestrators: replaying one tells which external events it awaits. */
-  readonly registry?: Registry;
+  /** The consumer group of the orchestration workers, to tell whether an instance's partition has an owner. */
+  readonly orchestrationGroup?: string;
 }
 
 const finishedStatuses = [
@@ -245,48 +241,67 @@ export class InstanceClient implements InstanceService {
   }
 
   async getWaiting(instanceId: string): Promise<InstanceWaiting | undefined> {
-    const status = await this.getStatus(instanceId, {
-      includeInput: false,
-      includeOutput: false,
-      includeHistory: true,
-    });
-    if (status === undefined) return undefined;
-    const live = !isTerminalStatus(status.runtimeStatus);
-    const history = live ? (status.history ?? []) : [];
-    const events = live ? await this.awaitedEvents(status.name, history) : [];
-    const facts = waitingFacts(history, events);
-    const notes = waitingNotes(status.runtimeStatus, facts);
-    if (live && !this.deps.orchestrationNames().includes(status.name)) {
-      notes.push(
-        `no orchestration named '${status.name}' is registered in this process: it advances only while a remote (gRPC) worker that has it is connected`,
-      );
+    validateInstanceId(instanceId);
+    const stored = await this.deps.store.getInstance(instanceId);
+    if (stored === undefined) return undefined;
+    const record = stored.record;
+    const live = !isTerminalStatus(record.status);
+    const history = live ? await this.deps.store.readHistory(instanceId, record.executionId) : [];
+    // The orchestration worker records what the code awaits at each commit: facts, not a replay here.
+    const facts = waitingFacts(history, live ? record.awaitedEvents : []);
+    const notes = waitingNotes(record.status, facts);
+    const partition = partitionOf(instanceId, this.deps.log.partitionCount(Stream.Orchestrations));
+    let partitionOwned: boolean | null = null;
+    if (live) {
+      partitionOwned = await this.partitionOwned(partition, notes);
+      if (partitionOwned === false) {
+        notes.push(
+          `partition ${partition} has no owner: no orchestration worker holds it, so its messages wait in the log until one joins`,
+        );
+      }
+      if (record.parkedEvents !== undefined) {
+        // Parked explains a Pending instance better than "its owner has not started it".
+        notes.splice(0, notes.length, ...notes.filter((note) => !note.startsWith('pending:')));
+        notes.push(
+          `no connected worker runs orchestration '${record.name}': ${record.parkedEvents.length} new event(s) are parked until a worker that has it connects`,
+        );
+      } else if (!this.deps.orchestrationNames().includes(record.name)) {
+        notes.push(
+          `no orchestration named '${record.name}' is registered in this process: it advances only while a remote (gRPC) worker that has it is connected`,
+        );
+      }
+    } else {
+      notes.push(`${record.status.toLowerCase()}: a finished instance waits on nothing`);
     }
-    if (!live) notes.push(`${status.runtimeStatus.toLowerCase()}: a finished instance waits on nothing`);
     return {
       ...facts,
       instanceId,
-      name: status.name,
-      runtimeStatus: status.runtimeStatus,
-      partition: partitionOf(instanceId, this.deps.log.partitionCount(Stream.Orchestrations)),
+      name: record.name,
+      runtimeStatus: record.status,
+      partition,
+      partitionOwned,
       events: facts.events ?? null,
       notes,
     };
   }
 
-  // A wait for an external event leaves no trace in history, so replay the orchestrator to learn them.
-  private async awaitedEvents(
-    name: string,
-    history: readonly HistoryEvent[],
-  ): Promise<readonly AwaitedEvent[] | undefined> {
-    const registry = this.deps.registry;
-    if (registry?.getOrchestrator(name) === undefined) return undefined;
-    const session = new OrchestrationExecutor(registry).createSession();
+  /** Whether a worker of the orchestration group holds the partition; null when unknown (and why, in notes). */
+  private async partitionOwned(partition: number, notes: string[]): Promise<boolean | null> {
+    const group = this.deps.orchestrationGroup;
+    if (group === undefined) return null;
     try {
-      await session.execute(history, []);
-    } catch {
-      return undefined;
+      const assigned = await this.deps.log.assignedPartitions(group, Stream.Orchestrations);
+      if (assigned === undefined) {
+        notes.push(
+          `the orchestration workers are rebalancing their partitions: partition ${partition} is moving`,
+        );
+        return null;
+      }
+      return assigned.has(partition);
+    } catch (error) {
+      notes.push(`could not ask the log who owns partition ${partition}: ${String(error)}`);
+      return null;
     }
-    return session.awaitedEvents();
   }
 
   async list(query: InstanceQuery = {}): Promise<InstancePage> {
@@ -294,18 +309,39 @@ export class InstanceClient implements InstanceService {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
       throw new InvalidArgumentError('page size must be an integer from 1 to 1000');
     }
+    const orderBy = query.orderBy;
     const page = await this.deps.store.listInstances({
       pageSize,
-      ...(query.statuses !== undefined ? { statuses: query.statuses } : {}),
-      ...(query.name !== undefined ? { name: query.name } : {}),
-      ...(query.createdFrom !== undefined ? { createdFrom: query.createdFrom.getTime() } : {}),
-      ...(query.createdTo !== undefined ? { createdTo: query.createdTo.getTime() } : {}),
-      ...(query.instanceIdPrefix !== undefined ? { instanceIdPrefix: query.instanceIdPrefix } : {}),
+      ...storeFilter(query),
+      ...(orderBy !== undefined
+        ? {
+            orderBy: {
+              by: orderBy.by === 'lastUpdatedTime' ? 'updatedAt' : 'createdAt',
+              descending: orderBy.descending,
+            },
+          }
+        : {}),
       ...(query.continuationToken !== undefined ? { continuationToken: query.continuationToken } : {}),
     });
     return {
       instances: page.records.map((r) => toStatus(r, query.includeInput ?? false, true)),
       ...(page.continuationToken !== undefined ? { continuationToken: page.continuationToken } : {}),
+    };
+  }
+
+  async count(query: InstanceFilterQuery = {}): Promise<InstanceCounts> {
+    const statuses = query.statuses ?? Object.values(RuntimeStatus);
+    const filter = storeFilter(query);
+    // One query per status: Cosmos (and its emulator) has no GROUP BY to do it in one.
+    const counts = await Promise.all(
+      statuses.map(
+        async (status) =>
+          [status, await this.deps.store.countInstances({ ...filter, statuses: [status] })] as const,
+      ),
+    );
+    return {
+      count: counts.reduce((sum, [, n]) => sum + n, 0),
+      byRuntimeStatus: Object.fromEntries(counts),
     };
   }
 
@@ -544,4 +580,15 @@ function reasonPayload(reason: string | undefined): { input?: string } {
 
 function reasonPayloadAsData(reason: string | undefined): { data?: string } {
   return reason === undefined ? {} : { data: JSON.stringify(reason) };
+}
+
+function storeFilter(query: InstanceFilterQuery): InstanceFilter {
+  return {
+    ...(query.statuses !== undefined ? { statuses: query.statuses } : {}),
+    ...(query.name !== undefined ? { name: query.name } : {}),
+    ...(query.createdFrom !== undefined ? { createdFrom: query.createdFrom.getTime() } : {}),
+    ...(query.createdTo !== undefined ? { createdTo: query.createdTo.getTime() } : {}),
+    ...(query.instanceIdPrefix !== undefined ? { instanceIdPrefix: query.instanceIdPrefix } : {}),
+    ...(query.instanceIdContains !== undefined ? { instanceIdContains: query.instanceIdContains } : {}),
+  };
 }

@@ -60,16 +60,30 @@ export interface StatusOptions {
   readonly includeHistory?: boolean;
 }
 
-export interface InstanceQuery {
+/** Which instances a listing or a count covers. */
+export interface InstanceFilterQuery {
   readonly statuses?: readonly RuntimeStatus[];
   readonly name?: string;
   readonly createdFrom?: Date;
   readonly createdTo?: Date;
   readonly instanceIdPrefix?: string;
+  /** Only ids containing this text (case-sensitive). */
+  readonly instanceIdContains?: string;
+}
+
+export interface InstanceQuery extends InstanceFilterQuery {
+  /** Default: oldest created first. */
+  readonly orderBy?: { readonly by: 'createdTime' | 'lastUpdatedTime'; readonly descending: boolean };
   /** Page size, 1..1000 (default 100). */
   readonly pageSize?: number;
   readonly continuationToken?: string;
   readonly includeInput?: boolean;
+}
+
+/** How many instances match a filter, in all and per runtime status asked for (all when none). */
+export interface InstanceCounts {
+  readonly count: number;
+  readonly byRuntimeStatus: Readonly<Partial<Record<RuntimeStatus, number>>>;
 }
 
 export interface InstancePage {
@@ -93,8 +107,13 @@ export interface InstanceWaiting extends Omit<WaitingFacts, 'events'> {
   /** The partition of the instance log that holds its messages. */
   readonly partition: number;
   /**
-   * The external events awaited, learned by replaying the history with the orchestrator
-   * registered in this process; null when it is not registered here (it runs on a remote worker).
+   * Whether an orchestration worker holds that partition now (the log's group assignment); null
+   * when unknown (a finished instance, a rebalance, the log unreachable, or no group to ask).
+   */
+  readonly partitionOwned: boolean | null;
+  /**
+   * The external events awaited, as the orchestration worker recorded them after the last episode
+   * it ran; null when unknown (a remote gRPC worker runs the code and does not say).
    */
   readonly events: readonly AwaitedEvent[] | null;
   /** Plain-language facts that no pending step explains (suspended, pending, no worker). */
@@ -155,6 +174,8 @@ export interface InstanceService {
   start(name: string, options?: StartOptions): Promise<{ readonly instanceId: string }>;
   getStatus(instanceId: string, options?: StatusOptions): Promise<InstanceStatus | undefined>;
   list(query?: InstanceQuery): Promise<InstancePage>;
+  /** Counts on the server (one store query per status), without paging or a cap. */
+  count(query?: InstanceFilterQuery): Promise<InstanceCounts>;
   raiseEvent(
     instanceId: string,
     eventName: string,

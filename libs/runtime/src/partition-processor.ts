@@ -918,12 +918,15 @@ export class PartitionProcessor {
         }
         history.push(newEvent('OrchestratorCompleted', stamp, {}));
         timers = [...timers, ...newTimers];
+        const { awaitedEvents: _before, ...withoutAwaited } = record;
         record = {
-          ...record,
+          ...withoutAwaited,
           status,
           updatedAt: now,
           historyLength: fromIndex + history.length,
           ...(result.customStatus !== undefined ? { customStatus: result.customStatus } : {}),
+          // Recorded so that `GET …/waiting` reads what the code awaits instead of running it.
+          ...(result.awaitedEvents !== undefined ? { awaitedEvents: result.awaitedEvents } : {}),
         };
         if (startNow !== undefined) {
           const { pendingStart: _started, pendingEvents: _delivered, ...rest } = record;
@@ -1245,7 +1248,8 @@ export class PartitionProcessor {
       }
       entry.session = undefined;
       entry.openTasks.clear();
-      const { output: _o, failureDetails: _f, completedAt: _c, ...rest } = record;
+      // What the old execution awaited is not what the new one will: its first episode says.
+      const { output: _o, failureDetails: _f, completedAt: _c, awaitedEvents: _a, ...rest } = record;
       return {
         record: {
           ...rest,

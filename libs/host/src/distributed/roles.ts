@@ -153,7 +153,7 @@ export async function startFrontend(
     orchestrationNames: () => registry.orchestratorNames,
     entityNames: () => registry.entityNames,
     entityOperations: (name) => registry.getEntity(name)?.operations,
-    registry,
+    orchestrationGroup: orchestrationWorkersGroup,
     maxPayloadBytes: config.maxPayloadBytes,
   });
   const consumer =

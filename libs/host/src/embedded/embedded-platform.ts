@@ -17,6 +17,8 @@ import { startRetention, type RetentionLoop } from '../retention/retention-loop'
 import { SqliteBatchCommitter } from './sqlite-batch-committer';
 import { randomIds, systemClock } from './system-ports';
 
+const orchestrationGroup = 'orchestration-workers';
+
 export interface EmbeddedOptions {
   /** Where the SQLite files live (`DURABLE_DATA_DIR`, default `./.durable`). */
   readonly dataDir: string;
@@ -81,7 +83,7 @@ export class EmbeddedPlatform {
       orchestrationNames: () => registry.orchestratorNames,
       entityNames: () => registry.entityNames,
       entityOperations: (name) => registry.getEntity(name)?.operations,
-      registry,
+      orchestrationGroup,
       finishNotifications: true,
       ...(options.maxPayloadBytes !== undefined ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
     });
@@ -95,7 +97,7 @@ export class EmbeddedPlatform {
       clock: systemClock,
       idSource: randomIds,
       logger,
-      group: 'orchestration-workers',
+      group: orchestrationGroup,
       ...(options.atomicCommits !== false
         ? { committer: new SqliteBatchCommitter(database, store, log) }
         : {}),

@@ -95,6 +95,12 @@ describe('an instance waiting for a remote worker', () => {
     expect(done?.runtimeStatus).toBe('Completed');
     expect(done?.output).toBe('"SAME PARTITION"');
     expect((await client().getStatus('parked-1'))?.runtimeStatus).toBe('Pending');
+    const waiting = await client().getWaiting('parked-1');
+    expect(waiting?.notes).toEqual([
+      "no connected worker runs orchestration 'RemoteFlow': 1 new event(s) are parked until a worker that has it connects",
+    ]);
+    expect(waiting?.events).toBeNull();
+    expect(waiting?.partitionOwned).toBe(true);
 
     await stopProduct();
     // A long retry: after the restart the stored wake timer runs it once, then only a worker wakes it.

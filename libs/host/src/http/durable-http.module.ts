@@ -16,6 +16,7 @@ import { retentionOff, type RetentionControl } from '@durable/retention';
 import type { InstanceService } from '@durable/runtime';
 import { DurableHttpExceptionFilter } from './durable-http-exception.filter';
 import { EntitiesController } from './entities.controller';
+import { InstanceCountsController } from './instance-counts.controller';
 import { InstancesController } from './instances.controller';
 import { OpenApiController } from './openapi.controller';
 import { OrchestratorsController } from './orchestrators.controller';
@@ -73,6 +74,7 @@ export class DurableHttpModule implements NestModule, OnModuleInit {
       controllers: [
         OrchestratorsController,
         InstancesController,
+        InstanceCountsController,
         EntitiesController,
         OpenApiController,
         WhoAmIController,

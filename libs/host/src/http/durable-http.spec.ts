@@ -14,6 +14,8 @@ import {
 } from '@durable/core';
 import type {
   InstancePage,
+  InstanceCounts,
+  InstanceFilterQuery,
   InstanceQuery,
   InstanceService,
   InstanceStatus,
@@ -117,6 +119,15 @@ class MapInstanceService implements InstanceService {
     return offset + size < matching.length
       ? { instances, continuationToken: String(offset + size) }
       : { instances };
+  }
+
+  async count(query: InstanceFilterQuery = {}): Promise<InstanceCounts> {
+    this.record('count', query);
+    const statuses = query.statuses ?? Object.values(RuntimeStatus);
+    const byRuntimeStatus = Object.fromEntries(
+      statuses.map((s) => [s, [...this.instances.values()].filter((i) => i.runtimeStatus === s).length]),
+    );
+    return { count: Object.values(byRuntimeStatus).reduce((a, b) => a + b, 0), byRuntimeStatus };
   }
 
   async raiseEvent(instanceId: string, eventName: string, data?: string): Promise<void> {
@@ -683,7 +694,34 @@ describe('GET /instances', () => {
     ]);
   });
 
+  it('passes name, id text and order on to the service', async () => {
+    const response = await fetch(
+      `${api}/instances?name=Hello&instanceIdContains=-eu&orderBy=lastUpdatedTime&descending=true`,
+    );
+
+    expect(response.status).toBe(200);
+    expect(service.callsTo('list')).toEqual([
+      [
+        {
+          name: 'Hello',
+          instanceIdContains: '-eu',
+          orderBy: { by: 'lastUpdatedTime', descending: true },
+          includeInput: true,
+        },
+      ],
+    ]);
+  });
+
+  it('counts instances per status with the list filters', async () => {
+    const response = await fetch(`${api}/instance-counts?runtimeStatus=Running,Failed&instanceIdPrefix=a`);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ count: 0, byRuntimeStatus: { Running: 0, Failed: 0 } });
+    expect(service.callsTo('count')).toEqual([[{ statuses: ['Running', 'Failed'], instanceIdPrefix: 'a' }]]);
+  });
+
   it.each([
+    ['orderBy=name', 'orderBy', 'it must be one of createdTime, lastUpdatedTime'],
     ['runtimeStatus=Running,Sleeping', 'runtimeStatus', "'Sleeping' is not a runtime status"],
     ['top=0', 'top', 'it must be an integer from 1 to 1000'],
     ['top=abc', 'top', 'it must be an integer from 1 to 1000'],
@@ -1005,7 +1043,7 @@ describe('openapi.json', () => {
       .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`))
       .sort();
 
-    expect(served).toHaveLength(25);
+    expect(served).toHaveLength(26);
     expect(documented).toEqual(served);
   });
 });

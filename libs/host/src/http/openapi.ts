@@ -57,6 +57,20 @@ const statusFilter = query(
   `Comma-separated runtime statuses: ${Object.values(RuntimeStatus).join(', ')}.`,
 );
 
+// The filters `GET /instances` and `GET /instance-counts` share.
+const instanceFilters: readonly Json[] = [
+  createdFrom,
+  createdTo,
+  statusFilter,
+  query('name', { type: 'string' }, 'Only instances of this orchestration name (exact).'),
+  query('instanceIdPrefix', { type: 'string' }, 'Only instances whose id starts with this.'),
+  query(
+    'instanceIdContains',
+    { type: 'string' },
+    'Only instances whose id contains this text (case-sensitive).',
+  ),
+];
+
 const controlOperation = (operationId: string, summary: string, extra: readonly Json[] = []): Json => ({
   post: {
     operationId,
@@ -156,6 +170,13 @@ const waitingSchema: Json = objectOf({
   name: { type: 'string' },
   runtimeStatus: ref('schemas', 'RuntimeStatus'),
   partition: { type: 'integer', description: 'The partition of the instance log holding its messages.' },
+  partitionOwned: {
+    type: 'boolean',
+    nullable: true,
+    description:
+      "Whether an orchestration worker holds that partition now (the log's consumer-group assignment); " +
+      'null when unknown: finished, rebalancing, or the log could not be asked.',
+  },
   activities: {
     type: 'array',
     items: objectOf({
@@ -169,7 +190,9 @@ const waitingSchema: Json = objectOf({
   events: {
     type: 'array',
     nullable: true,
-    description: 'External events awaited, oldest wait first; null when no replay was possible here.',
+    description:
+      'External events awaited, oldest wait first, as the orchestration worker recorded them after the ' +
+      'last episode it ran; null when unknown (a remote gRPC worker runs the orchestration).',
     items: objectOf({ name: { type: 'string' }, since: time }),
   },
   subOrchestrations: {
@@ -246,10 +269,13 @@ export function openApiDocument(serverUrl?: string): Json {
           summary: 'List instances, a page at a time',
           tags: ['instances'],
           parameters: [
-            createdFrom,
-            createdTo,
-            statusFilter,
-            query('instanceIdPrefix', { type: 'string' }, 'Only instances whose id starts with this.'),
+            ...instanceFilters,
+            query(
+              'orderBy',
+              { type: 'string', enum: ['createdTime', 'lastUpdatedTime'], default: 'createdTime' },
+              'The time to order by; ties by instance id. A continuation token holds for its order only.',
+            ),
+            flag('descending', false, 'Newest first.'),
             query('top', { type: 'integer', minimum: 1, maximum: 1000 }, 'Page size (default 100).'),
             flag('showInput', true, 'Include each input.'),
             {
@@ -289,6 +315,21 @@ export function openApiDocument(serverUrl?: string): Json {
           responses: {
             '200': { description: 'Purged.', content: json(ref('schemas', 'PurgeResult')) },
             ...errorResponses('BadRequest', 'NotFound'),
+          },
+        },
+      },
+      [`${base}/instance-counts`]: {
+        get: {
+          operationId: 'countInstances',
+          summary: 'Count the instances matching the list filters, per runtime status',
+          description:
+            'Counted by the store (one query per status), without paging or a cap. byRuntimeStatus has ' +
+            'the statuses asked for, or every status when none is.',
+          tags: ['instances'],
+          parameters: instanceFilters,
+          responses: {
+            '200': { description: 'The counts.', content: json(ref('schemas', 'InstanceCounts')) },
+            ...errorResponses('BadRequest'),
           },
         },
       },
@@ -347,9 +388,10 @@ export function openApiDocument(serverUrl?: string): Json {
           description:
             'Computed from the history of the current execution: activities scheduled and not answered ' +
             '(with the attempt of a retried one), timers not fired, sub-orchestrations not finished, entity ' +
-            'calls and locks; the external events awaited come from replaying the history with the ' +
-            'orchestrator registered in the serving process (null when it is not registered there). A ' +
-            'finished instance waits on nothing.',
+            'calls and locks; the external events awaited as the orchestration worker recorded them (null ' +
+            'when a remote worker runs the code); whether the partition has an owner; notes for what no ' +
+            'pending step explains (suspended, no owner, no connected worker for the name). A finished ' +
+            'instance waits on nothing.',
           tags: ['instances'],
           parameters: [ref('parameters', 'instanceId')],
           responses: {
@@ -628,6 +670,15 @@ export function openApiDocument(serverUrl?: string): Json {
           },
         },
         InstanceWaiting: waitingSchema,
+        InstanceCounts: objectOf({
+          count: { type: 'integer', minimum: 0 },
+          byRuntimeStatus: {
+            type: 'object',
+            properties: Object.fromEntries(
+              Object.values(RuntimeStatus).map((s) => [s, { type: 'integer', minimum: 0 }]),
+            ),
+          },
+        }),
         HistoryEvent: {
           type: 'object',
           required: ['EventType', 'Timestamp'],

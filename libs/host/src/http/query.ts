@@ -1,5 +1,5 @@
 import { InvalidArgumentError, isTerminalStatus, RuntimeStatus, validateInstanceId } from '@durable/core';
-import type { InstanceQuery, PurgeFilter } from '@durable/runtime';
+import type { InstanceFilterQuery, InstanceQuery, PurgeFilter } from '@durable/runtime';
 
 /** A parsed query string: Express gives a string per parameter, or an array when it is repeated. */
 export type QueryParams = Readonly<Record<string, unknown>>;
@@ -131,15 +131,38 @@ function createdRange(query: QueryParams): { createdFrom?: Date; createdTo?: Dat
   };
 }
 
-/** `GET /instances` filters; the continuation token comes from the request header. */
-export function parseListQuery(query: QueryParams, continuationToken: string | undefined): InstanceQuery {
+/** The filters shared by `GET /instances` and `GET /instance-counts`. */
+export function parseFilterQuery(query: QueryParams): InstanceFilterQuery {
   const statuses = statusesParam(query, 'runtimeStatus');
+  const name = stringParam(query, 'name');
   const instanceIdPrefix = stringParam(query, 'instanceIdPrefix');
-  const pageSize = pageSizeParam(query, 'top');
+  const instanceIdContains = stringParam(query, 'instanceIdContains');
   return {
     ...createdRange(query),
     ...(statuses !== undefined ? { statuses } : {}),
+    ...(name !== undefined ? { name } : {}),
     ...(instanceIdPrefix !== undefined ? { instanceIdPrefix } : {}),
+    ...(instanceIdContains !== undefined ? { instanceIdContains } : {}),
+  };
+}
+
+const orderFields = ['createdTime', 'lastUpdatedTime'] as const;
+
+/** `GET /instances` filters; the continuation token comes from the request header. */
+export function parseListQuery(query: QueryParams, continuationToken: string | undefined): InstanceQuery {
+  const pageSize = pageSizeParam(query, 'top');
+  const by = typedParam(query, 'orderBy');
+  if (by !== undefined && !(orderFields as readonly string[]).includes(by)) {
+    throw invalid('orderBy', `it must be one of ${orderFields.join(', ')}, got '${by}'`);
+  }
+  const descending = booleanParam(query, 'descending', false);
+  const orderBy =
+    by !== undefined || descending
+      ? { by: (by ?? 'createdTime') as (typeof orderFields)[number], descending }
+      : undefined;
+  return {
+    ...parseFilterQuery(query),
+    ...(orderBy !== undefined ? { orderBy } : {}),
     ...(pageSize !== undefined ? { pageSize } : {}),
     ...(continuationToken !== undefined && continuationToken !== '' ? { continuationToken } : {}),
     includeInput: booleanParam(query, 'showInput', true),

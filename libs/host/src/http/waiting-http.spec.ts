@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type INestApplication, Module } from '@nestjs/common';
 import { defineActivity, defineOrchestration, Registry } from '@durable/engine';
 import { approval, helloSequence, sayHello } from '@durable/samples';
+import { SqliteStateStore } from '@durable/storage-sqlite';
 import { bootstrapApp } from '../bootstrap';
 import { EmbeddedPlatform } from '../embedded/embedded-platform';
 import { DurableHttpModule } from './durable-http.module';
@@ -70,11 +71,25 @@ describe('GET /instances/{id}/waiting', () => {
       events: [{ name: 'Approval' }],
       subOrchestrations: [],
       entityLocks: { held: [], awaiting: [] },
+      partitionOwned: true,
       notes: [],
     });
     const [timer] = body.timers as Array<{ timerId: number; fireAt: string; createdAt: string }>;
     expect(Date.parse(timer!.fireAt) - Date.parse(timer!.createdAt)).toBe(600_000);
     expect(typeof body.partition).toBe('number');
+  });
+
+  it('reads the awaited events the orchestration worker recorded, not a replay', async () => {
+    await fetch(`${api}/orchestrators/Approval/order-2`, { method: 'POST', body: '{"timeoutSeconds":600}' });
+    await waitingUntil('order-2', (b) => (b.timers as unknown[]).length > 0);
+    // A second connection to the product's database: what any reader of the store sees.
+    const store = new SqliteStateStore(join(dir, 'durable.db'));
+    try {
+      const stored = await store.getInstance('order-2');
+      expect(stored?.record.awaitedEvents).toEqual([{ name: 'Approval', since: expect.any(String) }]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('lists an activity scheduled and not completed, with its attempt', async () => {

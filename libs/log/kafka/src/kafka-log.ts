@@ -12,6 +12,7 @@ import {
   type ReadOptions,
 } from '@durable/log';
 import {
+  AssignerProtocol,
   Kafka,
   logLevel,
   type Admin,
@@ -397,6 +398,28 @@ export class KafkaLog implements PartitionedLog {
         }
       },
     };
+  }
+
+  async assignedPartitions(group: string, stream: Stream): Promise<ReadonlySet<number> | undefined> {
+    const topic = this.topic(stream);
+    let described;
+    try {
+      described = (await this.admin.describeGroups([this.groupId(group)])).groups[0];
+    } catch (error) {
+      throw new UnavailableError(`describing the group failed: ${String(error)}`, undefined, {
+        cause: error,
+      });
+    }
+    if (described === undefined) return new Set();
+    // Mid-rebalance the member assignments are old or empty: that is not "no owner".
+    if (described.state === 'PreparingRebalance' || described.state === 'CompletingRebalance')
+      return undefined;
+    const assigned = new Set<number>();
+    for (const member of described.members) {
+      const decoded = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
+      for (const partition of decoded?.assignment[topic] ?? []) assigned.add(partition);
+    }
+    return assigned;
   }
 
   /** Whether every group this log joined has its member in the group (none crashed, the log open). */

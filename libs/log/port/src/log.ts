@@ -68,6 +68,12 @@ export interface PartitionedLog {
   commitOffset(group: string, stream: Stream, partition: number, nextOffset: number): Promise<void>;
   /** Joins a consumer group; partitions of `stream` are shared among its members. */
   join(group: string, stream: Stream, listener: OwnershipListener): Promise<Membership>;
+  /**
+   * The partitions of `stream` that members of `group` hold now, as the group's coordinator sees it
+   * (any process can ask); undefined while the group rebalances, when nobody can say. For
+   * diagnostics only: ownership for writes is what the epochs fence.
+   */
+  assignedPartitions(group: string, stream: Stream): Promise<ReadonlySet<number> | undefined>;
   close(): Promise<void>;
 }
 

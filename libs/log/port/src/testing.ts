@@ -186,6 +186,7 @@ export function describePartitionedLogConformance(
       await converged();
       expect(owned.a.size + owned.b.size).toBe(factory.partitions);
       expect(owned.b.size).toBeGreaterThan(0);
+      expect(await assignedSoon(log, factory.partitions)).toEqual(range(factory.partitions));
       for (const [p, epoch] of owned.b) {
         expect(owned.a.has(p)).toBe(false);
         expect(epoch).toBeGreaterThan(epochsBefore.get(p) ?? 0);
@@ -198,6 +199,22 @@ export function describePartitionedLogConformance(
           expect(epoch).toBeGreaterThan(epochsBefore.get(p) ?? 0);
       }
       await a.leave();
+      expect(await assignedSoon(log, 0)).toEqual([]);
+      expect(await log.assignedPartitions('nobody', Stream.Orchestrations)).toEqual(new Set());
     });
   });
+}
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** The partitions the group 'workers' holds, once `count` are held (a distributed group settles later). */
+async function assignedSoon(log: PartitionedLog, count: number): Promise<number[]> {
+  let assigned: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const set = await log.assignedPartitions('workers', Stream.Orchestrations);
+    assigned = set === undefined ? [] : [...set].sort((a, b) => a - b);
+    if (set !== undefined && assigned.length === count) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return assigned;
 }

@@ -242,6 +242,11 @@ export class SqliteLog implements PartitionedLog {
     };
   }
 
+  async assignedPartitions(group: string, stream: Stream): Promise<ReadonlySet<number>> {
+    // Groups are coordinated in this process: its members are all there is.
+    return new Set((this.groups.get(`${group}\u0000${stream}`) ?? []).flatMap((member) => member.owned));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

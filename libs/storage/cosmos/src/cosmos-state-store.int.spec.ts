@@ -253,6 +253,37 @@ describe('CosmosStateStore', () => {
     await Promise.all([zombie.close(), owner.close()]);
   });
 
+  it('adds the indexes of the newer listing orders to an instances container made before them', async () => {
+    const databaseId = newDatabase();
+    const { database } = await admin.databases.createIfNotExists({ id: databaseId });
+    await database.containers.create({
+      id: 'durable-instances',
+      partitionKey: { paths: ['/id'] },
+      indexingPolicy: {
+        includedPaths: [{ path: '/*' }],
+        compositeIndexes: [
+          [
+            { path: '/createdAt', order: 'ascending' },
+            { path: '/id', order: 'ascending' },
+          ],
+        ],
+      },
+    });
+    const store = await open(databaseId);
+    try {
+      await store.putInstance(sampleRecord('late', { updatedAt: 20 }), undefined);
+      await store.putInstance(sampleRecord('early', { updatedAt: 10 }), undefined);
+      const page = await store.listInstances({
+        pageSize: 10,
+        orderBy: { by: 'updatedAt', descending: true },
+      });
+      expect(page.records.map((r) => r.instanceId)).toEqual(['late', 'early']);
+    } finally {
+      await store.close();
+      await admin.database(databaseId).delete();
+    }
+  });
+
   it('stores instance ids with characters Cosmos DB item ids refuse', async () => {
     const store = await open(newDatabase(), small);
     const id = '@counter@a/b?c#d%e\\f';

@@ -1,6 +1,7 @@
 import { Agent as HttpsAgent } from 'node:https';
 import {
   CosmosClient,
+  type CompositePath,
   type CosmosClientOptions,
   type Container,
   type IndexingPolicy,
@@ -15,13 +16,14 @@ import {
   type HistoryEvent,
 } from '@durable/core';
 import type {
+  InstanceFilter,
   InstanceListQuery,
   InstanceRecord,
   InstanceWrite,
   StateStore,
   StoredInstance,
 } from '@durable/storage';
-import { decodeListToken, encodeListToken } from '@durable/storage';
+import { createdAscending, decodeListToken, encodeListToken } from '@durable/storage';
 import { ReadCoalescer, runBulk, type BulkOperation, type ItemResult } from './bulk';
 import { cosmosCall, defaultRetryOptions, isNotFound, type RetryOptions } from './cosmos-errors';
 import {
@@ -69,6 +71,7 @@ interface InstanceDocument {
   readonly status: string;
   readonly name: string;
   readonly createdAt: number;
+  readonly updatedAt: number;
   readonly hasWork: boolean;
   readonly record: InstanceRecord;
   readonly history: ExecutionHistory;
@@ -112,6 +115,19 @@ const instancesIndexing: IndexingPolicy = {
     [
       { path: '/createdAt', order: 'ascending' },
       { path: '/id', order: 'ascending' },
+    ],
+    [
+      { path: '/updatedAt', order: 'ascending' },
+      { path: '/id', order: 'ascending' },
+    ],
+    // Cosmos DB could read the ascending ones backwards; the emulator used in tests cannot.
+    [
+      { path: '/createdAt', order: 'descending' },
+      { path: '/id', order: 'descending' },
+    ],
+    [
+      { path: '/updatedAt', order: 'descending' },
+      { path: '/id', order: 'descending' },
     ],
   ],
 };
@@ -196,9 +212,11 @@ export class CosmosStateStore implements StateStore {
             }),
           )
         ).container;
+      const instances = await container('instances', '/id', instancesIndexing);
+      await addMissingCompositeIndexes(instances, instancesIndexing, call);
       return new CosmosStateStore(
         connection,
-        await container('instances', '/id', instancesIndexing),
+        instances,
         await container('history', '/instanceId', historyIndexing),
         await container('partitions', '/id'),
         {
@@ -331,42 +349,26 @@ export class CosmosStateStore implements StateStore {
     if (!Number.isInteger(query.pageSize) || query.pageSize < 1) {
       throw new InvalidArgumentError(`page size must be a positive integer, not ${query.pageSize}`);
     }
-    const where: string[] = [];
-    const parameters: Array<{ name: string; value: string | number }> = [
-      { name: '@top', value: query.pageSize + 1 },
-    ];
-    const param = (name: string, value: string | number) => {
-      parameters.push({ name: `@${name}`, value });
-      return `@${name}`;
-    };
-    // Entity documents are the instances '@name@key'; orchestration ids cannot start with '@'.
-    where.push(`${query.kind === 'entity' ? '' : 'NOT '}STARTSWITH(c.id, ${param('entityMark', '@')})`);
-    if (query.updatedFrom !== undefined)
-      where.push(`c.record.updatedAt >= ${param('updatedFrom', query.updatedFrom)}`);
-    if (query.updatedTo !== undefined)
-      where.push(`c.record.updatedAt <= ${param('updatedTo', query.updatedTo)}`);
-    if (query.statuses !== undefined && query.statuses.length > 0) {
-      where.push(`c.status IN (${query.statuses.map((s, i) => param(`s${i}`, s)).join(', ')})`);
-    }
-    if (query.name !== undefined) where.push(`c.name = ${param('name', query.name)}`);
-    if (query.createdFrom !== undefined) where.push(`c.createdAt >= ${param('from', query.createdFrom)}`);
-    if (query.createdTo !== undefined) where.push(`c.createdAt <= ${param('to', query.createdTo)}`);
-    if (query.instanceIdPrefix !== undefined && query.instanceIdPrefix !== '') {
-      where.push(`STARTSWITH(c.id, ${param('prefix', itemId(query.instanceIdPrefix))})`);
-    }
+    const { where, parameters, param } = filterClause(query);
+    parameters.push({ name: '@top', value: query.pageSize + 1 });
+    const order = query.orderBy ?? createdAscending;
+    // Top-level copies of the record's times: the record is not indexed.
+    const time = order.by === 'createdAt' ? 'c.createdAt' : 'c.updatedAt';
+    const direction = order.descending ? 'DESC' : 'ASC';
     if (query.continuationToken !== undefined) {
-      // Keyset paging on (createdAt, id): stable under concurrent inserts, and no OFFSET needed.
-      const after = decodeListToken(query.continuationToken);
-      const t = param('afterCreated', after.createdAt);
+      // Keyset paging on (time, id): stable under concurrent inserts, and no OFFSET needed.
+      const after = decodeListToken(query.continuationToken, order);
+      const t = param('afterTime', after.time);
       const id = param('afterId', after.id);
-      where.push(`(c.createdAt > ${t} OR (c.createdAt = ${t} AND c.id > ${id}))`);
+      const beyond = order.descending ? '<' : '>';
+      where.push(`(${time} ${beyond} ${t} OR (${time} = ${t} AND c.id ${beyond} ${id}))`);
     }
-    const rows = await this.query<{ id: string; createdAt: number; record: InstanceRecord }>(
+    const rows = await this.query<{ id: string; time: number; record: InstanceRecord }>(
       'the instance list',
       this.instances,
       {
-        query: `SELECT TOP @top c.id, c.createdAt, c.record FROM c
-                ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.createdAt, c.id`,
+        query: `SELECT TOP @top c.id, ${time} AS time, c.record FROM c WHERE ${where.join(' AND ')}
+                ORDER BY ${time} ${direction}, c.id ${direction}`,
         parameters,
       },
     );
@@ -374,8 +376,18 @@ export class CosmosStateStore implements StateStore {
     const last = page[page.length - 1];
     const records = page.map((row) => row.record);
     return rows.length > query.pageSize && last !== undefined
-      ? { records, continuationToken: encodeListToken({ createdAt: last.createdAt, id: last.id }) }
+      ? { records, continuationToken: encodeListToken({ time: last.time, id: last.id }, order) }
       : { records };
+  }
+
+  async countInstances(filter: InstanceFilter): Promise<number> {
+    const { where, parameters } = filterClause(filter);
+    const counts = await this.query<number>('the instance count', this.instances, {
+      query: `SELECT VALUE COUNT(1) FROM c WHERE ${where.join(' AND ')}`,
+      parameters,
+    });
+    // One count per physical partition when the SDK does not aggregate them: add them up.
+    return counts.reduce((sum, n) => sum + n, 0);
   }
 
   async deleteInstance(instanceId: string, expectedEtag?: string): Promise<boolean> {
@@ -703,6 +715,7 @@ function toDocument(record: InstanceRecord, history: ExecutionHistory): Instance
     status: record.status,
     name: record.name,
     createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
     hasWork:
       record.timers.length > 0 ||
       (record.outbox?.messages.length ?? 0) > 0 ||
@@ -718,4 +731,58 @@ function itemResult(response: { statusCode: number; etag: string }): ItemResult 
 
 function weightOf(history: ExecutionHistory): number {
   return history.bytes + 256 + history.chunks.length * 64;
+}
+
+/**
+ * A container made by an earlier version lacks the composite indexes of newer listing orders (an
+ * ORDER BY without one fails): add them to its policy. Cosmos DB builds them online.
+ */
+async function addMissingCompositeIndexes(
+  container: Container,
+  wanted: IndexingPolicy,
+  call: <T>(what: string, operation: () => Promise<T>) => Promise<T>,
+): Promise<void> {
+  const what = `container '${container.id}'`;
+  const { resource } = await call(what, () => container.read());
+  if (resource === undefined) return;
+  const key = (index: readonly CompositePath[]): string =>
+    JSON.stringify(index.map((p) => [p.path, p.order ?? 'ascending']));
+  const present = resource.indexingPolicy?.compositeIndexes ?? [];
+  const have = new Set(present.map(key));
+  const missing = (wanted.compositeIndexes ?? []).filter((index) => !have.has(key(index)));
+  if (missing.length === 0) return;
+  const indexingPolicy = { ...resource.indexingPolicy, compositeIndexes: [...present, ...missing] };
+  await call(what, () => container.replace({ ...resource, indexingPolicy }));
+}
+
+/** The WHERE terms and parameters of a filter; always at least one term (the kind). */
+function filterClause(filter: InstanceFilter): {
+  where: string[];
+  parameters: Array<{ name: string; value: string | number }>;
+  param: (name: string, value: string | number) => string;
+} {
+  const where: string[] = [];
+  const parameters: Array<{ name: string; value: string | number }> = [];
+  const param = (name: string, value: string | number): string => {
+    parameters.push({ name: `@${name}`, value });
+    return `@${name}`;
+  };
+  // Entity documents are the instances '@name@key'; orchestration ids cannot start with '@'.
+  where.push(`${filter.kind === 'entity' ? '' : 'NOT '}STARTSWITH(c.id, ${param('entityMark', '@')})`);
+  if (filter.updatedFrom !== undefined)
+    where.push(`c.updatedAt >= ${param('updatedFrom', filter.updatedFrom)}`);
+  if (filter.updatedTo !== undefined) where.push(`c.updatedAt <= ${param('updatedTo', filter.updatedTo)}`);
+  if (filter.statuses !== undefined && filter.statuses.length > 0) {
+    where.push(`c.status IN (${filter.statuses.map((s, i) => param(`s${i}`, s)).join(', ')})`);
+  }
+  if (filter.name !== undefined) where.push(`c.name = ${param('name', filter.name)}`);
+  if (filter.createdFrom !== undefined) where.push(`c.createdAt >= ${param('from', filter.createdFrom)}`);
+  if (filter.createdTo !== undefined) where.push(`c.createdAt <= ${param('to', filter.createdTo)}`);
+  if (filter.instanceIdPrefix !== undefined && filter.instanceIdPrefix !== '') {
+    where.push(`STARTSWITH(c.id, ${param('prefix', itemId(filter.instanceIdPrefix))})`);
+  }
+  if (filter.instanceIdContains !== undefined && filter.instanceIdContains !== '') {
+    where.push(`CONTAINS(c.id, ${param('contains', itemId(filter.instanceIdContains))})`);
+  }
+  return { where, parameters, param };
 }

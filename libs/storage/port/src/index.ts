@@ -3,6 +3,7 @@ export type {
   HistoryAppend,
   InstanceFilter,
   InstanceListQuery,
+  InstanceOrder,
   InstanceRecord,
   InstanceWrite,
   OutboxMessage,
@@ -11,4 +12,4 @@ export type {
   StateStore,
   StoredInstance,
 } from './state-store';
-export { decodeListToken, encodeListToken, type ListPosition } from './list-token';
+export { createdAscending, decodeListToken, encodeListToken, type ListPosition } from './list-token';

@@ -32,6 +32,13 @@ export interface InstanceRecord {
   readonly input?: string;
   readonly output?: string;
   readonly customStatus?: string;
+  /**
+   * The external events the orchestrator awaited after its last episode, oldest wait first (`since`
+   * ISO-8601): written by the orchestration worker, which ran the code, so readers need not replay
+   * it. Absent when the code ran on a remote worker, which does not say (absent: unknown; empty:
+   * none).
+   */
+  readonly awaitedEvents?: ReadonlyArray<{ readonly name: string; readonly since: string }>;
   readonly failureDetails?: FailureDetails;
   /** Epoch ms. */
   readonly createdAt: number;
@@ -125,13 +132,23 @@ export interface InstanceFilter {
   readonly createdFrom?: number;
   readonly createdTo?: number;
   readonly instanceIdPrefix?: string;
+  /** Only ids containing this text (case-sensitive). */
+  readonly instanceIdContains?: string;
   /** Epoch ms bounds on the last update. */
   readonly updatedFrom?: number;
   readonly updatedTo?: number;
 }
 
+/** The order of a listing: by creation or last update time, ties broken by instance id. */
+export interface InstanceOrder {
+  readonly by: 'createdAt' | 'updatedAt';
+  readonly descending: boolean;
+}
+
 export interface InstanceListQuery extends InstanceFilter {
   readonly pageSize: number;
+  /** Default: oldest created first. A continuation token holds only for the order it was made in. */
+  readonly orderBy?: InstanceOrder;
   readonly continuationToken?: string;
 }
 
@@ -159,6 +176,8 @@ export interface StateStore {
   /** Creates or conditionally replaces one instance document outside any partition (frontend writes). */
   putInstance(record: InstanceRecord, expectedEtag: string | undefined): Promise<string>;
   listInstances(query: InstanceListQuery): Promise<{ records: InstanceRecord[]; continuationToken?: string }>;
+  /** How many instances match the filter (one query; no paging, no cap). */
+  countInstances(filter: InstanceFilter): Promise<number>;
   /**
    * Deletes an instance and all its history; false when there was none, or when `expectedEtag` is
    * given and the document changed since (then nothing is deleted).

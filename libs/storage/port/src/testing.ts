@@ -9,7 +9,7 @@ import {
   newEvent,
   type HistoryEvent,
 } from '@durable/core';
-import type { InstanceRecord, StateStore } from './state-store';
+import type { InstanceOrder, InstanceRecord, StateStore } from './state-store';
 
 export interface StoreFactory {
   /** Opens the store over the same underlying storage each time (to check durability). */
@@ -318,6 +318,96 @@ export function describeStateStoreConformance(name: string, makeFactory: () => P
         updatedTo: base + 3000,
       });
       expect(recent.records.map((r) => r.entity?.state)).toEqual(['1', '2', '3']);
+    });
+
+    it('lists in any order of creation or update time, paging with tokens of that order', async () => {
+      const base = Date.parse('2026-03-01T00:00:00Z');
+      // Update times run against creation times, with a tie broken by id.
+      const updated = [5, 4, 4, 2, 1, 0];
+      for (let i = 0; i < 6; i++) {
+        await store.putInstance(
+          sampleRecord(`ord-${i}`, { createdAt: base + i, updatedAt: base + 100 + (updated[i] ?? 0) }),
+          undefined,
+        );
+      }
+      const all = async (orderBy: InstanceOrder): Promise<string[]> => {
+        const ids: string[] = [];
+        let token: string | undefined;
+        do {
+          const page = await store.listInstances({
+            pageSize: 4,
+            orderBy,
+            instanceIdPrefix: 'ord-',
+            ...(token !== undefined ? { continuationToken: token } : {}),
+          });
+          ids.push(...page.records.map((r) => r.instanceId));
+          token = page.continuationToken;
+        } while (token !== undefined);
+        return ids;
+      };
+      expect(await all({ by: 'createdAt', descending: true })).toEqual([
+        'ord-5',
+        'ord-4',
+        'ord-3',
+        'ord-2',
+        'ord-1',
+        'ord-0',
+      ]);
+      expect(await all({ by: 'updatedAt', descending: false })).toEqual([
+        'ord-5',
+        'ord-4',
+        'ord-3',
+        'ord-1',
+        'ord-2',
+        'ord-0',
+      ]);
+      expect(await all({ by: 'updatedAt', descending: true })).toEqual([
+        'ord-0',
+        'ord-2',
+        'ord-1',
+        'ord-3',
+        'ord-4',
+        'ord-5',
+      ]);
+      const first = await store.listInstances({
+        pageSize: 2,
+        orderBy: { by: 'updatedAt', descending: true },
+      });
+      await expect(
+        store.listInstances({ pageSize: 2, continuationToken: first.continuationToken ?? '' }),
+      ).rejects.toBeInstanceOf(InvalidArgumentError);
+    });
+
+    it('finds ids containing a text, and counts what a filter matches', async () => {
+      const base = Date.parse('2026-03-01T00:00:00Z');
+      for (let i = 0; i < 12; i++) {
+        await store.putInstance(
+          sampleRecord(i % 4 === 0 ? `invoice-${i}-eu` : `order-${i}-us`, {
+            createdAt: base + i,
+            status: i % 3 === 0 ? 'Failed' : 'Running',
+            name: i % 2 === 0 ? 'Even' : 'Odd',
+          }),
+          undefined,
+        );
+      }
+      await store.putInstance(
+        sampleRecord('@counter@eu', {
+          name: 'counter',
+          entity: { state: '1', queue: [], scheduled: [], seq: 0, nextTimerId: 1 },
+        }),
+        undefined,
+      );
+      const eu = await store.listInstances({ pageSize: 100, instanceIdContains: '-eu' });
+      expect(eu.records.map((r) => r.instanceId)).toEqual(['invoice-0-eu', 'invoice-4-eu', 'invoice-8-eu']);
+      const none = await store.listInstances({ pageSize: 100, instanceIdContains: '-EU' });
+      expect(none.records).toEqual([]);
+
+      expect(await store.countInstances({})).toBe(12);
+      expect(await store.countInstances({ kind: 'entity' })).toBe(1);
+      expect(await store.countInstances({ statuses: ['Failed'] })).toBe(4);
+      expect(await store.countInstances({ statuses: ['Failed', 'Running'], name: 'Even' })).toBe(6);
+      expect(await store.countInstances({ instanceIdContains: '-us', createdFrom: base + 6 })).toBe(5);
+      expect(await store.countInstances({ instanceIdPrefix: 'nothing-' })).toBe(0);
     });
 
     it('rejects a malformed continuation token', async () => {

@@ -1,13 +1,14 @@
 import { SqliteDatabase } from '@durable/sqlite';
 import { ConflictError, OwnershipLostError, type HistoryEvent } from '@durable/core';
 import type {
+  InstanceFilter,
   InstanceListQuery,
   InstanceRecord,
   InstanceWrite,
   StateStore,
   StoredInstance,
 } from '@durable/storage';
-import { decodeListToken, encodeListToken } from '@durable/storage';
+import { createdAscending, decodeListToken, encodeListToken } from '@durable/storage';
 
 const schemaVersion = 3;
 
@@ -52,6 +53,8 @@ export class SqliteStateStore implements StateStore {
       );
       CREATE INDEX IF NOT EXISTS instances_work ON instances(partition) WHERE has_work = 1;
       CREATE INDEX IF NOT EXISTS instances_created ON instances(created_at, instance_id);
+      CREATE INDEX IF NOT EXISTS instances_updated ON instances(json_extract(doc, '$.updatedAt'), instance_id);
+      CREATE INDEX IF NOT EXISTS instances_status ON instances(status, created_at, instance_id);
       CREATE TABLE IF NOT EXISTS history (
         id INTEGER PRIMARY KEY,
         instance INTEGER NOT NULL,
@@ -188,55 +191,37 @@ export class SqliteStateStore implements StateStore {
   async listInstances(
     query: InstanceListQuery,
   ): Promise<{ records: InstanceRecord[]; continuationToken?: string }> {
-    const where: string[] = [];
-    const params: Record<string, unknown> = { limit: query.pageSize + 1 };
-    // Entity documents are the instances '@name@key'; orchestration ids cannot start with '@'.
-    where.push(
-      query.kind === 'entity' ? "substr(instance_id, 1, 1) = '@'" : "substr(instance_id, 1, 1) <> '@'",
-    );
-    if (query.updatedFrom !== undefined) {
-      where.push("json_extract(doc, '$.updatedAt') >= @updatedFrom");
-      params['updatedFrom'] = query.updatedFrom;
-    }
-    if (query.updatedTo !== undefined) {
-      where.push("json_extract(doc, '$.updatedAt') <= @updatedTo");
-      params['updatedTo'] = query.updatedTo;
-    }
-    if (query.statuses !== undefined && query.statuses.length > 0) {
-      where.push(`status IN (${query.statuses.map((_, i) => `@s${i}`).join(', ')})`);
-      query.statuses.forEach((s, i) => (params[`s${i}`] = s));
-    }
-    if (query.name !== undefined) {
-      where.push('name = @name');
-      params['name'] = query.name;
-    }
-    if (query.createdFrom !== undefined) {
-      where.push('created_at >= @createdFrom');
-      params['createdFrom'] = query.createdFrom;
-    }
-    if (query.createdTo !== undefined) {
-      where.push('created_at <= @createdTo');
-      params['createdTo'] = query.createdTo;
-    }
-    if (query.instanceIdPrefix !== undefined && query.instanceIdPrefix !== '') {
-      where.push('substr(instance_id, 1, @prefixLength) = @prefix');
-      params['prefix'] = query.instanceIdPrefix;
-      params['prefixLength'] = query.instanceIdPrefix.length;
-    }
+    const { where, params } = filterClause(query);
+    params['limit'] = query.pageSize + 1;
+    const order = query.orderBy ?? createdAscending;
+    const time = order.by === 'createdAt' ? 'created_at' : updatedAtColumn;
+    const direction = order.descending ? 'DESC' : 'ASC';
     if (query.continuationToken !== undefined) {
-      const after = decodeListToken(query.continuationToken);
-      where.push('(created_at > @afterCreated OR (created_at = @afterCreated AND instance_id > @afterId))');
-      params['afterCreated'] = after.createdAt;
+      const after = decodeListToken(query.continuationToken, order);
+      const beyond = order.descending ? '<' : '>';
+      where.push(
+        `(${time} ${beyond} @afterTime OR (${time} = @afterTime AND instance_id ${beyond} @afterId))`,
+      );
+      params['afterTime'] = after.time;
       params['afterId'] = after.id;
     }
-    const sql = `SELECT etag, doc FROM instances ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-                 ORDER BY created_at, instance_id LIMIT @limit`;
+    const sql = `SELECT etag, doc FROM instances WHERE ${where.join(' AND ')}
+                 ORDER BY ${time} ${direction}, instance_id ${direction} LIMIT @limit`;
     const rows = this.db.prepare<[Record<string, unknown>], InstanceRow>(sql).all(params);
     const records = rows.slice(0, query.pageSize).map((row) => JSON.parse(row.doc) as InstanceRecord);
     const last = records[records.length - 1];
-    return rows.length > query.pageSize && last !== undefined
-      ? { records, continuationToken: encodeListToken({ createdAt: last.createdAt, id: last.instanceId }) }
-      : { records };
+    if (rows.length <= query.pageSize || last === undefined) return { records };
+    const position = {
+      time: order.by === 'createdAt' ? last.createdAt : last.updatedAt,
+      id: last.instanceId,
+    };
+    return { records, continuationToken: encodeListToken(position, order) };
+  }
+
+  async countInstances(filter: InstanceFilter): Promise<number> {
+    const { where, params } = filterClause(filter);
+    const sql = `SELECT COUNT(*) AS count FROM instances WHERE ${where.join(' AND ')}`;
+    return this.db.prepare<[Record<string, unknown>], { count: number }>(sql).get(params)?.count ?? 0;
   }
 
   deleteInstance(instanceId: string, expectedEtag?: string): Promise<boolean> {
@@ -285,4 +270,52 @@ export class SqliteStateStore implements StateStore {
 
 function toStored(row: InstanceRow): StoredInstance {
   return { record: JSON.parse(row.doc) as InstanceRecord, etag: String(row.etag) };
+}
+
+// Indexed as an expression (instances_updated), so the schema and old databases stay as they were.
+const updatedAtColumn = "json_extract(doc, '$.updatedAt')";
+
+/** The WHERE terms and parameters of a filter; always at least one term (the kind). */
+function filterClause(filter: InstanceFilter): { where: string[]; params: Record<string, unknown> } {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  // Entity documents are the instances '@name@key'; orchestration ids cannot start with '@'.
+  where.push(
+    filter.kind === 'entity' ? "substr(instance_id, 1, 1) = '@'" : "substr(instance_id, 1, 1) <> '@'",
+  );
+  if (filter.updatedFrom !== undefined) {
+    where.push(`${updatedAtColumn} >= @updatedFrom`);
+    params['updatedFrom'] = filter.updatedFrom;
+  }
+  if (filter.updatedTo !== undefined) {
+    where.push(`${updatedAtColumn} <= @updatedTo`);
+    params['updatedTo'] = filter.updatedTo;
+  }
+  if (filter.statuses !== undefined && filter.statuses.length > 0) {
+    where.push(`status IN (${filter.statuses.map((_, i) => `@s${i}`).join(', ')})`);
+    filter.statuses.forEach((s, i) => (params[`s${i}`] = s));
+  }
+  if (filter.name !== undefined) {
+    where.push('name = @name');
+    params['name'] = filter.name;
+  }
+  if (filter.createdFrom !== undefined) {
+    where.push('created_at >= @createdFrom');
+    params['createdFrom'] = filter.createdFrom;
+  }
+  if (filter.createdTo !== undefined) {
+    where.push('created_at <= @createdTo');
+    params['createdTo'] = filter.createdTo;
+  }
+  if (filter.instanceIdPrefix !== undefined && filter.instanceIdPrefix !== '') {
+    where.push('substr(instance_id, 1, @prefixLength) = @prefix');
+    params['prefix'] = filter.instanceIdPrefix;
+    params['prefixLength'] = filter.instanceIdPrefix.length;
+  }
+  if (filter.instanceIdContains !== undefined && filter.instanceIdContains !== '') {
+    // instr is case-sensitive, as Cosmos' CONTAINS is.
+    where.push('instr(instance_id, @contains) > 0');
+    params['contains'] = filter.instanceIdContains;
+  }
+  return { where, params };
 }
