@@ -157,6 +157,7 @@ function combined(runs: readonly ClosedLoopRun[]): ClosedLoopRun {
     p95Ms: median(runs.map((r) => r.p95Ms)),
     p99Ms: median(runs.map((r) => r.p99Ms)),
     concurrency: first.concurrency,
+    cpuMicrosPerOp: median(runs.map((r) => r.cpuMicrosPerOp)),
     resources: labels.map((label) => {
       const usage = runs.flatMap((r) => r.resources.filter((u) => u.label === label));
       return {
