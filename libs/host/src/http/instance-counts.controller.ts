@@ -1,8 +1,10 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import type { InstanceCounts, InstanceService } from '@durable/runtime';
+import type { TaskHubs } from '@durable/core';
+import type { InstanceCounts } from '@durable/runtime';
 import { parseFilterQuery, type QueryParams } from './query';
 import { durableBasePath } from './routes';
-import { INSTANCE_SERVICE } from './tokens';
+import { taskHubOf, type ServedTaskHub } from './task-hub';
+import { TASK_HUBS } from './tokens';
 
 /**
  * `/instance-counts`: how many instances match the list filters, counted by the store. Not under
@@ -10,10 +12,10 @@ import { INSTANCE_SERVICE } from './tokens';
  */
 @Controller(`${durableBasePath}/instance-counts`)
 export class InstanceCountsController {
-  constructor(@Inject(INSTANCE_SERVICE) private readonly instances: InstanceService) {}
+  constructor(@Inject(TASK_HUBS) private readonly hubs: TaskHubs<ServedTaskHub>) {}
 
   @Get()
   count(@Query() query: QueryParams): Promise<InstanceCounts> {
-    return this.instances.count(parseFilterQuery(query));
+    return taskHubOf(this.hubs, query).instances.count(parseFilterQuery(query));
   }
 }
