@@ -14,6 +14,12 @@ export interface InstanceMessage {
   readonly rewind?: true;
   /** Runs a parked episode again (no history event of its own). */
   readonly wake?: true;
+  /**
+   * Starts the pending start that the instance's document holds, if it still holds it for this
+   * execution (no history event of its own): what a recovery or a due scheduled start sends, so that
+   * a start that already ran, or an instance purged since, is left as it is.
+   */
+  readonly startPending?: true;
   /** On a lock grant: the entities locked, so that an orchestration that has ended can release them. */
   readonly lockSet?: readonly string[];
   /**

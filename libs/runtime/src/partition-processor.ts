@@ -224,7 +224,7 @@ export class PartitionProcessor {
       if (record.outbox !== undefined && record.outbox.offset >= this.nextOffset)
         resend.push(...record.outbox.messages);
       if (record.pendingStart !== undefined && !record.timers.some((t) => t.id === startTimerId))
-        resend.push(record.pendingStart);
+        resend.push(this.startPendingMessage(record.instanceId, record.executionId));
       for (const timer of record.timers)
         this.timers.push(timer.fireAt, {
           instanceId: record.instanceId,
@@ -671,9 +671,15 @@ export class PartitionProcessor {
     const carriedTrace = new Map<HistoryEvent, string>();
     // Messages that answer a start refused or repeated (to a parent), sent whatever else happens.
     const replies: OutboxMessage[] = [];
-    for (const { offset, message } of messages) {
-      if (offset <= appliedOffset) continue;
-      appliedOffset = offset;
+    for (const item of messages) {
+      if (item.offset <= appliedOffset) continue;
+      appliedOffset = item.offset;
+      let message = item.message;
+      if (message.startPending === true) {
+        const start = record?.pendingStart;
+        if (start === undefined || record?.executionId !== message.executionId) continue;
+        message = parseInstanceMessage(start.value);
+      }
       const event = message.event;
       if (message.rewind === true) {
         rewind = record?.status === 'Failed';
@@ -1284,6 +1290,15 @@ export class PartitionProcessor {
     this.timerHandle = setTimeout(() => void this.fireDueTimers(), delay);
   }
 
+  /**
+   * Asks the partition to start what the instance's document holds as its pending start. Not the
+   * start message itself: a copy applied after the instance ran and was purged would start it again.
+   */
+  private startPendingMessage(instanceId: string, executionId: string): OutboxMessage {
+    const event = newEvent('GenericEvent', toTimestamp(this.deps.clock.now()), {});
+    return instanceMessage({ instanceId, executionId, startPending: true, event }, this.partitions);
+  }
+
   /** Appends TimerFired (or the scheduled start) to this partition; applying it is deduplicated. */
   private async fireDueTimers(): Promise<void> {
     this.timerHandle = undefined;
@@ -1293,9 +1308,7 @@ export class PartitionProcessor {
     const messages: OutboxMessage[] = [];
     for (const { instanceId, executionId, timer } of due) {
       if (timer.id === startTimerId) {
-        const stored = await this.deps.store.getInstance(instanceId);
-        const start = stored?.record.pendingStart;
-        if (start !== undefined && stored?.record.executionId === executionId) messages.push(start);
+        messages.push(this.startPendingMessage(instanceId, executionId));
         continue;
       }
       if (timer.id === wakeTimerId) {

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineActivity, defineOrchestration, type Registry } from '@durable/engine';
 import { goldenRegistry } from '@durable/engine/testing';
-import { InstanceClient } from '@durable/runtime';
+import { newEvent, toTimestamp } from '@durable/core';
+import { partitionOf } from '@durable/log';
+import { instanceMessage, InstanceClient } from '@durable/runtime';
 import { SqliteLog } from '@durable/log-sqlite';
 import { SqliteDatabase } from '@durable/sqlite';
 import { SqliteStateStore } from '@durable/storage-sqlite';
@@ -58,6 +60,33 @@ describe('embedded platform: messages that meet in one batch after a restart', (
     const status = await client.waitForCompletion(id, { timeoutMs: 3000 });
     expect(status?.runtimeStatus).toBe('Completed');
     expect(output(status?.output)).toBe('yes');
+  });
+
+  it('does not bring back an instance purged after a recovery asked for its pending start again', async () => {
+    const registry = goldenRegistry();
+    registry.add(defineOrchestration('Quick', async () => 'done'));
+    let { client } = await start(registry);
+    const { instanceId } = await client.start('Quick', { instanceId: 'purged-one' });
+    const finished = await client.waitForCompletion(instanceId, { timeoutMs: 5000 });
+    expect(finished?.runtimeStatus).toBe('Completed');
+    const executionId = (await client.getStatus(instanceId))?.executionId as string;
+    await client.purge(instanceId);
+    await platform?.stop();
+    platform = undefined;
+    // What a recovery (or a due scheduled start) sent before the purge, read only after it.
+    const log = new SqliteLog(new SqliteDatabase(join(dir, 'durable.db')), { partitions: 4 });
+    const event = newEvent('GenericEvent', toTimestamp(Date.now()), {});
+    await log.append([instanceMessage({ instanceId, executionId, startPending: true, event }, 4)]);
+    await log.close();
+    ({ client } = await start(registry));
+    // An instance on the same partition, started after: once it completed, the request was read.
+    let probe = 0;
+    while (partitionOf(`probe-${probe}`, 4) !== partitionOf(instanceId, 4)) probe++;
+    const after = await client.start('Quick', { instanceId: `probe-${probe}` });
+    expect((await client.waitForCompletion(after.instanceId, { timeoutMs: 5000 }))?.runtimeStatus).toBe(
+      'Completed',
+    );
+    expect(await client.getStatus(instanceId)).toBeUndefined();
   });
 
   it('honours a terminate that arrives in the same batch as the event that continues as new', async () => {
