@@ -18,11 +18,18 @@ export interface ClosedLoopResult {
   readonly concurrency: number;
 }
 
+/** Told when the measured window opens and when it closes (to meter resources over it alone). */
+export interface WindowListener {
+  opened(): void;
+  closed(): void;
+}
+
 export async function closedLoop(
   runOne: () => Promise<void>,
   options: ClosedLoopOptions,
   label: string,
   progress?: Progress,
+  window?: WindowListener,
 ): Promise<ClosedLoopResult> {
   const latencies: number[] = [];
   let measuring = false;
@@ -38,9 +45,15 @@ export async function closedLoop(
   };
   const ticker = setInterval(() => {
     const now = performance.now();
-    if (!measuring && now >= warmupEnd) measuring = true;
+    if (!measuring && now >= warmupEnd) {
+      measuring = true;
+      window?.opened();
+    }
     progress?.update(`${label}: ${measuring ? `${latencies.length} completed` : 'warming up'}…`);
-    if (now >= end) stop = true;
+    if (now >= end && !stop) {
+      stop = true;
+      window?.closed();
+    }
   }, 100);
   try {
     await Promise.all(Array.from({ length: options.concurrency }, () => caller()));
