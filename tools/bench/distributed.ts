@@ -39,7 +39,8 @@ export interface DistributedBenchSizes extends WorkloadSizes {
 
 export const distributedBenchSizes = {
   full: {
-    warmupSeconds: 5,
+    // A fresh broker JIT-compiles for about half a minute under load: its steady state comes later.
+    warmupSeconds: 20,
     seconds: 20,
     concurrency: 300,
     openLoopFraction: 0.7,

@@ -161,7 +161,7 @@ export function distributedConfigFromEnv(
     maxPayloadBytes: int('MAX_PAYLOAD_BYTES', 1024 * 1024, 1, 64 * 1024 * 1024),
     triggers: env['KAFKA_TRIGGERS'] ?? '',
     activityConcurrency: int('ACTIVITY_CONCURRENCY', 100, 1, 10_000),
-    batchLingerMs: int('BATCH_LINGER_MS', 0, 0, 1000),
+    batchLingerMs: int('BATCH_LINGER_MS', 10, 0, 1000),
     logLevel: level as DistributedConfig['logLevel'],
     retention: retentionFromEnv(env),
   };
