@@ -178,6 +178,19 @@ export class KafkaLog implements PartitionedLog {
       allowAutoTopicCreation: false,
     });
     this.finishedFollowers.push(consumer);
+    // A consumer kafkajs gives up on is replaced (meanwhile waiting callers fall back to polling).
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart === true || this.closed) return;
+      this.logger.warn('following finish notices failed; following again', {
+        error: String(event.payload.error),
+      });
+      const index = this.finishedFollowers.indexOf(consumer);
+      if (index >= 0) this.finishedFollowers.splice(index, 1);
+      void consumer.disconnect().catch(() => undefined);
+      void this.followFinished(listener).catch((error: unknown) =>
+        this.logger.error('following finish notices again failed', { error: String(error) }),
+      );
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: this.topic('finished'), fromBeginning: false });
     await consumer.run({
