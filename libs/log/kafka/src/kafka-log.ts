@@ -47,7 +47,7 @@ interface PendingAppend {
 interface GroupMember {
   /** Replaced when kafkajs gives up on it after a crash. */
   consumer: Consumer;
-  /** Offset commits waiting for this turn's OffsetCommit request. */
+  /** Offset commits waiting for the next OffsetCommit request (one is in flight at a time). */
   commits: Array<{
     readonly topic: string;
     readonly partition: number;
@@ -55,6 +55,7 @@ interface GroupMember {
     resolve(): void;
     reject(error: unknown): void;
   }>;
+  /** An OffsetCommit request of this member is in flight. */
   committing: boolean;
   owned: Set<number>;
   /** Assignment changes are applied one at a time, in the order the group announced them. */
