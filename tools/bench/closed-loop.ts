@@ -20,11 +20,18 @@ export interface ClosedLoopResult {
   readonly cpuMicrosPerOp: number;
 }
 
+/** Told when the measured window opens and when it closes (to meter resources over it alone). */
+export interface WindowListener {
+  opened(): void;
+  closed(): void;
+}
+
 export async function closedLoop(
   runOne: () => Promise<void>,
   options: ClosedLoopOptions,
   label: string,
   progress?: Progress,
+  window?: WindowListener,
 ): Promise<ClosedLoopResult> {
   const latencies: number[] = [];
   let measuring = false;
@@ -46,11 +53,13 @@ export async function closedLoop(
     if (!measuring && now >= warmupEnd) {
       measuring = true;
       cpuAtStart = process.cpuUsage();
+      window?.opened();
     }
     progress?.update(`${label}: ${measuring ? `${latencies.length} completed` : 'warming up'}…`);
     if (now >= end && !stop) {
       stop = true;
       cpuInWindow = process.cpuUsage(cpuAtStart);
+      window?.closed();
     }
   }, 100);
   try {

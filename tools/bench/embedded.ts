@@ -12,7 +12,7 @@ import { openLoop } from './open-loop';
 import { measureInFlight } from './in-flight';
 import type { Progress } from './progress';
 import { engineResourcesMarkdown, engineRunsMarkdown } from './report';
-import { metered, type MeteredProcess } from './resources';
+import { metered, meteredWindow, type MeteredProcess } from './resources';
 import {
   fanOutRuns,
   completedTimer,
@@ -120,8 +120,8 @@ export async function runEmbeddedBench(
       await complete('HelloSequence5');
     };
 
-    const closed = await metered(self, () =>
-      closedLoop(helloSequence5Once, sizes, 'embedded: HelloSequence5 closed loop', progress),
+    const closed = await meteredWindow(self, (window) =>
+      closedLoop(helloSequence5Once, sizes, 'embedded: HelloSequence5 closed loop', progress, window),
     );
     const helloSequence5 = { ...closed.result, resources: closed.resources };
 

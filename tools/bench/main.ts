@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only engine|embedded|tracing|entities|grpc|distributed|peer|dbos]`: runs the
+// `npm run bench [-- --quick] [-- --only engine|embedded|tracing|entities|grpc|distributed|peer|dbos[,…]]`: runs the
 // benchmarks with a progress display (`peer` runs both peers, Restate and DBOS; `dbos` DBOS alone),
 // writes bench/results/<workload>.json and .md, and prints a summary line last.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -45,12 +45,14 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
   const onlyIndex = args.indexOf('--only');
-  const only = onlyIndex >= 0 ? args[onlyIndex + 1] : undefined;
-  if (only !== undefined && !workloads.includes(only as Workload)) {
-    throw new Error(`unknown workload '${only}'; choose one of: ${workloads.join(', ')}`);
+  // `--only distributed,peer` runs several in one run (a comparison needs them side by side).
+  const only = onlyIndex >= 0 ? (args[onlyIndex + 1] ?? '').split(',') : undefined;
+  const unknown = only?.find((w) => !workloads.includes(w as Workload));
+  if (unknown !== undefined) {
+    throw new Error(`unknown workload '${unknown}'; choose from: ${workloads.join(', ')}`);
   }
   const selected = workloads.filter(
-    (w) => only === undefined || w === only || (only === 'peer' && w === 'dbos'),
+    (w) => only === undefined || only.includes(w) || (only.includes('peer') && w === 'dbos'),
   );
   const outDir = join(__dirname, '..', '..', 'bench', 'results');
   mkdirSync(outDir, { recursive: true });

@@ -7,7 +7,7 @@ import { openLoop } from './open-loop';
 import { RestatePeer } from './peers/restate';
 import type { Progress } from './progress';
 import { engineResourcesMarkdown, engineRunsMarkdown } from './report';
-import { metered, type MeteredProcess } from './resources';
+import { metered, meteredWindow, type MeteredProcess } from './resources';
 import {
   openLoopRate,
   since,
@@ -63,8 +63,8 @@ export async function runPeerWorkloads(
   progress?: Progress,
 ): Promise<Omit<EngineRuns, 'engine'> & { readonly helloSequence5: ClosedLoopRun }> {
   const label = (workload: string) => `${name}: ${workload}${options.variant ? ` (${options.variant})` : ''}`;
-  const closed = await metered(processes, () =>
-    closedLoop(() => driver.run(), sizes, label('HelloSequence5'), progress),
+  const closed = await meteredWindow(processes, (window) =>
+    closedLoop(() => driver.run(), sizes, label('HelloSequence5'), progress, window),
   );
   const helloSequence5 = { ...closed.result, resources: closed.resources };
   let helloSequence5Open: OpenLoopRun | undefined;

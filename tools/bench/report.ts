@@ -58,8 +58,8 @@ export function comparisonMarkdown(all: readonly EngineRuns[]): string {
     const h = runs.helloSequence5;
     if (h === undefined || h.completed === 0) return '–';
     const total = h.resources.reduce((sum, r) => sum + r.cpuMs, 0);
-    // CPU over the whole run (warm-up included) divided by the completions of the steady window
-    // overstates the cost a little, the same way for every engine.
+    // CPU over the measured window (warm-up and drain left out) divided by its completions: the
+    // same for every engine. (Instances still in flight when the window closes count a little.)
     return ((total / h.completed) * 1000).toFixed(0);
   };
   const cell = (n: number | undefined) => (n === undefined ? '–' : String(n));

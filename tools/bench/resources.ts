@@ -170,3 +170,30 @@ export function resourcesMarkdown(title: string, usage: readonly ProcessUsage[])
     ...usage.map((u) => `| ${u.label} | ${(u.cpuMs / 1000).toFixed(2)} | ${u.cpuPercent} | ${u.peakRssMb} |`),
   ].join('\n');
 }
+
+/**
+ * A closed loop's resources over its measured window alone: warm-up (JIT compilation, connection
+ * set-up, a fresh broker's first minute) and the drain after the window are left out, so that CPU
+ * per completion is what a steady stream of instances costs.
+ */
+export async function meteredWindow<T>(
+  processes: readonly MeteredProcess[],
+  fn: (window: { opened(): void; closed(): void }) => Promise<T>,
+): Promise<{ result: T; resources: ProcessUsage[] }> {
+  let meter: ResourceMeter | undefined;
+  let resources: ProcessUsage[] | undefined;
+  const window = {
+    opened: () => {
+      meter = new ResourceMeter(processes);
+    },
+    closed: () => {
+      resources = meter?.stop();
+    },
+  };
+  try {
+    const result = await fn(window);
+    return { result, resources: resources ?? meter?.stop() ?? [] };
+  } finally {
+    if (resources === undefined) meter?.stop();
+  }
+}

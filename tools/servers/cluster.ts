@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { ensureAppBuilt, installUserApp } from './app-build';
 import { AppProcess, type AppName } from './app-process';
-import { cosmosTestKey, CosmosServer } from './cosmos-server';
+import { cosmosTestKey, CosmosServer, CosmosServerProcess, type CosmosEndpoint } from './cosmos-server';
 import { KafkaBroker } from './kafka-broker';
 
 const appNames: readonly AppName[] = ['frontend', 'orchestration-worker', 'activity-worker'];
@@ -24,6 +24,8 @@ export interface ClusterOptions {
    * into each app's build output as a user would put it into the image, and given as DURABLE_APP.
    */
   readonly app?: string;
+  /** Run the Cosmos DB server in a process of its own (benchmarks meter it apart); default in process. */
+  readonly cosmosProcess?: boolean;
 }
 
 export class DistributedCluster {
@@ -33,7 +35,7 @@ export class DistributedCluster {
 
   private constructor(
     readonly broker: KafkaBroker,
-    readonly cosmos: CosmosServer,
+    readonly cosmos: CosmosEndpoint,
     readonly env: Record<string, string>,
     private readonly options: ClusterOptions,
   ) {
@@ -58,7 +60,10 @@ export class DistributedCluster {
    */
   static async start(options: ClusterOptions = {}): Promise<DistributedCluster> {
     for (const app of appNames) if (app !== 'frontend' || options.frontend !== false) ensureAppBuilt(app);
-    const [broker, cosmos] = await Promise.all([KafkaBroker.start(), CosmosServer.start()]);
+    const [broker, cosmos] = await Promise.all([
+      KafkaBroker.start(),
+      options.cosmosProcess === true ? CosmosServerProcess.start() : CosmosServer.start(),
+    ]);
     if (options.topics !== undefined && options.topics.length > 0) {
       const admin = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING }).admin();
       await admin.connect();
@@ -82,7 +87,7 @@ export class DistributedCluster {
 
   static environment(
     broker: KafkaBroker,
-    cosmos: CosmosServer,
+    cosmos: CosmosEndpoint,
     options: ClusterOptions,
   ): Record<string, string> {
     return {

@@ -157,6 +157,18 @@ export class KafkaBroker {
         'auto.create.topics.enable=false',
       ].join('\n'),
     );
+    // Without a configuration log4j logs at DEBUG into no appender: the broker would format every
+    // debug line (and each request as JSON) only to drop it. Brokers run at INFO or above.
+    writeFileSync(
+      join(dataDir, 'log4j.properties'),
+      [
+        'log4j.rootLogger=WARN, stderr',
+        'log4j.appender.stderr=org.apache.log4j.ConsoleAppender',
+        'log4j.appender.stderr.Target=System.err',
+        'log4j.appender.stderr.layout=org.apache.log4j.PatternLayout',
+        'log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n',
+      ].join('\n'),
+    );
     const java = (args: string[]) => spawnSync('java', ['-cp', classpath, ...args], { encoding: 'utf8' });
     // A data folder kept from an earlier run (infra:up after a crash) is reused under its cluster id.
     const uuid =
@@ -186,9 +198,16 @@ export class KafkaBroker {
   }
 
   private async launch(): Promise<void> {
-    const child = spawn('java', ['-Xmx512m', '-cp', this.classpath, 'kafka.Kafka', this.properties], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    // DURABLE_KAFKA_JVM_ARGS adds JVM flags (a flight recording, when profiling the benchmark).
+    const jvmArgs = (process.env['DURABLE_KAFKA_JVM_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+    const log4j = `-Dlog4j.configuration=file:${join(this.dataDir, 'log4j.properties')}`;
+    const child = spawn(
+      'java',
+      ['-Xmx512m', log4j, ...jvmArgs, '-cp', this.classpath, 'kafka.Kafka', this.properties],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     this.child = child;
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));

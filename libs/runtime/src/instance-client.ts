@@ -475,8 +475,11 @@ export class InstanceClient implements InstanceService {
     options: { timeoutMs?: number } = {},
   ): Promise<InstanceStatus | undefined> {
     const deadline = this.deps.clock.now() + (options.timeoutMs ?? 30_000);
-    // Polling only backs up the finish notifications where the host sends them.
-    let pollMs = this.deps.finishNotifications === true ? 1000 : 50;
+    // Polling only backs up the finish notifications where the host sends them: it backs off further,
+    // as each poll is a store read that a notice would have made unnecessary.
+    const notified = this.deps.finishNotifications === true;
+    let pollMs = notified ? 1000 : 50;
+    const maxPollMs = notified ? 8000 : 1000;
     for (;;) {
       // Listen before reading, so that a finish between the two is not missed.
       const remaining = deadline - this.deps.clock.now();
@@ -487,7 +490,7 @@ export class InstanceClient implements InstanceService {
         return status;
       }
       await wake.done;
-      pollMs = Math.min(pollMs * 2, 1000);
+      pollMs = Math.min(pollMs * 2, maxPollMs);
     }
   }
 

@@ -66,6 +66,12 @@ export interface ProcessorDeps {
   readonly committer?: BatchCommitter;
   /** Records per batch (default 500). */
   readonly maxBatch?: number;
+  /**
+   * After a batch smaller than `maxBatch`, wait this long before reading the next (default 0), so that
+   * under load batches grow and their fixed costs (a store request, a produce request, an offset
+   * commit) spread over more messages. The first message after an idle spell never waits.
+   */
+  readonly batchLingerMs?: number;
   /** Drop an idle instance's cached state after this long (default 60 s). */
   readonly idleEvictMs?: number;
   /** Called when a newer owner's epoch fenced this processor out and it stopped by itself. */
@@ -297,6 +303,8 @@ export class PartitionProcessor {
       }
       try {
         await this.processBatch(records);
+        const lingerMs = this.deps.batchLingerMs ?? 0;
+        if (lingerMs > 0 && records.length < maxRecords && !this.stopped) await sleep(lingerMs);
       } catch (error) {
         if (error instanceof OwnershipLostError || this.stopped) {
           this.deps.logger.warn('partition lost; stopping', {

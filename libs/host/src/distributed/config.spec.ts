@@ -28,6 +28,7 @@ describe('distributed settings from the environment', () => {
       maxPayloadBytes: 1024 * 1024,
       triggers: '',
       activityConcurrency: 100,
+      batchLingerMs: 10,
       logLevel: 'info',
       retention: undefined,
     });

@@ -34,6 +34,8 @@ export interface DistributedConfig {
   /** `KAFKA_TRIGGERS`: `topic=Orchestration,...` (frontend only). */
   readonly triggers: string;
   readonly activityConcurrency: number;
+  /** `BATCH_LINGER_MS`: how long a partition's processor lets messages gather after a small batch. */
+  readonly batchLingerMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** `DURABLE_RETENTION*`: the automatic purge of finished instances, run by the frontend; undefined when off. */
   readonly retention: RetentionSettings | undefined;
@@ -162,6 +164,7 @@ export function distributedConfigFromEnv(
     maxPayloadBytes: int('MAX_PAYLOAD_BYTES', 1024 * 1024, 1, 64 * 1024 * 1024),
     triggers: env['KAFKA_TRIGGERS'] ?? '',
     activityConcurrency: int('ACTIVITY_CONCURRENCY', 100, 1, 10_000),
+    batchLingerMs: int('BATCH_LINGER_MS', 10, 0, 1000),
     logLevel: level as DistributedConfig['logLevel'],
     retention: retentionFromEnv(env),
   };

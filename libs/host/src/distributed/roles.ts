@@ -93,6 +93,9 @@ export async function startOrchestrationWorker(
     idSource: randomIds,
     logger,
     group: orchestrationWorkersGroup,
+    batchLingerMs: config.batchLingerMs,
+    // Frontends wake the callers waiting for these instances.
+    onFinished: (instanceId) => log.announceFinished(instanceId),
   });
   await worker.start();
   return {
@@ -155,7 +158,9 @@ export async function startFrontend(
     entityOperations: (name) => registry.getEntity(name)?.operations,
     orchestrationGroup: orchestrationWorkersGroup,
     maxPayloadBytes: config.maxPayloadBytes,
+    finishNotifications: true,
   });
+  await log.followFinished((instanceId) => client.notifyFinished(instanceId));
   const consumer =
     triggers.length === 0
       ? undefined

@@ -112,6 +112,58 @@ describe('KafkaLog', () => {
     }
   });
 
+  it('commits offsets of several partitions asked for together, each at its furthest offset', async () => {
+    const log = await open(`commits-${randomUUID().slice(0, 8)}`);
+    try {
+      await log.join('workers', Stream.Orchestrations, {
+        assigned: () => undefined,
+        revoked: () => undefined,
+      });
+      // Processors finishing batches at once: one request carries them, a partition asked twice
+      // keeps its furthest offset.
+      await Promise.all([
+        log.commitOffset('workers', Stream.Orchestrations, 0, 3),
+        log.commitOffset('workers', Stream.Orchestrations, 1, 4),
+        log.commitOffset('workers', Stream.Orchestrations, 0, 7),
+        log.commitOffset('workers', Stream.Orchestrations, 2, 2),
+      ]);
+      expect(await log.committedOffset('workers', Stream.Orchestrations, 0)).toBe(7);
+      expect(await log.committedOffset('workers', Stream.Orchestrations, 1)).toBe(4);
+      expect(await log.committedOffset('workers', Stream.Orchestrations, 2)).toBe(2);
+      // A commit asked while one is in flight goes out with the next request.
+      const first = log.commitOffset('workers', Stream.Orchestrations, 1, 9);
+      await new Promise((resolve) => setImmediate(resolve));
+      await Promise.all([first, log.commitOffset('workers', Stream.Orchestrations, 2, 11)]);
+      expect(await log.committedOffset('workers', Stream.Orchestrations, 1)).toBe(9);
+      expect(await log.committedOffset('workers', Stream.Orchestrations, 2)).toBe(11);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('tells every follower of the hub which instances finished, from any worker', async () => {
+    const hub = `finished-${randomUUID().slice(0, 8)}`;
+    const worker = await open(hub);
+    const frontends = [await open(hub), await open(hub)];
+    try {
+      const seen = frontends.map(() => new Set<string>());
+      await Promise.all(frontends.map((f, i) => f.followFinished((id) => seen[i]!.add(id))));
+      // A follower starts at the end of the notices: it may join after the first few, so keep telling.
+      const deadline = Date.now() + 30_000;
+      for (let round = 0; !seen.every((s) => s.has(`late-${round - 1}`)); round++) {
+        if (Date.now() > deadline) throw new Error('the followers never heard of a finished instance');
+        worker.announceFinished(`late-${round}`);
+        await worker.append([
+          { stream: Stream.Orchestrations, partition: 0, key: 'k', value: String(round) },
+        ]);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    } finally {
+      await worker.close();
+      for (const f of frontends) await f.close();
+    }
+  });
+
   it('lets the member commit the offsets of the batch in hand while it leaves the group', async () => {
     const log = await open(`leave-${randomUUID().slice(0, 8)}`);
     try {

@@ -25,7 +25,7 @@ import { PartitionReader } from './partition-reader';
 
 export interface KafkaLogOptions {
   readonly brokers: readonly string[];
-  /** Task hub name: topics are `<hub>.partitions`, `<hub>.activities`, `<hub>.epochs`. */
+  /** Task hub name: topics are `<hub>.partitions`, `<hub>.activities`, `<hub>.epochs`, `<hub>.finished`. */
   readonly hub: string;
   /** Partitions of the orchestrations topic (created with it; must match an existing topic). */
   readonly partitions: number;
@@ -48,6 +48,16 @@ interface PendingAppend {
 interface GroupMember {
   /** Replaced when kafkajs gives up on it after a crash. */
   consumer: Consumer;
+  /** Offset commits waiting for the next OffsetCommit request (one is in flight at a time). */
+  commits: Array<{
+    readonly topic: string;
+    readonly partition: number;
+    readonly offset: number;
+    resolve(): void;
+    reject(error: unknown): void;
+  }>;
+  /** An OffsetCommit request of this member is in flight. */
+  committing: boolean;
   owned: Set<number>;
   /** Assignment changes are applied one at a time, in the order the group announced them. */
   queue: Promise<void>;
@@ -76,7 +86,11 @@ export class KafkaLog implements PartitionedLog {
   private readonly kafka: Kafka;
   private readonly logger: Logger;
   private pending: PendingAppend[] = [];
+  /** Instances announced finished since the last flush: they ride along with its produce request. */
+  private finishedNotices: string[] = [];
+  private readonly finishedFollowers: Consumer[] = [];
   private flushScheduled = false;
+  private flushing = false;
   private readonly readers = new Map<Stream, { reader: PartitionReader; consumer: Consumer }>();
   private readonly readersStarting = new Map<Stream, Promise<PartitionReader>>();
   private readonly members = new Map<string, GroupMember[]>();
@@ -116,7 +130,7 @@ export class KafkaLog implements PartitionedLog {
     return log;
   }
 
-  topic(stream: Stream | 'epochs'): string {
+  topic(stream: Stream | 'epochs' | 'finished'): string {
     const suffix = stream === Stream.Orchestrations ? 'partitions' : stream;
     return `${this.options.hub}.${suffix}`;
   }
@@ -139,11 +153,77 @@ export class KafkaLog implements PartitionedLog {
     if (records.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.pending.push({ records, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => void this.flush());
-      }
+      this.scheduleFlush();
     });
+  }
+
+  /**
+   * Tells the frontends that an instance finished, so that callers waiting for it read its status
+   * now instead of at their next poll. A hint, sent with the next produce request and not retried:
+   * waiting callers still poll (rarely) in case one is lost.
+   */
+  announceFinished(instanceId: string): void {
+    if (this.closed) return;
+    this.finishedNotices.push(instanceId);
+    this.scheduleFlush();
+  }
+
+  /**
+   * Calls `listener` with every instance announced finished from now on (by any worker of the hub).
+   * Each follower reads the notices topic whole, in a consumer group of its own.
+   */
+  async followFinished(listener: (instanceId: string) => void): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: `${this.options.hub}.finished.${randomUUID()}`,
+      maxWaitTimeInMs: 50,
+      minBytes: 1,
+      allowAutoTopicCreation: false,
+    });
+    this.finishedFollowers.push(consumer);
+    // A consumer kafkajs gives up on is replaced (meanwhile waiting callers fall back to polling).
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart === true || this.closed) return;
+      this.logger.warn('following finish notices failed; following again', {
+        error: String(event.payload.error),
+      });
+      const index = this.finishedFollowers.indexOf(consumer);
+      if (index >= 0) this.finishedFollowers.splice(index, 1);
+      void consumer.disconnect().catch(() => undefined);
+      void this.followFinished(listener).catch((error: unknown) =>
+        this.logger.error('following finish notices again failed', { error: String(error) }),
+      );
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topic('finished'), fromBeginning: false });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          const instanceId = message.key?.toString();
+          if (instanceId !== undefined) listener(instanceId);
+        }
+      },
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.flushing) return;
+    this.flushScheduled = true;
+    setImmediate(() => void this.flushAll());
+  }
+
+  /**
+   * One produce round in flight at a time: appends made meanwhile wait for the next round, so under
+   * load requests grow larger instead of more numerous (the producer would queue them anyway).
+   */
+  private async flushAll(): Promise<void> {
+    this.flushScheduled = false;
+    this.flushing = true;
+    try {
+      while (this.pending.length > 0 || this.finishedNotices.length > 0) await this.flush();
+    } finally {
+      this.flushing = false;
+    }
   }
 
   /**
@@ -154,27 +234,30 @@ export class KafkaLog implements PartitionedLog {
     this.flushScheduled = false;
     const batch = this.pending;
     this.pending = [];
+    const notices = this.finishedNotices;
+    this.finishedNotices = [];
     const requests: Map<string, TopicMessages>[] = [];
     let byTopic = new Map<string, TopicMessages>();
     let bytes = 0;
-    for (const { records } of batch) {
-      for (const record of records) {
-        const size = Buffer.byteLength(record.key) + Buffer.byteLength(record.value) + recordOverheadBytes;
-        if (bytes > 0 && bytes + size > maxRequestBytes) {
-          requests.push(byTopic);
-          byTopic = new Map();
-          bytes = 0;
-        }
-        bytes += size;
-        const topic = this.topic(record.stream);
-        let entry = byTopic.get(topic);
-        if (entry === undefined) {
-          entry = { topic, messages: [] };
-          byTopic.set(topic, entry);
-        }
-        entry.messages.push({ partition: record.partition, key: record.key, value: record.value });
+    const add = (topic: string, partition: number, key: string, value: string): void => {
+      const size = Buffer.byteLength(key) + Buffer.byteLength(value) + recordOverheadBytes;
+      if (bytes > 0 && bytes + size > maxRequestBytes) {
+        requests.push(byTopic);
+        byTopic = new Map();
+        bytes = 0;
       }
-    }
+      bytes += size;
+      let entry = byTopic.get(topic);
+      if (entry === undefined) {
+        entry = { topic, messages: [] };
+        byTopic.set(topic, entry);
+      }
+      entry.messages.push({ partition, key, value });
+    };
+    for (const { records } of batch)
+      for (const record of records)
+        add(this.topic(record.stream), record.partition, record.key, record.value);
+    for (const instanceId of notices) add(this.topic('finished'), 0, instanceId, '');
     requests.push(byTopic);
     try {
       for (const request of requests)
@@ -279,7 +362,7 @@ export class KafkaLog implements PartitionedLog {
       if (member !== undefined) {
         // Committed as a member of the current generation: the group coordinator refuses it from a
         // member that was rebalanced away.
-        await member.consumer.commitOffsets([{ topic, partition, offset: String(nextOffset) }]);
+        await this.commitAsMember(member, topic, partition, nextOffset);
       } else {
         // A group with no member here (tools, tests): only possible while the group is empty.
         await this.admin.setOffsets({
@@ -292,6 +375,49 @@ export class KafkaLog implements PartitionedLog {
       throw new UnavailableError(`committing the offset failed: ${String(error)}`, undefined, {
         cause: error,
       });
+    }
+  }
+
+  /**
+   * One OffsetCommit request in flight per member: commits asked for meanwhile (its partitions'
+   * processors finishing batches) go out together in the next, as one write to the offsets log.
+   */
+  private commitAsMember(
+    member: GroupMember,
+    topic: string,
+    partition: number,
+    nextOffset: number,
+  ): Promise<void> {
+    return new Promise((resolve, reject) => {
+      member.commits.push({ topic, partition, offset: nextOffset, resolve, reject });
+      if (member.committing) return;
+      member.committing = true;
+      setImmediate(() => void this.sendCommits(member));
+    });
+  }
+
+  private async sendCommits(member: GroupMember): Promise<void> {
+    try {
+      while (member.commits.length > 0) {
+        const commits = member.commits;
+        member.commits = [];
+        // A partition asked more than once commits its furthest offset.
+        const furthest = new Map<string, { topic: string; partition: number; offset: string }>();
+        for (const c of commits) {
+          const key = `${c.topic}\u0000${c.partition}`;
+          const known = furthest.get(key);
+          if (known === undefined || Number(known.offset) < c.offset)
+            furthest.set(key, { topic: c.topic, partition: c.partition, offset: String(c.offset) });
+        }
+        try {
+          await member.consumer.commitOffsets([...furthest.values()]);
+          for (const c of commits) c.resolve();
+        } catch (error) {
+          for (const c of commits) c.reject(error);
+        }
+      }
+    } finally {
+      member.committing = false;
     }
   }
 
@@ -309,6 +435,8 @@ export class KafkaLog implements PartitionedLog {
       });
     const member: GroupMember = {
       consumer: newConsumer(),
+      commits: [],
+      committing: false,
       owned: new Set(),
       queue: Promise.resolve(),
       leaving: false,
@@ -438,6 +566,8 @@ export class KafkaLog implements PartitionedLog {
       await consumer.disconnect().catch(() => undefined);
     }
     this.readers.clear();
+    for (const consumer of this.finishedFollowers.splice(0))
+      await consumer.disconnect().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
     await this.admin.disconnect().catch(() => undefined);
   }
@@ -557,6 +687,12 @@ export class KafkaLog implements PartitionedLog {
       { topic: this.topic(Stream.Orchestrations), numPartitions: this.partitionCount(Stream.Orchestrations) },
       { topic: this.topic(Stream.Activities), numPartitions: this.partitionCount(Stream.Activities) },
       { topic: this.topic('epochs'), numPartitions: 1 },
+      // Finish notices are only of use for a moment: kept an hour.
+      {
+        topic: this.topic('finished'),
+        numPartitions: 1,
+        configEntries: [{ name: 'retention.ms', value: String(60 * 60 * 1000) }],
+      },
     ];
     // Just after a topic is created the broker can answer "does not host this topic-partition"
     // (or has no leader yet) for a moment: those answers are retried, anything else is not.
@@ -580,7 +716,11 @@ export class KafkaLog implements PartitionedLog {
   }
 
   private async createMissingTopics(
-    wanted: ReadonlyArray<{ topic: string; numPartitions: number }>,
+    wanted: ReadonlyArray<{
+      topic: string;
+      numPartitions: number;
+      configEntries?: Array<{ name: string; value: string }>;
+    }>,
   ): Promise<void> {
     const existing = new Set(await this.admin.listTopics());
     const missing = wanted.filter((t) => !existing.has(t.topic));
