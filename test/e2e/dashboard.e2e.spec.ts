@@ -167,7 +167,14 @@ describe('the dashboard in Chromium', () => {
         await api(`/instances?instanceIdPrefix=page-&orderBy=${orderBy}&descending=${descending}&top=1`)
       ).json()) as Array<{ instanceId: string }>;
       await page.goto(`${dashboard}#/instances?prefix=page-&sort=${sort}`);
-      await page.getByTestId('instance-row').first().waitFor();
+      // Only the hash changes: the rows of the previous order stay until the new page arrives.
+      await page
+        .waitForFunction(
+          (id) => document.querySelector('[data-testid=instance-row] a')?.textContent === id,
+          first[0]?.instanceId,
+          { timeout: 15_000 },
+        )
+        .catch(() => undefined);
       await expect(page.getByTestId('instance-row').first().locator('a').textContent()).resolves.toBe(
         first[0]?.instanceId,
       );
