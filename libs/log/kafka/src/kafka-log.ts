@@ -325,9 +325,7 @@ export class KafkaLog implements PartitionedLog {
   private endOffsetsOf(stream: Stream): Promise<Map<number, number>> {
     let request = this.endOffsetRequests.get(stream);
     if (request === undefined) {
-      request = this.admin
-        .fetchTopicOffsets(this.topic(stream))
-        .then((offsets) => new Map(offsets.map((o) => [o.partition, Number(o.high)])))
+      request = this.fetchEndOffsets(this.topic(stream))
         .catch((error: unknown) => {
           throw new UnavailableError(`reading end offsets failed: ${String(error)}`, undefined, {
             cause: error,
@@ -337,6 +335,22 @@ export class KafkaLog implements PartitionedLog {
       this.endOffsetRequests.set(stream, request);
     }
     return request;
+  }
+
+  /**
+   * A topic's high watermarks. kafkajs' admin does not retry a partition whose leader is moving
+   * (just after the topic was created, or a broker restarted): retry that briefly here.
+   */
+  private async fetchEndOffsets(topic: string): Promise<Map<number, number>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const offsets = await this.admin.fetchTopicOffsets(topic);
+        return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+      } catch (error) {
+        if (attempt >= 8 || !isTransientTopicError(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
   }
 
   async committedOffset(group: string, stream: Stream, partition: number): Promise<number> {
@@ -638,10 +652,7 @@ export class KafkaLog implements PartitionedLog {
       },
       pause: (partition) => consumer.pause([{ topic, partitions: [partition] }]),
       resume: (partition) => consumer.resume([{ topic, partitions: [partition] }]),
-      endOffset: async (partition) => {
-        const offsets = await this.admin.fetchTopicOffsets(topic);
-        return Number(offsets.find((o) => o.partition === partition)?.high ?? 0);
-      },
+      endOffset: async (partition) => (await this.fetchEndOffsets(topic)).get(partition) ?? 0,
     });
     let joined: (() => void) | undefined;
     const assigned = new Promise<void>((resolve) => (joined = resolve));
