@@ -236,7 +236,7 @@ export async function runEntityEpisode(
   const record: InstanceRecord = {
     instanceId,
     partition,
-    name: parseEntityInstanceId(instanceId).name,
+    name: entityName,
     executionId: incarnation,
     status: 'Running',
     createdAt,
