@@ -3,7 +3,8 @@
 // encodings, and flush/shutdown must not lose a span that ended before them.
 import { SpanKind, SpanStatusCode, trace, ROOT_CONTEXT } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { TracerProvider } from '@opentelemetry/sdk-trace';
+import { RandomIdGenerator, TracerProvider } from '@opentelemetry/sdk-trace';
+import { emitSpan, enableTracing, linkTo, PresetIdGenerator, useFinishedSpanSink } from '@durable/telemetry';
 import { OtlpReceiver } from '@durable/tools/servers';
 import { SpanExportThread, spanExportThreadOptions } from './span-export-thread';
 
@@ -63,6 +64,56 @@ describe('SpanExportThread', () => {
       links: [{ traceId: linked.traceId, spanId: linked.spanId }],
     });
     expect(spans.find((s) => s.name === 'parent')!.parentSpanId).toBe('');
+    await provider.shutdown();
+  });
+
+  it('exports a span Durable emits finished as the SDK would have, without SDK span objects', async () => {
+    const processor = new SpanExportThread(spanExportThreadOptions({ OTEL_BSP_SCHEDULE_DELAY: '60000' }));
+    const provider = new TracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'finished-spans' }),
+      spanProcessors: [processor],
+      idGenerator: new PresetIdGenerator(new RandomIdGenerator()),
+    });
+    trace.setGlobalTracerProvider(provider);
+    enableTracing(true);
+    // The resource comes from the SDK's first span, as the host's probe makes it.
+    provider.getTracer('probe').startSpan('probe');
+    const record = (spanId: string, traceId: string) => ({
+      name: 'activity:Hello',
+      kind: SpanKind.CLIENT,
+      parent: `00-${traceId}-${'12'.repeat(8)}-01`,
+      spanId,
+      startTime: 1_700_000_000_123.5,
+      endTime: 1_700_000_000_456,
+      error: 'boom',
+      attributes: { 'durabletask.task.task_id': 3, 'durabletask.task.name': 'Hello', skipped: undefined },
+      links: linkTo(`00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01`),
+    });
+    try {
+      emitSpan(record('a1'.repeat(8), '01'.repeat(16)));
+      useFinishedSpanSink(processor);
+      emitSpan(record('b2'.repeat(8), '02'.repeat(16)));
+      // A parent that was not sampled: the default sampler drops the child, as the SDK does.
+      emitSpan({
+        ...record('c3'.repeat(8), '03'.repeat(16)),
+        parent: `00-${'03'.repeat(16)}-${'12'.repeat(8)}-00`,
+      });
+    } finally {
+      useFinishedSpanSink(undefined);
+      enableTracing(false);
+      trace.disable();
+    }
+    await provider.forceFlush();
+    const [viaSdk] = receiver.trace('01'.repeat(16));
+    const [viaSink] = receiver.trace('02'.repeat(16));
+    expect(receiver.trace('03'.repeat(16))).toEqual([]);
+    expect(viaSink).toMatchObject({
+      spanId: 'b2'.repeat(8),
+      parentSpanId: '12'.repeat(8),
+      service: 'finished-spans',
+    });
+    const same = (span: typeof viaSdk) => ({ ...span, traceId: undefined, spanId: undefined });
+    expect(same(viaSink)).toEqual(same(viaSdk));
     await provider.shutdown();
   });
 

@@ -3,8 +3,20 @@
 // here the main thread only copies each ended span into a plain record, and a worker thread owns
 // the real OTLP exporter (encoding, HTTP or gRPC, retries), on another core.
 import { Worker } from 'node:worker_threads';
-import type { Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { Attributes, Context } from '@opentelemetry/api';
+import {
+  RandomIdGenerator,
+  type ReadableSpan,
+  type Span,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
+import type { Resource } from '@opentelemetry/resources';
+import {
+  instrumentationScope,
+  type FinishedSpanSink,
+  type Outcome,
+  type SpanFields as DurableSpan,
+} from '@durable/telemetry';
 
 /**
  * Ended spans as the worker receives them: one flat array of strings and numbers, fields in the
@@ -117,8 +129,11 @@ export function exportThreadSupports(protocol: string): boolean {
   return exporterModules[protocol] !== undefined;
 }
 
-/** A span processor (for the SDK's tracer provider) that exports through a worker thread. */
-export class SpanExportThread implements SpanProcessor {
+/**
+ * A span processor (for the SDK's tracer provider) that exports through a worker thread; also the
+ * sink of Durable's finished spans (see `FinishedSpanSink`), which skip the SDK's span objects.
+ */
+export class SpanExportThread implements SpanProcessor, FinishedSpanSink {
   private readonly worker: Worker;
   private batch: SpanFields = [];
   private batchSpans = 0;
@@ -158,16 +173,49 @@ export class SpanExportThread implements SpanProcessor {
     return this.dropped;
   }
 
-  onStart(_span: Span, _parentContext: Context): void {}
+  onStart(span: Span, _parentContext: Context): void {
+    // Finished spans written by `write` carry no resource of their own: they take the SDK's.
+    this.sdkResource ??= span.resource;
+  }
 
   onEnd(span: ReadableSpan): void {
-    if (this.stopped || (span.spanContext().traceFlags & 1) === 0) return;
-    if (this.inFlight + this.batchSpans >= this.options.maxQueueSize) {
-      this.dropped++;
-      return;
-    }
-    if (this.batchSpans === 0) this.resource = span.resource.attributes;
+    if (this.stopped || (span.spanContext().traceFlags & 1) === 0 || this.full()) return;
+    this.sdkResource ??= span.resource;
     writeSpan(this.batch, span);
+    this.added();
+  }
+
+  /** Set by the host (`always_on`), so that `write` keeps spans whose parent was not sampled. */
+  ignoresParentSampling = false;
+
+  write(
+    span: DurableSpan & Outcome,
+    traceId: string | undefined,
+    parentSpanId: string | undefined,
+    parentIsRemote: boolean,
+  ): void {
+    if (this.stopped || this.full()) return;
+    writeFinishedSpan(
+      this.batch,
+      span,
+      traceId ?? this.ids.generateTraceId(),
+      span.spanId ?? this.ids.generateSpanId(),
+      parentSpanId ?? '',
+      parentIsRemote,
+    );
+    this.added();
+  }
+
+  private readonly ids = new RandomIdGenerator();
+  private sdkResource: Resource | undefined;
+
+  private full(): boolean {
+    if (this.inFlight + this.batchSpans < this.options.maxQueueSize) return false;
+    this.dropped++;
+    return true;
+  }
+
+  private added(): void {
     this.batchSpans++;
     if (this.batchSpans >= this.options.maxBatchSize) this.send();
     else if (this.timer === undefined) {
@@ -175,8 +223,6 @@ export class SpanExportThread implements SpanProcessor {
       this.timer.unref();
     }
   }
-
-  private resource: ReadableSpan['resource']['attributes'] | undefined;
 
   private send(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
@@ -186,7 +232,7 @@ export class SpanExportThread implements SpanProcessor {
     this.inFlight += this.batchSpans;
     this.batch = [];
     this.batchSpans = 0;
-    this.worker.postMessage({ type: 'spans', spans, resourceAttributes: this.resource });
+    this.worker.postMessage({ type: 'spans', spans, resourceAttributes: this.sdkResource?.attributes });
   }
 
   private request(type: 'flush' | 'shutdown'): Promise<void> {
@@ -257,4 +303,58 @@ function writeSpan(fields: SpanFields, span: ReadableSpan): void {
       : {}),
     ...(scope.schemaUrl !== undefined ? { schemaUrl: scope.schemaUrl } : {}),
   });
+}
+
+/** Epoch milliseconds as the [seconds, nanoseconds] pair the OTLP transformer reads. */
+function hrTime(millis: number): [number, number] {
+  const seconds = Math.floor(millis / 1000);
+  return [seconds, Math.round((millis - seconds * 1000) * 1e6)];
+}
+
+/** Appends a span Durable emitted finished, in the same order as `writeSpan`. */
+function writeFinishedSpan(
+  fields: SpanFields,
+  span: DurableSpan & Outcome,
+  traceId: string,
+  spanId: string,
+  parentSpanId: string,
+  parentIsRemote: boolean,
+): void {
+  const end = span.endTime ?? Date.now();
+  const start = hrTime(span.startTime ?? end);
+  const finish = hrTime(Math.max(end, span.startTime ?? end));
+  fields.push(span.name, span.kind, traceId, spanId, 1, parentSpanId, parentIsRemote);
+  fields.push(start[0], start[1], finish[0], finish[1]);
+  if (span.error !== undefined) fields.push(2, span.error);
+  else fields.push(1, '');
+  fields.push(instrumentationScope, '');
+  pushAttributes(fields, span.attributes);
+  const links = span.links ?? [];
+  if (links.length === 0) {
+    fields.push('');
+    return;
+  }
+  fields.push({
+    links: links.map((link) => ({
+      traceId: link.context.traceId,
+      spanId: link.context.spanId,
+      traceFlags: link.context.traceFlags,
+      attributes: link.attributes ?? {},
+    })),
+  });
+}
+
+/** The count, then key and value pairs; values the SDK would drop (undefined, null) are left out. */
+function pushAttributes(fields: SpanFields, attributes: Attributes | undefined): void {
+  const at = fields.length;
+  fields.push(0);
+  if (attributes === undefined) return;
+  let count = 0;
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (value === undefined || value === null) continue;
+    fields.push(key, value);
+    count++;
+  }
+  fields[at] = count;
 }

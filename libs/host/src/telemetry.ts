@@ -11,7 +11,13 @@ import { PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetr
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { RandomIdGenerator, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { exportThreadSupports, SpanExportThread, spanExportThreadOptions } from './span-export-thread';
-import { enableTracing, PresetIdGenerator, resetDurableMetrics } from '@durable/telemetry';
+import {
+  enableTracing,
+  instrumentationScope,
+  PresetIdGenerator,
+  resetDurableMetrics,
+  useFinishedSpanSink,
+} from '@durable/telemetry';
 
 export interface Telemetry {
   /** Whether spans are exported (an OTLP endpoint or a traces exporter was configured). */
@@ -75,12 +81,33 @@ function otlpMetricReader(env: NodeJS.ProcessEnv): IMetricReader {
  * OTLP spans go through the export thread (encoding off the engine's thread); any other exporter
  * (console, zipkin, several at once) is left to the SDK's own set-up from the same variables.
  */
-function spanProcessorsFor(env: NodeJS.ProcessEnv): { spanProcessors?: SpanProcessor[] } {
+function exportThreadFor(env: NodeJS.ProcessEnv): SpanExportThread | undefined {
   const traces = list(env['OTEL_TRACES_EXPORTER']);
   const options = spanExportThreadOptions(env);
   const otlpOnly = traces.length === 0 || (traces.length === 1 && traces[0] === 'otlp');
-  if (!otlpOnly || !exportThreadSupports(options.protocol)) return {};
-  return { spanProcessors: [new SpanExportThread(options)] };
+  if (!otlpOnly || !exportThreadSupports(options.protocol)) return undefined;
+  return new SpanExportThread(options);
+}
+
+/**
+ * Whether Durable's finished spans may skip the SDK and go straight to the export thread: only when
+ * the SDK would have kept them unchanged, that is with a sampler that follows the parent's decision
+ * (the default) or keeps everything, and no limits on attributes to apply.
+ */
+export function finishedSpansBypassSdk(
+  env: NodeJS.ProcessEnv,
+): { ignoresParentSampling: boolean } | undefined {
+  const sampler = (env['OTEL_TRACES_SAMPLER'] ?? 'parentbased_always_on').trim().toLowerCase();
+  if (sampler !== 'parentbased_always_on' && sampler !== 'always_on') return undefined;
+  const limits = [
+    'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+    'OTEL_ATTRIBUTE_COUNT_LIMIT',
+    'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+    'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT',
+    'OTEL_SPAN_LINK_COUNT_LIMIT',
+  ];
+  if (limits.some((name) => env[name] !== undefined && env[name] !== '')) return undefined;
+  return { ignoresParentSampling: sampler === 'always_on' };
 }
 
 /**
@@ -94,11 +121,17 @@ export function startTelemetry(serviceName: string): Telemetry {
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const readers: IMetricReader[] = [prometheus];
   if (plan.otlpMetrics) readers.push(otlpMetricReader(env));
+  const exportThread = plan.tracing ? exportThreadFor(env) : undefined;
   const sdk = new NodeSDK({
     ...(env['OTEL_SERVICE_NAME'] === undefined ? { serviceName } : {}),
     metricReaders: readers,
-    // No span processors means no tracer provider: tracing stays a no-op unless configured.
-    ...(plan.tracing ? spanProcessorsFor(env) : { spanProcessors: [] }),
+    // No span processors means no tracer provider: tracing stays a no-op unless configured. Tracing
+    // without the export thread leaves the processors to the SDK's own set-up from the variables.
+    ...(exportThread !== undefined
+      ? { spanProcessors: [exportThread] as SpanProcessor[] }
+      : plan.tracing
+        ? {}
+        : { spanProcessors: [] }),
     idGenerator: new PresetIdGenerator(new RandomIdGenerator()),
     // No log exporter unless asked for: the apps log to stderr.
     logRecordProcessors: [],
@@ -106,11 +139,20 @@ export function startTelemetry(serviceName: string): Telemetry {
   sdk.start();
   resetDurableMetrics();
   enableTracing(plan.tracing);
+  const bypass = exportThread !== undefined ? finishedSpansBypassSdk(env) : undefined;
+  if (exportThread !== undefined && bypass !== undefined) {
+    exportThread.ignoresParentSampling = bypass.ignoresParentSampling;
+    // A span started and never ended hands the export thread the SDK's resource (service name and
+    // the detected attributes), which the spans that skip the SDK are exported with.
+    trace.getTracer(instrumentationScope).startSpan('durable.resource');
+    useFinishedSpanSink(exportThread);
+  }
   const telemetry: Telemetry = {
     tracing: plan.tracing,
     serveMetrics: (request, response) => prometheus.getMetricsRequestHandler(request, response),
     shutdown: async () => {
       enableTracing(false);
+      useFinishedSpanSink(undefined);
       current = undefined;
       await sdk.shutdown();
       // Unregister the providers, so that another start in this process (a benchmark) can register.

@@ -30,7 +30,9 @@ export {
   startSpan,
   traceParentOf,
   tracingEnabled,
+  useFinishedSpanSink,
   withSpan,
+  type FinishedSpanSink,
   type Outcome,
   type SpanFields,
 } from './tracing';

@@ -14,7 +14,12 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { instrumentationScope } from './names';
-import { formatTraceParent, parseTraceParent, type TraceContext } from './trace-context';
+import {
+  formatTraceParent,
+  parseTraceParent,
+  type ParsedTraceParent,
+  type TraceContext,
+} from './trace-context';
 
 export { SpanKind };
 
@@ -151,10 +156,78 @@ export function endSpan(span: Span, outcome: Outcome = {}): void {
   span.end(outcome.endTime);
 }
 
+/**
+ * Where spans whose whole life is known can go without becoming SDK span objects: the host installs
+ * one when its only exporter is OTLP and its sampler keeps every span its parent keeps, since then
+ * the SDK would do nothing for them but allocate. Ids left undefined are the sink's to make up.
+ */
+export interface FinishedSpanSink {
+  /** Whether the sampler keeps spans whose parent was not sampled (`always_on`). */
+  readonly ignoresParentSampling: boolean;
+  write(
+    span: SpanFields & Outcome,
+    traceId: string | undefined,
+    parentSpanId: string | undefined,
+    parentIsRemote: boolean,
+  ): void;
+}
+
+let sink: FinishedSpanSink | undefined;
+
+/** Sends emitted spans to `next` (undefined: back through the SDK). */
+export function useFinishedSpanSink(next: FinishedSpanSink | undefined): void {
+  sink = next;
+}
+
 /** A span whose whole life is already known (emitted when it ended, with its recorded start). */
 export function emitSpan(fields: SpanFields & Outcome): void {
   if (!enabled) return;
-  endSpan(startSpan(fields), fields);
+  if (sink !== undefined) emitToSink(sink, fields);
+  else endSpan(startSpan(fields), fields);
+}
+
+// The same parent and sampling decisions the SDK's tracer makes in `startSpan`, for the sink.
+function emitToSink(target: FinishedSpanSink, fields: SpanFields & Outcome): void {
+  if (fields.traceId !== undefined) {
+    target.write(fields, fields.traceId, undefined, false);
+    return;
+  }
+  const parent = fields.parent;
+  let traceId: string | undefined;
+  let parentSpanId: string | undefined;
+  let sampled = true;
+  let remote = false;
+  if (typeof parent === 'string' || (parent !== undefined && 'traceParent' in parent)) {
+    const parsed = parsedTraceParent(
+      typeof parent === 'string' ? parent : (parent as TraceContext).traceParent,
+    );
+    if (parsed !== undefined) {
+      traceId = parsed.traceId;
+      parentSpanId = parsed.spanId;
+      sampled = parsed.flags === '01' || (parseInt(parsed.flags, 16) & 1) === 1;
+      remote = true;
+    }
+  } else {
+    const spanContext = trace.getSpanContext(parent ?? context.active());
+    if (spanContext !== undefined && trace.isSpanContextValid(spanContext)) {
+      traceId = spanContext.traceId;
+      parentSpanId = spanContext.spanId;
+      sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+      remote = spanContext.isRemote === true;
+    }
+  }
+  if (sampled || target.ignoresParentSampling) target.write(fields, traceId, parentSpanId, remote);
+}
+
+// Parsed once per distinct parent, as `contextOf` does for the SDK's contexts.
+const parsedParents = new Map<string, ParsedTraceParent | undefined>();
+
+function parsedTraceParent(value: string): ParsedTraceParent | undefined {
+  if (parsedParents.has(value)) return parsedParents.get(value);
+  const parsed = parseTraceParent(value);
+  if (parsedParents.size >= carriedContextsMax) parsedParents.clear();
+  parsedParents.set(value, parsed);
+  return parsed;
 }
 
 /** Runs `fn` with `span` as the active span, so spans the code starts nest under it. */
