@@ -160,7 +160,10 @@ describe('failureDetailsFromError', () => {
       }
     }
     const failure = failureDetailsFromError(new PaymentError('E_DECLINED', { amount: 12, currency: 'EUR' }));
-    expect(failure.properties).toStrictEqual({ code: 'E_DECLINED', details: { amount: 12, currency: 'EUR' } });
+    expect(failure.properties).toStrictEqual({
+      code: 'E_DECLINED',
+      details: { amount: 12, currency: 'EUR' },
+    });
     expect(isFailureDetails(JSON.parse(JSON.stringify(failure)))).toBe(true);
   });
 

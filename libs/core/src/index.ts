@@ -37,7 +37,12 @@ export {
   WorkerUnavailableError,
 } from './errors';
 export { isTaskHubName, TaskHubNotFoundError, TaskHubs } from './task-hubs';
-export { failureDetailsFromError, isFailureDetails, type FailureDetails, type FailureProperties } from './failure';
+export {
+  failureDetailsFromError,
+  isFailureDetails,
+  type FailureDetails,
+  type FailureProperties,
+} from './failure';
 export {
   fromTimestamp,
   HistoryEventType,
