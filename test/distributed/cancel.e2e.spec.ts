@@ -61,6 +61,7 @@ describe('cancellation of in-flight work, in distributed mode', () => {
     expect((await post('/instances/d-cancel-1/raiseEvent/stop', 'true')).status).toBe(202);
     // The activity never returns on its own: the mark means its signal aborted.
     expect(await mark('d-cancel-1.aborted')).toBe('TaskCanceledError');
+    expect((await post('/instances/d-cancel-1/raiseEvent/finish', 'true')).status).toBe(202);
     const status = await finished('d-cancel-1');
     expect(status).toMatchObject({ runtimeStatus: 'Completed', output: 'failed: TaskCanceledError' });
     const history = status['historyEvents'] as Array<Record<string, unknown>>;
