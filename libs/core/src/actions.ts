@@ -14,6 +14,7 @@ export const ActionType = {
   CompleteOrchestration: 'CompleteOrchestration',
   TerminateOrchestration: 'TerminateOrchestration',
   SendEntityMessage: 'SendEntityMessage',
+  CancelTask: 'CancelTask',
 } as const;
 export type ActionType = (typeof ActionType)[keyof typeof ActionType];
 
@@ -93,6 +94,22 @@ export interface SendEntityMessageAction {
   readonly lockSet?: readonly string[];
 }
 
+/** What a cancelled task was, so the host knows what to stop. */
+export type CancelableTaskKind = 'activity' | 'timer' | 'subOrchestration';
+
+/**
+ * Cancels the open task scheduled at step `taskId`: a running activity is told to stop, a child
+ * orchestration is terminated, a timer is dropped; a result that arrives later is not applied.
+ */
+export interface CancelTaskAction {
+  readonly type: 'CancelTask';
+  readonly id: number;
+  readonly taskId: number;
+  readonly kind: CancelableTaskKind;
+  /** For a sub-orchestration: the child to terminate. */
+  readonly instanceId?: string;
+}
+
 export type OrchestratorAction =
   | ScheduleTaskAction
   | CreateSubOrchestrationAction
@@ -100,4 +117,5 @@ export type OrchestratorAction =
   | SendEventAction
   | CompleteOrchestrationAction
   | TerminateOrchestrationAction
-  | SendEntityMessageAction;
+  | SendEntityMessageAction
+  | CancelTaskAction;

@@ -142,6 +142,21 @@ export class EntityOperationFailedError extends TaskFailedError {
   }
 }
 
+/**
+ * The orchestration cancelled this task (`ctx.cancel`): the awaiting code sees this error, and a
+ * result that arrives later is dropped. Terminal: retry policies never retry a cancelled task.
+ */
+export class TaskCanceledError extends DurableError {
+  override readonly name = 'TaskCanceledError';
+  readonly retriable = false;
+  constructor(
+    readonly taskId: number,
+    readonly taskName: string,
+  ) {
+    super(`task '${taskName}'${taskId >= 0 ? ` (task ${taskId})` : ''} was cancelled`);
+  }
+}
+
 /** No entity of this name is registered. */
 export class EntityNotRegisteredError extends DurableError {
   override readonly name = 'EntityNotRegisteredError';

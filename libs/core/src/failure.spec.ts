@@ -149,6 +149,37 @@ describe('failureDetailsFromError', () => {
     expect(failureDetailsFromError(error)).not.toHaveProperty('isNonRetriable');
   });
 
+  it("carries a thrown error's own fields as JSON properties", () => {
+    class PaymentError extends Error {
+      override name = 'PaymentError';
+      constructor(
+        readonly code: string,
+        readonly details: { amount: number; currency: string },
+      ) {
+        super('card declined');
+      }
+    }
+    const failure = failureDetailsFromError(new PaymentError('E_DECLINED', { amount: 12, currency: 'EUR' }));
+    expect(failure.properties).toStrictEqual({
+      code: 'E_DECLINED',
+      details: { amount: 12, currency: 'EUR' },
+    });
+    expect(isFailureDetails(JSON.parse(JSON.stringify(failure)))).toBe(true);
+  });
+
+  it('leaves out fields that do not survive JSON, and adds no properties when nothing is left', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic['self'] = cyclic;
+    const error = Object.assign(new Error('odd'), { fn: () => 1, cyclic, missing: undefined, ok: 7n > 0n });
+    expect(failureDetailsFromError(error).properties).toStrictEqual({ ok: true });
+    expect(failureDetailsFromError(new Error('plain'))).not.toHaveProperty('properties');
+  });
+
+  it('rejects failure details whose properties are not an object', () => {
+    expect(isFailureDetails({ errorType: 'E', errorMessage: 'm', properties: ['code'] })).toBe(false);
+    expect(isFailureDetails({ errorType: 'E', errorMessage: 'm', properties: { code: 'X' } })).toBe(true);
+  });
+
   it('marks only the level that is non-retriable in a cause chain', () => {
     const failure = failureDetailsFromError(new Error('outer', { cause: new InvalidArgumentError('inner') }));
     expect(failure).not.toHaveProperty('isNonRetriable');

@@ -36,6 +36,7 @@ export const HistoryEventType = {
   EntityLockRequested: 'EntityLockRequested',
   EntityLockGranted: 'EntityLockGranted',
   EntityUnlockSent: 'EntityUnlockSent',
+  TaskCanceled: 'TaskCanceled',
 } as const;
 export type HistoryEventType = (typeof HistoryEventType)[keyof typeof HistoryEventType];
 
@@ -210,6 +211,15 @@ export interface EntityUnlockSentEvent extends EventBase<'EntityUnlockSent'> {
   readonly targetInstanceId: string;
 }
 
+/**
+ * The orchestrator cancelled an open activity, timer or sub-orchestration (`taskScheduledId`); its
+ * `eventId` is the step of the cancellation, so replay checks the code cancels at the same point.
+ * Not part of the Durable Task protocol: only the TypeScript SDK records it.
+ */
+export interface TaskCanceledEvent extends EventBase<'TaskCanceled'> {
+  readonly taskScheduledId: number;
+}
+
 export type HistoryEvent =
   | ExecutionStartedEvent
   | ExecutionCompletedEvent
@@ -236,7 +246,8 @@ export type HistoryEvent =
   | EntityOperationFailedEvent
   | EntityLockRequestedEvent
   | EntityLockGrantedEvent
-  | EntityUnlockSentEvent;
+  | EntityUnlockSentEvent
+  | TaskCanceledEvent;
 
 /** The event of a given type, e.g. `HistoryEventOf<'TaskScheduled'>`. */
 export type HistoryEventOf<T extends HistoryEventType> = Extract<HistoryEvent, { type: T }>;

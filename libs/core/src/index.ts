@@ -1,5 +1,7 @@
 export {
   ActionType,
+  type CancelableTaskKind,
+  type CancelTaskAction,
   type CompleteOrchestrationAction,
   type CompletionStatus,
   type CreateSubOrchestrationAction,
@@ -28,13 +30,19 @@ export {
   OwnershipLostError,
   PayloadTooLargeError,
   SubOrchestrationFailedError,
+  TaskCanceledError,
   TaskFailedError,
   TimeoutError,
   UnavailableError,
   WorkerUnavailableError,
 } from './errors';
 export { isTaskHubName, TaskHubNotFoundError, TaskHubs } from './task-hubs';
-export { failureDetailsFromError, isFailureDetails, type FailureDetails } from './failure';
+export {
+  failureDetailsFromError,
+  isFailureDetails,
+  type FailureDetails,
+  type FailureProperties,
+} from './failure';
 export {
   fromTimestamp,
   HistoryEventType,
@@ -65,6 +73,7 @@ export {
   type SubOrchestrationInstanceCompletedEvent,
   type SubOrchestrationInstanceCreatedEvent,
   type SubOrchestrationInstanceFailedEvent,
+  type TaskCanceledEvent,
   type TaskCompletedEvent,
   type TaskFailedEvent,
   type TaskScheduledEvent,

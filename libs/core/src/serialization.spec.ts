@@ -95,6 +95,7 @@ const builtEvents: HistoryEvent[] = [
   e.lockRequested(22, ['@account@a', '@account@b']),
   e.lockGranted('req-22'),
   e.unlockSent(23, '@account@a', 'req-22'),
+  e.taskCanceled(24, 3),
   e.orchestratorCompleted(),
 ];
 
@@ -234,6 +235,7 @@ const fullEvents: { readonly [T in HistoryEventType]: Required<HistoryEventOf<T>
     parentInstanceId: 'orch',
     targetInstanceId: '@account@a',
   },
+  TaskCanceled: { type: 'TaskCanceled', eventId: 8, timestamp: ts(), taskScheduledId: 2 },
 };
 
 /** The fields an event of each type cannot do without; everything else is optional. */
@@ -270,6 +272,7 @@ const requiredEventFields: { readonly [T in HistoryEventType]: ReadonlyArray<Eve
   EntityLockRequested: ['criticalSectionId', 'lockSet', 'position', 'parentInstanceId'],
   EntityLockGranted: ['criticalSectionId'],
   EntityUnlockSent: ['criticalSectionId', 'parentInstanceId', 'targetInstanceId'],
+  TaskCanceled: ['taskScheduledId'],
 };
 
 const builtActions: OrchestratorAction[] = [
@@ -326,6 +329,8 @@ const builtActions: OrchestratorAction[] = [
   },
   { type: 'SendEntityMessage', id: 15, kind: 'lock', targetInstanceId: '@lock@a', requestId: 'req-3' },
   { type: 'SendEntityMessage', id: 16, kind: 'unlock', targetInstanceId: '@lock@a', requestId: 'req-4' },
+  { type: 'CancelTask', id: 17, taskId: 0, kind: 'activity' },
+  { type: 'CancelTask', id: 18, taskId: 2, kind: 'subOrchestration', instanceId: 'order-42:child' },
 ];
 
 const fullActions: { readonly [T in ActionType]: Required<ActionOf<T>> } = {
@@ -381,6 +386,7 @@ const fullActions: { readonly [T in ActionType]: Required<ActionOf<T>> } = {
     scheduledTime: ts(200),
     lockSet: ['@e@k'],
   },
+  CancelTask: { type: 'CancelTask', id: 7, taskId: 1, kind: 'subOrchestration', instanceId: 'c-1' },
 };
 
 const requiredActionFields: { readonly [T in ActionType]: ReadonlyArray<ActionFieldOf<T>> } = {
@@ -391,6 +397,7 @@ const requiredActionFields: { readonly [T in ActionType]: ReadonlyArray<ActionFi
   CompleteOrchestration: ['orchestrationStatus'],
   TerminateOrchestration: ['instanceId', 'recurse'],
   SendEntityMessage: ['kind', 'targetInstanceId', 'requestId'],
+  CancelTask: ['taskId', 'kind'],
 };
 
 const allEventTypes = Object.values(HistoryEventType);
@@ -779,6 +786,8 @@ const randomEvent: { readonly [T in HistoryEventType]: (g: Gen, ts: string) => H
       { criticalSectionId: g.string(), parentInstanceId: g.string(), targetInstanceId: g.string() },
       g.int(-1, 10_000),
     ),
+  TaskCanceled: (g, at) =>
+    newEvent('TaskCanceled', at, { taskScheduledId: g.int(0, 10_000) }, g.int(0, 10_000)),
 };
 
 function randomHistoryEvent(g: Gen): HistoryEvent {
@@ -834,6 +843,13 @@ const randomAction: { readonly [T in ActionType]: (g: Gen, id: number) => Action
     ...g.maybe('input', () => g.string(30)),
     requestId: g.string(),
     ...g.maybe('scheduledTime', () => g.timestamp()),
+  }),
+  CancelTask: (g, id) => ({
+    type: 'CancelTask',
+    id,
+    taskId: g.int(0, 10_000),
+    kind: g.pick(['activity', 'timer', 'subOrchestration'] as const),
+    ...g.maybe('instanceId', () => g.string()),
   }),
 };
 

@@ -12,6 +12,7 @@ type FieldKind =
   | 'status'
   | 'completion'
   | 'entityMessage'
+  | 'cancelable'
   | 'instance'
   | 'parent'
   | 'tags'
@@ -80,6 +81,7 @@ const eventSchemas: Readonly<Record<HistoryEventType, Schema>> = {
   },
   EntityLockGranted: { criticalSectionId: 'string' },
   EntityUnlockSent: { criticalSectionId: 'string', parentInstanceId: 'string', targetInstanceId: 'string' },
+  TaskCanceled: { taskScheduledId: 'number' },
 };
 
 const actionSchemas: Readonly<Record<ActionType, Schema>> = {
@@ -110,6 +112,7 @@ const actionSchemas: Readonly<Record<ActionType, Schema>> = {
     scheduledTime: 'string?',
     lockSet: 'strings?',
   },
+  CancelTask: { taskId: 'number', kind: 'cancelable', instanceId: 'string?' },
 };
 
 /** Validates an unknown value (e.g. parsed JSON) as a history event; throws InvalidArgumentError. */
@@ -212,6 +215,8 @@ function isKind(value: unknown, kind: FieldKind): boolean {
       );
     case 'entityMessage':
       return value === 'signal' || value === 'call' || value === 'lock' || value === 'unlock';
+    case 'cancelable':
+      return value === 'activity' || value === 'timer' || value === 'subOrchestration';
     case 'instance': {
       const r = value as Record<string, unknown> | null;
       return (
@@ -267,6 +272,8 @@ function describe(kind: FieldKind): string {
       return 'one of Completed, Failed, ContinuedAsNew, Terminated';
     case 'entityMessage':
       return 'one of signal, call, lock, unlock';
+    case 'cancelable':
+      return 'one of activity, timer, subOrchestration';
     case 'instance':
       return 'an instance reference ({ instanceId, executionId })';
     case 'parent':

@@ -230,6 +230,7 @@ describe('events builders', () => {
       e.lockRequested(3, ['@a@1', '@b@1']),
       e.lockGranted('req-3'),
       e.unlockSent(4, '@a@1', 'req-3'),
+      e.taskCanceled(5, 1),
     ];
     expect(Object.keys(e)).toHaveLength(built.length);
     for (const event of built) expect(toHistoryEvent(JSON.parse(JSON.stringify(event)))).toStrictEqual(event);

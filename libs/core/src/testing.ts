@@ -187,6 +187,9 @@ export const events = {
       id,
     );
   },
+  taskCanceled(id: number, taskScheduledId: number): HistoryEventOf<'TaskCanceled'> {
+    return newEvent('TaskCanceled', at(), { taskScheduledId }, id);
+  },
 } satisfies Record<string, (...args: never[]) => HistoryEvent>;
 
 function payload<K extends string>(key: K, value: unknown): { [P in K]?: string } {

@@ -26,6 +26,8 @@ export async function executeActivity(
   registry: Registry,
   request: ActivityRequest,
   logger: Logger = silentLogger,
+  /** Aborted when the activity is cancelled (see ActivityContext.signal). */
+  signal: AbortSignal = new AbortController().signal,
 ): Promise<ActivityOutcome> {
   const fn = registry.getActivity(request.name);
   if (fn === undefined) {
@@ -43,6 +45,7 @@ export async function executeActivity(
       taskId: request.taskId,
       name: request.name,
       log: logger,
+      signal,
     });
     const result = serializePayload(output);
     return result === undefined ? { ok: true } : { ok: true, result };

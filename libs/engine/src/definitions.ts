@@ -10,6 +10,11 @@ export interface ActivityContext {
   readonly taskId: number;
   readonly name: string;
   readonly log: Logger;
+  /**
+   * Aborted when the orchestration cancels this activity or is terminated. Pass it to `fetch` and
+   * the like, or check it between steps; a result returned after it aborted is not applied.
+   */
+  readonly signal: AbortSignal;
 }
 
 export type ActivityFunction<I, O> = (input: I, ctx: ActivityContext) => O | Promise<O>;
@@ -93,6 +98,15 @@ export interface OrchestrationContext {
   createTimer(fireAt: Date | number): Task<void>;
 
   waitForExternalEvent<T = unknown>(name: string, options?: WaitForEventOptions): Task<T>;
+
+  /**
+   * Cancels an open activity, timer, sub-orchestration, external event wait, or each open task of a
+   * whenAll/whenAny. The task fails at once with TaskCanceledError; the cancellation is recorded in
+   * history, a running activity's `signal` aborts, a child orchestration is terminated, and a result
+   * that arrives later is dropped. Returns false when the task had already completed. Entity calls
+   * and locks cannot be cancelled (InvalidArgumentError).
+   */
+  cancel(task: Task<unknown>): boolean;
 
   /** Sends an event to another instance (fire and forget). */
   sendEvent(instanceId: string, name: string, data?: unknown): void;

@@ -10,10 +10,12 @@ import {
   parsePayload,
   serializePayload,
   SubOrchestrationFailedError,
+  TaskCanceledError,
   TaskFailedError,
   TimeoutError,
   toTimestamp,
   validateInstanceId,
+  type CancelableTaskKind,
   type CompleteOrchestrationAction,
   type CompletionStatus,
   type EntityId,
@@ -87,6 +89,8 @@ interface OpenTask {
   readonly kind: OpenTaskKind;
   readonly name: string;
   readonly task: Task<unknown>;
+  /** For a sub-orchestration: the child's instance id. */
+  readonly instanceId?: string;
 }
 
 interface EventWaiter {
@@ -124,6 +128,7 @@ const actionRecordTypes = new Set<HistoryEvent['type']>([
   'EntityOperationCalled',
   'EntityLockRequested',
   'EntityUnlockSent',
+  'TaskCanceled',
 ]);
 
 /** Events held back while an instance is suspended. */
@@ -273,6 +278,7 @@ export class OrchestrationSession {
       case 'EntityOperationCalled':
       case 'EntityLockRequested':
       case 'EntityUnlockSent':
+      case 'TaskCanceled':
         this.matchRecordedAction(event);
         return;
       case 'EntityOperationCompleted':
@@ -501,12 +507,40 @@ export class OrchestrationSession {
   }
 
   /** @internal Records an action and, unless it is fire-and-forget, the task that its result settles. */
-  record(action: OrchestratorAction, open?: { kind: OpenTaskKind; name: string }): Task<unknown> {
+  record(
+    action: OrchestratorAction,
+    open?: { kind: OpenTaskKind; name: string; instanceId?: string },
+  ): Task<unknown> {
     const task = new Task<unknown>();
     if (this.completion !== undefined) return task;
     this.pending.set(action.id, action);
-    if (open !== undefined) this.open.set(action.id, { ...open, task });
+    if (open !== undefined) {
+      this.open.set(action.id, { ...open, task });
+      if (open.kind === 'activity' || open.kind === 'subOrchestration' || open.kind === 'timer') {
+        task.canceler = () => this.cancelOpen(action.id);
+      }
+    }
     return task;
+  }
+
+  /**
+   * Cancels the open task of step `id`: records a CancelTask (a TaskCanceled in history, matched on
+   * replay like any other step) and fails the task now, so the awaiting code sees TaskCanceledError.
+   * A result that arrives later finds no open task and is dropped.
+   */
+  private cancelOpen(id: number): void {
+    const open = this.open.get(id);
+    if (open === undefined || this.completion !== undefined) return;
+    this.open.delete(id);
+    const cancelId = this.nextId();
+    this.pending.set(cancelId, {
+      type: 'CancelTask',
+      id: cancelId,
+      taskId: id,
+      kind: open.kind as CancelableTaskKind,
+      ...(open.instanceId !== undefined ? { instanceId: open.instanceId } : {}),
+    });
+    open.task.fail(new TaskCanceledError(id, open.name));
   }
 
   /** @internal Records an entity call or lock request, whose response names `requestId`. */
@@ -539,6 +573,12 @@ export class OrchestrationSession {
     const queue = this.waiters.get(key) ?? [];
     queue.push(waiter);
     this.waiters.set(key, queue);
+    // A wait is not recorded in history, so neither is its cancellation: replay waits and cancels again.
+    task.canceler = () => {
+      if (!waiter.active) return;
+      waiter.active = false;
+      task.fail(new TaskCanceledError(-1, `event '${name}'`));
+    };
     return { task, waiter };
   }
 
@@ -641,7 +681,7 @@ class SessionContext implements OrchestrationContext {
           ...(options?.version !== undefined ? { version: options.version } : {}),
           ...(text !== undefined ? { input: text } : {}),
         },
-        { kind: 'subOrchestration', name },
+        { kind: 'subOrchestration', name, instanceId },
       ) as Task<O>;
     };
     return options?.retry !== undefined ? this.withRetry(options.retry, schedule) : schedule();
@@ -672,6 +712,11 @@ class SessionContext implements OrchestrationContext {
         waiter.active = false;
         waiter.task.fail(new TimeoutError(`timed out waiting for external event '${name}'`));
       });
+      const cancelWait = task.canceler;
+      task.canceler = () => {
+        cancelWait?.();
+        this.cancel(timer);
+      };
     }
     return task as Task<T>;
   }
@@ -784,6 +829,17 @@ class SessionContext implements OrchestrationContext {
     }
   }
 
+  cancel(task: Task<unknown>): boolean {
+    if (task.isCompleted) return false;
+    if (task.canceler === undefined) {
+      throw new InvalidArgumentError(
+        'only activities, timers, sub-orchestrations, external event waits and whenAll/whenAny of them can be cancelled',
+      );
+    }
+    task.canceler();
+    return true;
+  }
+
   whenAll<const T extends readonly Task<unknown>[]>(tasks: T) {
     return whenAll(tasks);
   }
@@ -814,20 +870,28 @@ class SessionContext implements OrchestrationContext {
     validateRetryPolicy(policy);
     const outer = new Task<O>();
     const firstAttemptAt = this.session.currentTimeMs;
+    // The attempt or back-off timer in flight: cancelling the retried call cancels it.
+    let current: Task<unknown> | undefined;
     const run = async (): Promise<void> => {
       for (let n = 1; ; n++) {
         try {
-          outer.complete(await attempt());
+          current = attempt();
+          outer.complete((await current) as O);
           return;
         } catch (error) {
-          if (!(error instanceof TaskFailedError)) throw error;
+          if (!(error instanceof TaskFailedError) || outer.isCompleted) throw error;
           const delay = nextRetryDelay(policy, n, error, this.session.currentTimeMs - firstAttemptAt);
           if (delay === undefined) throw error;
-          await this.createTimer(delay);
+          current = this.createTimer(delay);
+          await current;
         }
       }
     };
     run().catch((error: unknown) => outer.fail(error));
+    outer.canceler = () => {
+      if (current !== undefined && !current.isCompleted) this.cancel(current);
+      outer.fail(current?.failure ?? new TaskCanceledError(-1, 'retried call'));
+    };
     return outer;
   }
 }
@@ -868,6 +932,8 @@ function recordMatches(event: HistoryEvent, action: OrchestratorAction): boolean
         action.kind === 'unlock' &&
         action.targetInstanceId === event.targetInstanceId
       );
+    case 'TaskCanceled':
+      return action.type === 'CancelTask' && action.taskId === event.taskScheduledId;
     default:
       return false;
   }
@@ -886,6 +952,8 @@ function describeRecorded(event: HistoryEvent): string {
       return `${event.type} '${event.operation}' on '${event.targetInstanceId}' at step ${event.eventId}`;
     case 'EntityLockRequested':
       return `EntityLockRequested [${event.lockSet.join(', ')}] at step ${event.eventId}`;
+    case 'TaskCanceled':
+      return `TaskCanceled of step ${event.taskScheduledId} at step ${event.eventId}`;
     default:
       return `${event.type} at step ${event.eventId}`;
   }
@@ -903,6 +971,8 @@ function describeAction(action: OrchestratorAction): string {
       return action.kind === 'lock'
         ? `lock [${(action.lockSet ?? []).join(', ')}] at step ${action.id}`
         : `${action.kind} ${action.operation !== undefined ? `'${action.operation}' ` : ''}on '${action.targetInstanceId}' at step ${action.id}`;
+    case 'CancelTask':
+      return `CancelTask of step ${action.taskId} at step ${action.id}`;
     default:
       return `${action.type} at step ${action.id}`;
   }

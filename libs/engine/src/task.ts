@@ -20,6 +20,9 @@ export class Task<T> implements PromiseLike<T> {
   /** @internal Called when settling a task wakes awaiting code, so the executor knows to let it run. */
   static onWake: (() => void) | undefined;
 
+  /** @internal Set on tasks that `ctx.cancel` can cancel: fails the task and records why. */
+  canceler: (() => void) | undefined;
+
   get isCompleted(): boolean {
     return this.state !== 'pending';
   }
@@ -129,6 +132,7 @@ export function whenAll<const T extends readonly Task<unknown>[]>(
     }
   };
   for (const task of tasks) task.onSettled(settled);
+  all.canceler = cancelEach(tasks);
   return all;
 }
 
@@ -141,5 +145,14 @@ export function whenAny(tasks: readonly Task<unknown>[]): Task<number> {
   if (tasks.length === 0) throw new RangeError('whenAny needs at least one task');
   const any = new Task<number>();
   tasks.forEach((task, index) => task.onSettled(() => any.complete(index)));
+  any.canceler = cancelEach(tasks);
   return any;
+}
+
+/** Cancelling a composite cancels each of its open tasks, in order (so replay records the same). */
+function cancelEach(tasks: readonly Task<unknown>[]): (() => void) | undefined {
+  if (!tasks.every((task) => task.isCompleted || task.canceler !== undefined)) return undefined;
+  return () => {
+    for (const task of tasks) if (!task.isCompleted) task.canceler?.();
+  };
 }

@@ -282,6 +282,15 @@ export class TestHost {
         return;
       case 'SendEntityMessage':
         return;
+      case 'CancelTask':
+        // Like the real hosts, except that a result arriving later still reaches history here,
+        // where the executor must drop it.
+        instance.history.push(newEvent('TaskCanceled', at, { taskScheduledId: action.taskId }, action.id));
+        this.timers = this.timers.filter(
+          (t) => !(t.instanceId === instance.instanceId && t.timerId === action.taskId),
+        );
+        if (action.instanceId !== undefined) this.terminate(action.instanceId, 'cancelled by its parent');
+        return;
       case 'CompleteOrchestration':
         instance.history.push(
           newEvent('ExecutionCompleted', at, {

@@ -49,6 +49,28 @@ describe('waitingFacts: history in, facts out', () => {
     expect(facts.events).toBeUndefined();
   });
 
+  it('leaves out the activities, timers and sub-orchestrations the orchestration cancelled', () => {
+    const facts = waitingFacts(
+      [
+        e.orchestratorStarted(),
+        e.executionStarted('Parent'),
+        e.taskScheduled(0, 'Slow', 'job'),
+        e.timerCreated(1, testEpoch + 60_000),
+        e.subOrchestrationCreated(2, 'Child', 'child-1'),
+        e.taskScheduled(3, 'Other', 'job'),
+        e.taskCanceled(4, 0),
+        e.taskCanceled(5, 1),
+        e.taskCanceled(6, 2),
+      ],
+      [],
+    );
+    expect(facts.activities).toEqual([
+      { taskId: 3, name: 'Other', scheduledAt: toTimestamp(testEpoch), attempt: 1 },
+    ]);
+    expect(facts.timers).toEqual([]);
+    expect(facts.subOrchestrations).toEqual([]);
+  });
+
   it('tells the entity locks held, the ones awaited and open entity calls', () => {
     const held = waitingFacts(
       [

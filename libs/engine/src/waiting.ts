@@ -138,6 +138,12 @@ export function waitingFacts(
       case 'EntityUnlockSent':
         unlocked.add(`${event.criticalSectionId}\u0000${event.targetInstanceId}`);
         break;
+      case 'TaskCanceled':
+        // Whatever it was, the orchestration no longer waits on it.
+        activities.delete(event.taskScheduledId);
+        timers.delete(event.taskScheduledId);
+        subs.delete(event.taskScheduledId);
+        break;
       default:
         break;
     }

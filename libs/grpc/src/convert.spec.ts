@@ -38,6 +38,7 @@ describe('protocol conversion', () => {
         stackTrace: 's',
         innerFailure: { errorType: 'I', errorMessage: 'inner' },
         isNonRetriable: true,
+        properties: { code: 'E42', details: { amount: 12.5, tags: ['a', null, true] } },
       },
     }),
     newEvent('TimerCreated', t, { fireAt: '2024-05-01T10:00:05.000Z' }, 2),

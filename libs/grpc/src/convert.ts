@@ -7,6 +7,7 @@ import {
   parseEntityInstanceId,
   type CompletionStatus,
   type FailureDetails,
+  type FailureProperties,
   type HistoryEvent,
   type TraceContext,
   type OrchestratorAction,
@@ -19,7 +20,7 @@ import type {
   EntityOperationRequest,
   ExecutionResult,
 } from '@durable/engine';
-import { pb, StringValue, Timestamp } from './proto';
+import { pb, StringValue, Timestamp, Value } from './proto';
 
 const S = pb.OrchestrationStatus;
 
@@ -88,6 +89,12 @@ export function protoFailure(details: FailureDetails): pb.TaskFailureDetails {
   if (details.stackTrace !== undefined) out.setStacktrace(stringValue(details.stackTrace));
   if (details.innerFailure !== undefined) out.setInnerfailure(protoFailure(details.innerFailure));
   if (details.isNonRetriable === true) out.setIsnonretriable(true);
+  if (details.properties !== undefined) {
+    const map = out.getPropertiesMap();
+    for (const [key, value] of Object.entries(details.properties)) {
+      map.set(key, Value.fromJavaScript(value as Parameters<typeof Value.fromJavaScript>[0]));
+    }
+  }
   return out;
 }
 
@@ -100,7 +107,17 @@ export function failureOf(details: pb.TaskFailureDetails, depth = 0): FailureDet
     ...(stack !== undefined && stack !== '' ? { stackTrace: stack } : {}),
     ...(inner !== undefined && depth < 10 ? { innerFailure: failureOf(inner, depth + 1) } : {}),
     ...(details.getIsnonretriable() ? { isNonRetriable: true } : {}),
+    ...propertiesOf(details),
   };
+}
+
+function propertiesOf(details: pb.TaskFailureDetails): { properties?: FailureProperties } {
+  const entries = details.getPropertiesMap().getEntryList();
+  if (entries.length === 0) return {};
+  const map = details.getPropertiesMap();
+  const properties: Record<string, unknown> = {};
+  for (const [key] of entries) properties[key] = map.get(key)?.toJavaScript();
+  return { properties };
 }
 
 function instanceRef(instanceId: string, executionId: string | undefined): pb.OrchestrationInstance {
@@ -279,6 +296,14 @@ export function protoEvent(event: HistoryEvent): pb.HistoryEvent {
     case 'GenericEvent': {
       const e = new pb.GenericEvent();
       e.setData(stringValue(event.data));
+      out.setGenericevent(e);
+      break;
+    }
+    case 'TaskCanceled': {
+      // The protocol has no cancellation; only the TypeScript SDK records it, so remote workers
+      // never replay one. Sent as a generic event rather than as nothing.
+      const e = new pb.GenericEvent();
+      e.setData(stringValue(JSON.stringify({ taskCanceled: event.taskScheduledId })));
       out.setGenericevent(e);
       break;
     }

@@ -1,4 +1,11 @@
-import { failureDetailsFromError, isRetriable, newEvent, toTimestamp, type Clock } from '@durable/core';
+import {
+  failureDetailsFromError,
+  isRetriable,
+  newEvent,
+  TaskCanceledError,
+  toTimestamp,
+  type Clock,
+} from '@durable/core';
 import { executeActivity, type ActivityRunner, type Logger, type Registry } from '@durable/engine';
 import { Stream, type LogRecord, type Membership, type PartitionedLog } from '@durable/log';
 import {
@@ -14,7 +21,12 @@ import {
   withSpan,
 } from '@durable/telemetry';
 import { FaultPoint, type FaultHook } from './faults';
-import { instanceMessage, parseActivityWorkItem, type ActivityWorkItem } from './messages';
+import {
+  instanceMessage,
+  parseActivityRecord,
+  type ActivityCancellation,
+  type ActivityWorkItem,
+} from './messages';
 
 /** Batches read ahead of the last committed offset, per partition. */
 const maxBatchesInFlight = 4;
@@ -43,6 +55,8 @@ export class ActivityWorker {
   private readonly loops = new Map<number, { stop: AbortController; done: Promise<void> }>();
   private running = 0;
   private readonly slotWaiters: Array<() => void> = [];
+  /** Work items read and not yet finished, per execution, by task id: what a cancellation aborts. */
+  private readonly inFlight = new Map<string, Map<number, AbortController>>();
 
   constructor(private readonly deps: ActivityWorkerDeps) {}
 
@@ -132,9 +146,9 @@ export class ActivityWorker {
   }
 
   private async runOne(record: LogRecord, partition: number): Promise<void> {
-    let item: ActivityWorkItem;
+    let parsed: ActivityWorkItem | ActivityCancellation;
     try {
-      item = parseActivityWorkItem(record.value);
+      parsed = parseActivityRecord(record.value);
     } catch (error) {
       this.deps.logger.warn('dropping a malformed work item', {
         partition,
@@ -143,7 +157,27 @@ export class ActivityWorker {
       });
       return;
     }
-    await this.acquireSlot();
+    if ('cancel' in parsed) {
+      this.cancel(parsed);
+      return;
+    }
+    const item = parsed;
+    // Registered before waiting for a slot, so a cancellation read meanwhile is not missed.
+    const abort = this.track(item);
+    try {
+      await this.acquireSlot();
+      // Cancelled while it waited: its result would be dropped, so it does not run.
+      if (abort.signal.aborted) {
+        this.releaseSlot();
+        return;
+      }
+      await this.runItem(item, partition, abort.signal);
+    } finally {
+      this.untrack(item, abort);
+    }
+  }
+
+  private async runItem(item: ActivityWorkItem, partition: number, signal: AbortSignal): Promise<void> {
     const startedAt = this.deps.clock.now();
     const metrics = durableMetrics();
     if (item.scheduledAt !== undefined)
@@ -171,7 +205,7 @@ export class ActivityWorker {
     let outcome;
     try {
       const run = () =>
-        this.deps.runActivity?.(item) ?? executeActivity(this.deps.registry, item, this.deps.logger);
+        this.deps.runActivity?.(item) ?? executeActivity(this.deps.registry, item, this.deps.logger, signal);
       outcome = await (span !== undefined ? withSpan(span, run) : run());
     } catch (error) {
       // A runner that could not get an answer (a remote worker went away) gives the item back.
@@ -194,6 +228,7 @@ export class ActivityWorker {
         ...(outcome.ok ? {} : { error: outcome.failureDetails.errorMessage }),
       });
     await this.deps.faults?.(FaultPoint.AfterActivityRun, { partition });
+    // A cancelled activity's result is still sent: the orchestration no longer awaits it and drops it.
     const stamp = toTimestamp(this.deps.clock.now());
     const event = outcome.ok
       ? newEvent('TaskCompleted', stamp, {
@@ -210,6 +245,33 @@ export class ActivityWorker {
     ]);
   }
 
+  private track(item: ActivityWorkItem): AbortController {
+    const key = executionKey(item);
+    const tasks = this.inFlight.get(key) ?? new Map<number, AbortController>();
+    this.inFlight.set(key, tasks);
+    // A redelivered copy of an item still running shares its controller.
+    const abort = tasks.get(item.taskId) ?? new AbortController();
+    tasks.set(item.taskId, abort);
+    return abort;
+  }
+
+  private untrack(item: ActivityWorkItem, abort: AbortController): void {
+    const key = executionKey(item);
+    const tasks = this.inFlight.get(key);
+    if (tasks?.get(item.taskId) !== abort) return;
+    tasks.delete(item.taskId);
+    if (tasks.size === 0) this.inFlight.delete(key);
+  }
+
+  private cancel(cancellation: ActivityCancellation): void {
+    const tasks = this.inFlight.get(executionKey(cancellation));
+    if (tasks === undefined) return;
+    const reason = new TaskCanceledError(cancellation.taskId ?? -1, 'activity');
+    for (const [taskId, abort] of tasks) {
+      if (cancellation.taskId === undefined || cancellation.taskId === taskId) abort.abort(reason);
+    }
+  }
+
   private async acquireSlot(): Promise<void> {
     const limit = this.deps.concurrency ?? 100;
     while (this.running >= limit) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
@@ -220,4 +282,8 @@ export class ActivityWorker {
     this.running--;
     this.slotWaiters.shift()?.();
   }
+}
+
+function executionKey(item: { readonly instanceId: string; readonly executionId: string }): string {
+  return `${item.instanceId}\n${item.executionId}`;
 }

@@ -13,7 +13,7 @@ import {
 import type { InstanceRecord, OutboxMessage, PendingTimer } from '@durable/storage';
 import { pick } from './instance-state';
 import type { InstanceTrace } from './instance-tracing';
-import { activityMessage, instanceMessage } from './messages';
+import { activityCancellationMessage, activityMessage, instanceMessage } from './messages';
 
 /** Partition counts of the two streams, for routing messages. */
 export interface Routing {
@@ -128,6 +128,38 @@ export function actionEffects(
         ),
       );
       return undefined;
+    case 'CancelTask': {
+      // Closing the task here is what drops its late result (see the partition processor). The
+      // event is recorded even when there is nothing left to stop, for replay to match.
+      const wasOpen = openTasks.delete(action.taskId);
+      const event = newEvent('TaskCanceled', stamp, { taskScheduledId: action.taskId }, action.id);
+      if (!wasOpen) return event;
+      if (action.kind === 'activity') {
+        outbox.push(
+          activityCancellationMessage(
+            { instanceId, executionId, taskId: action.taskId },
+            routing.activityPartitions,
+          ),
+        );
+      } else if (action.kind === 'subOrchestration' && action.instanceId !== undefined) {
+        outbox.push(
+          instanceMessage(
+            {
+              instanceId: action.instanceId,
+              event: newEvent('ExecutionTerminated', stamp, {
+                input: JSON.stringify('cancelled by the parent orchestration'),
+                recurse: true,
+              }),
+            },
+            routing.partitions,
+          ),
+        );
+      } else {
+        const at = timers.findIndex((t) => t.id === action.taskId);
+        if (at >= 0) timers.splice(at, 1);
+      }
+      return event;
+    }
     case 'SendEntityMessage':
       return entityMessageEffects(routing, instanceId, executionId, senderId, action, stamp, outbox, trace);
     case 'CompleteOrchestration':

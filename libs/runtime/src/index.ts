@@ -21,9 +21,12 @@ export {
   type StatusOptions,
 } from './instance-service';
 export {
+  activityCancellationMessage,
   activityMessage,
   instanceMessage,
+  parseActivityRecord,
   parseActivityWorkItem,
+  type ActivityCancellation,
   parseInstanceMessage,
   type ActivityWorkItem,
   type InstanceMessage,

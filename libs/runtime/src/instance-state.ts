@@ -61,6 +61,7 @@ export function collectOpenTasks(
   for (const event of history) {
     if (event.type === 'TaskScheduled' || event.type === 'TimerCreated') open.set(event.eventId, undefined);
     else if (event.type === 'SubOrchestrationInstanceCreated') open.set(event.eventId, event.instanceId);
+    else if (event.type === 'TaskCanceled') open.delete(event.taskScheduledId);
     else {
       const id = resultTaskId(event);
       if (id !== undefined) open.delete(id);

@@ -108,6 +108,9 @@ export class InstanceTrace {
           childInstanceId: event.instanceId,
         });
         return undefined;
+      case 'TaskCanceled':
+        // The task's span ends here: no result will settle it.
+        return this.taskSpan(event.taskScheduledId, at, 'cancelled');
       case 'EntityOperationCalled':
         this.open.set(event.eventId, {
           kind: 'entity',

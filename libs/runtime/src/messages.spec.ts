@@ -1,6 +1,13 @@
 import { InvalidArgumentError, newEvent } from '@durable/core';
 import { partitionOf } from '@durable/log';
-import { activityMessage, instanceMessage, parseActivityWorkItem, parseInstanceMessage } from './messages';
+import {
+  activityCancellationMessage,
+  activityMessage,
+  instanceMessage,
+  parseActivityRecord,
+  parseActivityWorkItem,
+  parseInstanceMessage,
+} from './messages';
 
 describe('log messages', () => {
   it('routes an instance message to the partition of its instance and round-trips it', () => {
@@ -21,7 +28,34 @@ describe('log messages', () => {
     expect(parseActivityWorkItem(outbox.value)).toEqual(item);
   });
 
+  it('sends a cancellation on the partition of the work items it is about, and tells the two apart', () => {
+    const item = { instanceId: 'order-7', executionId: 'e', taskId: 3, name: 'Slow' };
+    const cancellation = activityCancellationMessage(
+      { instanceId: 'order-7', executionId: 'e', taskId: 3 },
+      4,
+    );
+    expect(cancellation).toMatchObject({
+      stream: 'activities',
+      partition: activityMessage(item, 4).partition,
+    });
+    expect(parseActivityRecord(cancellation.value)).toEqual({
+      cancel: true,
+      instanceId: 'order-7',
+      executionId: 'e',
+      taskId: 3,
+    });
+    expect(parseActivityRecord(activityMessage(item, 4).value)).toEqual(item);
+    const all = activityCancellationMessage({ instanceId: 'order-7', executionId: 'e' }, 4);
+    expect(parseActivityRecord(all.value)).not.toHaveProperty('taskId');
+  });
+
   it('rejects malformed messages', () => {
+    expect(() => parseActivityRecord('{"cancel":true,"instanceId":"i"}')).toThrow(
+      'malformed activity cancellation',
+    );
+    expect(() =>
+      parseActivityRecord('{"cancel":true,"instanceId":"i","executionId":"e","taskId":"3"}'),
+    ).toThrow(InvalidArgumentError);
     expect(() => parseInstanceMessage('{"event":{}}')).toThrow(InvalidArgumentError);
     expect(() => parseInstanceMessage('{"instanceId":"i","event":{"type":"Nope"}}')).toThrow(
       InvalidArgumentError,

@@ -43,6 +43,18 @@ export interface ActivityWorkItem {
   readonly scheduledAt?: number;
 }
 
+/**
+ * Tells activity workers to abort running activities of an execution: the one of `taskId`, or all
+ * of them (the instance was terminated). It travels on the activities stream, on the partition of
+ * the work items it is about, so it is read after them and by the worker that runs them.
+ */
+export interface ActivityCancellation {
+  readonly cancel: true;
+  readonly instanceId: string;
+  readonly executionId: string;
+  readonly taskId?: number;
+}
+
 export function instanceMessage(message: InstanceMessage, partitions: number): OutboxMessage {
   return {
     stream: Stream.Orchestrations,
@@ -58,6 +70,18 @@ export function activityMessage(item: ActivityWorkItem, partitions: number): Out
     partition: partitionOf(item.instanceId, partitions),
     key: item.instanceId,
     value: JSON.stringify(item),
+  };
+}
+
+export function activityCancellationMessage(
+  cancellation: Omit<ActivityCancellation, 'cancel'>,
+  partitions: number,
+): OutboxMessage {
+  return {
+    stream: Stream.Activities,
+    partition: partitionOf(cancellation.instanceId, partitions),
+    key: cancellation.instanceId,
+    value: JSON.stringify({ cancel: true, ...cancellation } satisfies ActivityCancellation),
   };
 }
 
@@ -78,4 +102,18 @@ export function parseActivityWorkItem(value: string): ActivityWorkItem {
     throw new InvalidArgumentError('malformed activity work item');
   }
   return raw as unknown as ActivityWorkItem;
+}
+
+/** A record of the activities stream: work to run, or a cancellation of running work. */
+export function parseActivityRecord(value: string): ActivityWorkItem | ActivityCancellation {
+  const raw = JSON.parse(value) as Record<string, unknown>;
+  if (raw['cancel'] !== true) return parseActivityWorkItem(value);
+  if (
+    typeof raw['instanceId'] !== 'string' ||
+    typeof raw['executionId'] !== 'string' ||
+    (raw['taskId'] !== undefined && typeof raw['taskId'] !== 'number')
+  ) {
+    throw new InvalidArgumentError('malformed activity cancellation');
+  }
+  return raw as unknown as ActivityCancellation;
 }

@@ -44,7 +44,13 @@ import {
   withoutUndefined,
 } from './instance-state';
 import type { FaultHook } from './faults';
-import { activityMessage, instanceMessage, parseInstanceMessage, type InstanceMessage } from './messages';
+import {
+  activityCancellationMessage,
+  activityMessage,
+  instanceMessage,
+  parseInstanceMessage,
+  type InstanceMessage,
+} from './messages';
 import { maxTimeoutMs, TimerQueue } from './timer-queue';
 import { InstanceTrace, type SpanRecord } from './instance-tracing';
 import { durableMetrics, emitSpan, MetricAttr, tracingEnabled } from '@durable/telemetry';
@@ -870,6 +876,15 @@ export class PartitionProcessor {
         for (const e of events) {
           if (e.type === 'ExecutionSuspended') status = 'Suspended';
           if (e.type === 'ExecutionResumed') status = 'Running';
+          if (e.type === 'ExecutionTerminated' && [...entry.openTasks.values()].includes(undefined)) {
+            // Open activities (or timers: the worker ignores what it is not running) are told to stop.
+            outbox.push(
+              activityCancellationMessage(
+                { instanceId, executionId: record.executionId },
+                this.routing.activityPartitions,
+              ),
+            );
+          }
           if (e.type === 'ExecutionTerminated' && e.recurse === true) {
             for (const child of entry.openTasks.values()) {
               if (child !== undefined)
@@ -932,6 +947,10 @@ export class PartitionProcessor {
         }
         history.push(newEvent('OrchestratorCompleted', stamp, {}));
         timers = [...timers, ...newTimers];
+        const canceledTimers = actions.flatMap((a) =>
+          a.type === 'CancelTask' && a.kind === 'timer' ? [a.taskId] : [],
+        );
+        if (canceledTimers.length > 0) timers = timers.filter((t) => !canceledTimers.includes(t.id));
         const { awaitedEvents: _before, ...withoutAwaited } = record;
         record = {
           ...withoutAwaited,

@@ -55,6 +55,35 @@ export const eternalCounter = defineOrchestration('EternalCounter', async (ctx, 
 });
 
 /**
+ * Cancels one task of each kind: an activity (whose result still reaches history, late, and must be
+ * dropped on replay), a child orchestration (terminated), a timer and an external event wait.
+ */
+export const cancelEverything = defineOrchestration('CancelEverything', async (ctx) => {
+  const greeting = ctx.callActivity(sayHello, 'nobody');
+  ctx.cancel(greeting);
+  const child = ctx.callSubOrchestrator(
+    approval,
+    { timeoutSeconds: 3600 },
+    { instanceId: `${ctx.instanceId}-child` },
+  );
+  const longTimer = ctx.createTimer(3_600_000);
+  const approvalWait = ctx.waitForExternalEvent('Approval', { timeout: 60_000 });
+  await ctx.createTimer(1000);
+  const rest = ctx.whenAll([child, longTimer, approvalWait]);
+  ctx.cancel(rest);
+  const seen: string[] = [];
+  for (const task of [greeting, child, longTimer, approvalWait]) {
+    try {
+      await task;
+      seen.push('completed');
+    } catch (error) {
+      seen.push((error as Error).name);
+    }
+  }
+  return seen;
+});
+
+/**
  * Entities in a critical section: locks two accounts, reads one, moves money, and reports a failed
  * withdrawal. Its golden file comes from a run on the embedded platform (the in-memory test host
  * does not run entities), so it is not among the scenarios `golden:record` records.
@@ -100,6 +129,7 @@ export const goldenScenarios: readonly GoldenScenario[] = [
   { name: 'approval-timed-out', orchestration: 'Approval', input: { timeoutSeconds: 30 } },
   { name: 'retry-then-succeed', orchestration: 'RetryThenSucceed' },
   { name: 'parent-child', orchestration: 'ParentChild' },
+  { name: 'cancel-everything', orchestration: 'CancelEverything' },
   {
     name: 'eternal-counter',
     orchestration: 'EternalCounter',
@@ -136,5 +166,6 @@ export function goldenRegistry(): Registry {
     parentChild,
     eternalCounter,
     entityTransfer,
+    cancelEverything,
   );
 }

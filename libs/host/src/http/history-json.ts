@@ -134,6 +134,9 @@ export function historyEventsJson(
           TargetInstanceId: event.targetInstanceId,
         });
         break;
+      case 'TaskCanceled':
+        out.push({ ...base, ...scheduledBy(event.taskScheduledId), TaskScheduledId: event.taskScheduledId });
+        break;
     }
   }
   return out;

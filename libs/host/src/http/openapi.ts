@@ -694,6 +694,11 @@ export function openApiDocument(serverUrl?: string): Json {
             stackTrace: { type: 'string' },
             innerFailure: ref('schemas', 'FailureDetails'),
             isNonRetriable: { type: 'boolean' },
+            properties: {
+              type: 'object',
+              additionalProperties: true,
+              description: "The thrown error's own fields (e.g. code), as JSON values.",
+            },
           },
         },
         Entity: {
