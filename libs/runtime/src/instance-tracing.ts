@@ -22,6 +22,7 @@ import {
 } from '@durable/telemetry';
 
 export type SpanRecord = SpanFields & Outcome;
+type Attributes = NonNullable<SpanRecord['attributes']>;
 
 interface OpenTask {
   readonly kind: 'activity' | 'timer' | 'sub' | 'entity';
@@ -75,7 +76,19 @@ export class InstanceTrace {
 
   /** The traceparent a task's client span has: what an activity or child orchestration carries. */
   taskTraceParent(taskId: number): string {
-    return withSpanId(this.lifetime, deriveSpanId(this.senderId, 'task', taskId));
+    return withSpanId(this.lifetime, this.taskSpanId(taskId));
+  }
+
+  // A task's span id is derived when its work is sent and again when its span is emitted: once here.
+  private readonly taskSpanIds = new Map<number, string>();
+
+  private taskSpanId(taskId: number): string {
+    let spanId = this.taskSpanIds.get(taskId);
+    if (spanId === undefined) {
+      spanId = deriveSpanId(this.senderId, 'task', taskId);
+      this.taskSpanIds.set(taskId, spanId);
+    }
+    return spanId;
   }
 
   /** A history event the episode recorded (a task scheduled, a timer created, …) */
@@ -128,7 +141,7 @@ export class InstanceTrace {
           name: entitySpanName(entityName, event.operation),
           kind: SpanKind.PRODUCER,
           parent: this.lifetimeParent(),
-          spanId: deriveSpanId(this.senderId, 'task', event.eventId),
+          spanId: this.taskSpanId(event.eventId),
           startTime: at,
           endTime: at,
           attributes: {
@@ -145,7 +158,7 @@ export class InstanceTrace {
           name: spanName(SpanType.OrchestrationEvent, event.name),
           kind: SpanKind.PRODUCER,
           parent: this.lifetimeParent(),
-          spanId: deriveSpanId(this.senderId, 'task', event.eventId),
+          spanId: this.taskSpanId(event.eventId),
           startTime: at,
           endTime: at,
           attributes: {
@@ -210,58 +223,59 @@ export class InstanceTrace {
     const task = this.open.get(taskId);
     if (task === undefined) return undefined;
     this.open.delete(taskId);
+    const spanId = this.taskSpanId(taskId);
+    this.taskSpanIds.delete(taskId);
     if (task.kind === 'activity' || task.kind === 'sub') {
       const key = `${task.kind === 'activity' ? 'a' : 's'}:${task.name}`;
       if (error !== undefined) this.failures.set(key, task.attempt);
       else this.failures.delete(key);
     }
-    const common = {
-      parent: this.lifetimeParent(),
-      spanId: deriveSpanId(this.senderId, 'task', taskId),
-      startTime: task.at,
-      endTime: Math.max(now, task.at),
-      ...(error !== undefined ? { error } : {}),
-    };
+    // Built without spreads: one of these is made for every task an orchestration completes.
+    let name: string;
+    let kind: SpanKind;
+    let attributes: Attributes;
     if (task.kind === 'timer') {
-      return {
-        ...common,
-        name: timerSpanName(this.name),
-        kind: SpanKind.INTERNAL,
-        attributes: {
-          [Attr.Type]: SpanType.Timer,
-          [Attr.TaskName]: this.name,
-          [Attr.InstanceId]: this.instanceId,
-          [Attr.TaskId]: taskId,
-          ...(task.fireAt !== undefined ? { [Attr.FireAt]: task.fireAt } : {}),
-        },
+      name = timerSpanName(this.name);
+      kind = SpanKind.INTERNAL;
+      attributes = {
+        [Attr.Type]: SpanType.Timer,
+        [Attr.TaskName]: this.name,
+        [Attr.InstanceId]: this.instanceId,
+        [Attr.TaskId]: taskId,
       };
-    }
-    if (task.kind === 'entity') {
-      return {
-        ...common,
-        name: entitySpanName(task.name, task.operation ?? ''),
-        kind: SpanKind.CLIENT,
-        attributes: {
-          [Attr.Type]: SpanType.Entity,
-          [Attr.TaskName]: task.name,
-          [Attr.InstanceId]: task.entityInstanceId ?? '',
-          [Attr.Operation]: task.operation ?? '',
-          [Attr.TaskId]: taskId,
-        },
+      if (task.fireAt !== undefined) attributes[Attr.FireAt] = task.fireAt;
+    } else if (task.kind === 'entity') {
+      name = entitySpanName(task.name, task.operation ?? '');
+      kind = SpanKind.CLIENT;
+      attributes = {
+        [Attr.Type]: SpanType.Entity,
+        [Attr.TaskName]: task.name,
+        [Attr.InstanceId]: task.entityInstanceId ?? '',
+        [Attr.Operation]: task.operation ?? '',
+        [Attr.TaskId]: taskId,
       };
-    }
-    return {
-      ...common,
-      name: spanName(task.kind === 'activity' ? SpanType.Activity : SpanType.Orchestration, task.name),
-      kind: SpanKind.CLIENT,
-      attributes: {
-        [Attr.Type]: task.kind === 'activity' ? SpanType.Activity : SpanType.Orchestration,
+    } else {
+      const type = task.kind === 'activity' ? SpanType.Activity : SpanType.Orchestration;
+      name = spanName(type, task.name);
+      kind = SpanKind.CLIENT;
+      attributes = {
+        [Attr.Type]: type,
         [Attr.TaskName]: task.name,
         [Attr.InstanceId]: task.childInstanceId ?? this.instanceId,
         [Attr.TaskId]: taskId,
         [Attr.Attempt]: task.attempt,
-      },
+      };
+    }
+    const span: SpanRecord = {
+      name,
+      kind,
+      parent: this.lifetimeParent(),
+      spanId,
+      startTime: task.at,
+      endTime: Math.max(now, task.at),
+      attributes,
     };
+    return error === undefined ? span : { ...span, error };
   }
 
   /** The span of one episode: from `start` to the commit that made it durable. */

@@ -44,8 +44,8 @@ function fnv64(text: string, seed: number): string {
     h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
     h2 = Math.imul(h2 ^ c ^ (h1 >>> 7), 0x01000193) >>> 0;
   }
-  const hex = (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
-  return /^0+$/.test(hex) ? '0000000000000001' : hex;
+  if (h1 === 0 && h2 === 0) return '0000000000000001';
+  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
 
 /** A span id (16 hex digits) determined by its parts, e.g. `(executionId, 'activity', taskId)`. */
