@@ -156,11 +156,25 @@ describe('the dashboard signing in with OIDC', () => {
     await contributor.screenshot({ path: join(shots, 'oidc-sign-in.png') });
   });
 
-  it('refuses an answer from the provider that this tab did not ask for', async () => {
+  it('refuses an answer from the provider that this tab did not ask for, or with another state', async () => {
     const page = await newPage();
     await page.goto(`${dashboard}?code=forged&state=forged#/instances`);
     await page.getByTestId('sign-in-failure').getByText(/did not ask for/).waitFor();
     expect(page.url()).toBe(`${dashboard}#/instances`);
+    await page.getByTestId('oidc-sign-in').click();
+    await page.locator('input[name=login]').waitFor();
+    await page.goto(`${dashboard}?code=forged&state=forged&iss=${encodeURIComponent(provider.issuer)}`);
+    await page.getByTestId('sign-in-failure').getByText(/unexpected "state"/).waitFor();
+    await expect(tokenIn(page)).resolves.toBeNull();
+  });
+
+  it('says why when the user cancels at the provider', async () => {
+    const page = await newPage();
+    await page.goto(`${dashboard}#/entities`);
+    await page.getByTestId('oidc-sign-in').click();
+    await page.getByText('[ Cancel ]').click();
+    await page.getByTestId('sign-in-failure').getByText(/access_denied/).waitFor();
+    expect(page.url()).toBe(`${dashboard}#/entities`);
     await expect(tokenIn(page)).resolves.toBeNull();
   });
 
