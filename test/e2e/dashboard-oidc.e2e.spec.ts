@@ -24,7 +24,10 @@ describe('the dashboard signing in with OIDC', () => {
   const browsers: Array<{ context: BrowserContext; profile: string }> = [];
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['tools/build-dashboard.mjs', '--if-stale'], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, ['tools/build-dashboard.mjs', '--if-stale'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
     const port = await freePort();
     dashboard = `http://127.0.0.1:${port}/dashboard/`;
     provider = await OidcProviderProcess.start({
@@ -96,7 +99,9 @@ describe('the dashboard signing in with OIDC', () => {
     await signIn(contributor, 'carl', 'contributor');
     contributorToken = await tokenIn(contributor);
     // The stored token is the provider's JWT access token for the API's audience.
-    const claims = JSON.parse(Buffer.from(String(contributorToken).split('.')[1], 'base64url').toString()) as {
+    const claims = JSON.parse(
+      Buffer.from(String(contributorToken).split('.')[1], 'base64url').toString(),
+    ) as {
       aud: string;
       iss: string;
       roles: string[];
@@ -159,12 +164,18 @@ describe('the dashboard signing in with OIDC', () => {
   it('refuses an answer from the provider that this tab did not ask for, or with another state', async () => {
     const page = await newPage();
     await page.goto(`${dashboard}?code=forged&state=forged#/instances`);
-    await page.getByTestId('sign-in-failure').getByText(/did not ask for/).waitFor();
+    await page
+      .getByTestId('sign-in-failure')
+      .getByText(/did not ask for/)
+      .waitFor();
     expect(page.url()).toBe(`${dashboard}#/instances`);
     await page.getByTestId('oidc-sign-in').click();
     await page.locator('input[name=login]').waitFor();
     await page.goto(`${dashboard}?code=forged&state=forged&iss=${encodeURIComponent(provider.issuer)}`);
-    await page.getByTestId('sign-in-failure').getByText(/unexpected "state"/).waitFor();
+    await page
+      .getByTestId('sign-in-failure')
+      .getByText(/unexpected "state"/)
+      .waitFor();
     await expect(tokenIn(page)).resolves.toBeNull();
   });
 
@@ -173,7 +184,10 @@ describe('the dashboard signing in with OIDC', () => {
     await page.goto(`${dashboard}#/entities`);
     await page.getByTestId('oidc-sign-in').click();
     await page.getByText('[ Cancel ]').click();
-    await page.getByTestId('sign-in-failure').getByText(/access_denied/).waitFor();
+    await page
+      .getByTestId('sign-in-failure')
+      .getByText(/access_denied/)
+      .waitFor();
     expect(page.url()).toBe(`${dashboard}#/entities`);
     await expect(tokenIn(page)).resolves.toBeNull();
   });

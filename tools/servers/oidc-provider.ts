@@ -24,11 +24,15 @@ export class OidcProviderProcess {
   }
 
   static async start(settings: OidcProviderSettings): Promise<OidcProviderProcess> {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'oidc-provider-main.ts')], {
-      cwd: join(__dirname, '..', '..'),
-      env: { ...process.env, OIDC_PROVIDER_SETTINGS: JSON.stringify(settings) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', join(__dirname, 'oidc-provider-main.ts')],
+      {
+        cwd: join(__dirname, '..', '..'),
+        env: { ...process.env, OIDC_PROVIDER_SETTINGS: JSON.stringify(settings) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     const port = await new Promise<number>((resolve, reject) => {
       child.stdout?.on('data', (chunk: Buffer) => {

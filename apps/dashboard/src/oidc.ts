@@ -48,7 +48,8 @@ async function discover(config: OidcConfig): Promise<oauth.AuthorizationServer> 
 /** Sends the browser to the issuer's sign-in page; it comes back to `completeSignIn`. */
 export async function beginSignIn(config: OidcConfig): Promise<void> {
   const as = await discover(config);
-  if (as.authorization_endpoint === undefined) throw new Error(`${config.issuer} has no authorization endpoint`);
+  if (as.authorization_endpoint === undefined)
+    throw new Error(`${config.issuer} has no authorization endpoint`);
   const pending: Pending = {
     codeVerifier: oauth.generateRandomCodeVerifier(),
     state: oauth.generateRandomState(),

@@ -89,7 +89,13 @@ async function main(): Promise<void> {
           ...(security.tls !== undefined ? { tls: security.tls } : {}),
         });
   const dashboardDir = findDashboardDir(process.env);
-  const module = appModule(defaultHub, otherHubs, config.maxPayloadBytes, dashboardDir, security.dashboardOidc);
+  const module = appModule(
+    defaultHub,
+    otherHubs,
+    config.maxPayloadBytes,
+    dashboardDir,
+    security.dashboardOidc,
+  );
   const app = await bootstrapApp(module, {
     port: config.port,
     host: config.host,

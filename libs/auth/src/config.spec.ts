@@ -165,7 +165,10 @@ describe('the listen address rule', () => {
 });
 
 describe("the dashboard's OIDC client", () => {
-  const api = { DURABLE_OIDC_ISSUER: 'https://login.example/tenant/v2.0', DURABLE_OIDC_AUDIENCE: 'api://durable' };
+  const api = {
+    DURABLE_OIDC_ISSUER: 'https://login.example/tenant/v2.0',
+    DURABLE_OIDC_AUDIENCE: 'api://durable',
+  };
 
   it('is off without DURABLE_OIDC_CLIENT_ID', () => {
     expect(dashboardOidcFromEnv(api)).toBeUndefined();

@@ -125,7 +125,10 @@ export interface DashboardOidc {
  */
 export function dashboardOidcFromEnv(env: NodeJS.ProcessEnv): DashboardOidc | undefined {
   const clientId = env['DURABLE_OIDC_CLIENT_ID'] ?? '';
-  const scopes = (env['DURABLE_OIDC_SCOPES'] ?? '').trim().split(/\s+/).filter((s) => s !== '');
+  const scopes = (env['DURABLE_OIDC_SCOPES'] ?? '')
+    .trim()
+    .split(/\s+/)
+    .filter((s) => s !== '');
   if (clientId === '') {
     if (scopes.length > 0) throw new AuthConfigError('DURABLE_OIDC_SCOPES needs DURABLE_OIDC_CLIENT_ID');
     return undefined;
