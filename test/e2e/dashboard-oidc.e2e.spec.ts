@@ -154,6 +154,11 @@ describe('the dashboard signing in with OIDC', () => {
     await contributor.getByTestId('token').waitFor();
     await expect(tokenIn(contributor)).resolves.toBeNull();
     await contributor.screenshot({ path: join(shots, 'oidc-sign-in.png') });
+    // Dismissed, the box opens again from the header.
+    await contributor.getByRole('button', { name: 'Cancel' }).click();
+    await expect(contributor.getByTestId('sign-in').count()).resolves.toBe(0);
+    await contributor.getByTestId('open-sign-in').click();
+    await contributor.getByTestId('oidc-sign-in').waitFor();
   });
 
   it('refuses an answer from the provider that this tab did not ask for, or with another state', async () => {

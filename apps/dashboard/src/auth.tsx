@@ -17,9 +17,16 @@ interface Access {
   /** False for a reader: actions are hidden or disabled. */
   readonly writable: boolean;
   readonly refresh: () => void;
+  /** Opens the sign-in box. */
+  readonly signIn: () => void;
 }
 
-const AccessContext = createContext<Access>({ who: undefined, writable: false, refresh: () => undefined });
+const AccessContext = createContext<Access>({
+  who: undefined,
+  writable: false,
+  refresh: () => undefined,
+  signIn: () => undefined,
+});
 
 export const useAccess = (): Access => useContext(AccessContext);
 
@@ -34,7 +41,9 @@ export function AccessProvider({ children }: { children: ReactNode }): ReactNode
     return onUnauthorized(() => setSignIn(true));
   }, [refresh]);
   return (
-    <AccessContext.Provider value={{ who, writable: who !== undefined && canWrite(who), refresh }}>
+    <AccessContext.Provider
+      value={{ who, writable: who !== undefined && canWrite(who), refresh, signIn: () => setSignIn(true) }}
+    >
       {children}
       {signIn ? (
         <SignIn
@@ -111,12 +120,29 @@ function SignIn({ onDone }: { onDone: () => void }): ReactNode {
 }
 
 export function AccessBadge(): ReactNode {
-  const { who } = useAccess();
+  const { who, signIn } = useAccess();
   if (who === undefined) return null;
   if (!who.authEnabled) return <span className="muted">no auth: full access</span>;
+  if (!who.authenticated)
+    return (
+      <span className="muted">
+        not signed in
+        {' · '}
+        <a
+          href="#"
+          data-testid="open-sign-in"
+          onClick={(e) => {
+            e.preventDefault();
+            signIn();
+          }}
+        >
+          sign in
+        </a>
+      </span>
+    );
   return (
     <span className="muted">
-      {who.authenticated ? `roles: ${who.roles.join(', ') || 'none'}` : 'not signed in'}
+      {`roles: ${who.roles.join(', ') || 'none'}`}
       {' · '}
       <a
         href="#"
