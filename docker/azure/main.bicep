@@ -74,6 +74,12 @@ param oidcAudience string = ''
 @description('Token role claim values to Durable roles, e.g. Durable.Reader=reader,Durable.Writer=contributor.')
 param oidcRoleMap string = ''
 
+@description('The dashboard\'s public client at oidcIssuer (redirect URI <frontend>/dashboard/), for its Sign in button; empty: tokens are pasted.')
+param oidcClientId string = ''
+
+@description('Scopes the dashboard asks for (with oidcClientId), e.g. api://durable/Durable.Access.')
+param oidcScopes string = ''
+
 @description('Kafka topics that start orchestrations, topic=Orchestration,... (frontend).')
 param kafkaTriggers string = ''
 
@@ -144,7 +150,9 @@ var authEnv = concat(
         { name: 'DURABLE_OIDC_ISSUER', value: oidcIssuer }
         { name: 'DURABLE_OIDC_AUDIENCE', value: oidcAudience }
       ],
-  empty(oidcRoleMap) ? [] : [{ name: 'DURABLE_OIDC_ROLE_MAP', value: oidcRoleMap }]
+  empty(oidcRoleMap) ? [] : [{ name: 'DURABLE_OIDC_ROLE_MAP', value: oidcRoleMap }],
+  empty(oidcClientId) ? [] : [{ name: 'DURABLE_OIDC_CLIENT_ID', value: oidcClientId }],
+  empty(oidcClientId) || empty(oidcScopes) ? [] : [{ name: 'DURABLE_OIDC_SCOPES', value: oidcScopes }]
 )
 
 // What every app reads. The Kafka client settings (KAFKA_SASL_*, KAFKA_SSL) go with KAFKA_BROKERS.

@@ -320,7 +320,13 @@ describe('the Container Apps manifests', () => {
     expect(bicep).toMatch(/@secure\(\)\s*param durableApiKeys string/);
     expect(bicep).toContain("{ name: 'durable-api-keys', value: durableApiKeys }");
     expect(bicep).toContain("{ name: 'DURABLE_API_KEYS', secretRef: 'durable-api-keys' }");
-    for (const setting of ['DURABLE_OIDC_ISSUER', 'DURABLE_OIDC_AUDIENCE', 'DURABLE_OIDC_ROLE_MAP'])
+    for (const setting of [
+      'DURABLE_OIDC_ISSUER',
+      'DURABLE_OIDC_AUDIENCE',
+      'DURABLE_OIDC_ROLE_MAP',
+      'DURABLE_OIDC_CLIENT_ID',
+      'DURABLE_OIDC_SCOPES',
+    ])
       expect(bicep).toContain(`{ name: '${setting}', value: `);
     expect(bicep).toMatch(/^var commonEnv = concat\(authEnv, \[/m);
     for (const app of ['frontend', 'orchestrationWorker', 'activityWorker'])

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { authenticatorFromEnv } from '@durable/auth';
+import { authenticatorFromEnv, dashboardOidcFromEnv } from '@durable/auth';
 import { activityWorkersGroup, distributedConfigFromEnv, orchestrationWorkersGroup } from '@durable/host';
 import { ensureGoTools } from '@durable/tools/helm';
 
@@ -240,6 +240,11 @@ describe('the Helm chart', () => {
     });
     // OIDC signs callers in; the existing Secret may hold API keys too.
     expect(authenticatorFromEnv(config).enabled).toBe(true);
+    expect(dashboardOidcFromEnv(config)).toEqual({
+      issuer: config['DURABLE_OIDC_ISSUER'],
+      clientId: '00000000-0000-0000-0000-00000000da5b',
+      scopes: 'openid api://durable/Durable.Access',
+    });
     const worker = container(find(objects, 'Deployment', 'rel-durable-activity-worker'));
     expect(worker.image).toBe('myregistry.azurecr.io/durable-activity-worker:0.1.0');
     expect(worker.env).toContainEqual({
@@ -275,6 +280,9 @@ describe('the Helm chart', () => {
     expect(await renderError(['auth.apiKeys=', 'auth.workerToken='])).toContain('authentication is required');
     expect(await renderError(['auth.workerToken='])).toContain(
       'auth.workerToken is required with frontend.grpc.enabled',
+    );
+    expect(await renderError(['auth.oidc.clientId=dashboard'])).toContain(
+      'auth.oidc.issuer and auth.oidc.audience are required with auth.oidc.clientId',
     );
     expect(await renderError(['auth.oidc.issuer=https://issuer.example'])).toContain(
       'auth.oidc.audience is required',

@@ -29,7 +29,8 @@ export class DurableProcess {
   }
 
   async start(): Promise<void> {
-    this.port = await freePort();
+    // A fixed PORT, when given: an identity provider must know the dashboard's address beforehand.
+    this.port = this.env['PORT'] !== undefined ? Number(this.env['PORT']) : await freePort();
     this.output = '';
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/frontend/src/main.ts'], {
       cwd: root,

@@ -4,3 +4,4 @@ export { DistributedCluster, type ClusterOptions } from './cluster';
 export { cosmosTestKey, CosmosServer } from './cosmos-server';
 export { ensureKafkaJars, KafkaBroker, kafkaVersion, type BrokerOptions } from './kafka-broker';
 export { OtlpReceiver, spansOf, type ReceivedSpan } from './otlp-receiver';
+export { OidcProviderProcess, type OidcProviderSettings } from './oidc-provider';

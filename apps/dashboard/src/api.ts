@@ -51,7 +51,11 @@ export async function request<T = unknown>(
     headers,
     ...(init.body !== undefined ? { body: init.body } : {}),
   });
-  if (response.status === 401) for (const listener of unauthorizedListeners) listener();
+  if (response.status === 401) {
+    // The token is expired or bad: forget it (unless another one was stored meanwhile), ask again.
+    if (token !== null && storedToken() === token) storeToken(null);
+    for (const listener of unauthorizedListeners) listener();
+  }
   const text = await response.text();
   let body: unknown = text;
   try {

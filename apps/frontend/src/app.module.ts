@@ -1,4 +1,5 @@
 import { Module, type Type } from '@nestjs/common';
+import type { DashboardOidc } from '@durable/auth';
 import { DashboardModule, DurableHttpModule, HealthModule } from '@durable/host';
 import type { RetentionControl } from '@durable/retention';
 import type { InstanceService } from '@durable/runtime';
@@ -19,6 +20,7 @@ export function appModule(
   otherHubs: readonly FrontendTaskHub[],
   maxPayloadBytes: number,
   dashboardDir?: string,
+  dashboardOidc?: DashboardOidc,
 ): Type<unknown> {
   @Module({
     imports: [
@@ -34,7 +36,7 @@ export function appModule(
         })),
         maxPayloadBytes,
       }),
-      ...(dashboardDir !== undefined ? [DashboardModule.forRoot(dashboardDir)] : []),
+      ...(dashboardDir !== undefined ? [DashboardModule.forRoot(dashboardDir, dashboardOidc)] : []),
     ],
   })
   class FrontendModule {}

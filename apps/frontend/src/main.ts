@@ -89,7 +89,14 @@ async function main(): Promise<void> {
           ...(security.tls !== undefined ? { tls: security.tls } : {}),
         });
   const dashboardDir = findDashboardDir(process.env);
-  const app = await bootstrapApp(appModule(defaultHub, otherHubs, config.maxPayloadBytes, dashboardDir), {
+  const module = appModule(
+    defaultHub,
+    otherHubs,
+    config.maxPayloadBytes,
+    dashboardDir,
+    security.dashboardOidc,
+  );
+  const app = await bootstrapApp(module, {
     port: config.port,
     host: config.host,
     bodyParser: false,

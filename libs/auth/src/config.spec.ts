@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpAccessTable } from './access';
 import { parseApiKeys, sha256 } from './api-keys';
-import { authenticatorFromEnv, checkListenAddress, isLoopback, roleMapFromEnv } from './config';
+import {
+  authenticatorFromEnv,
+  checkListenAddress,
+  dashboardOidcFromEnv,
+  isLoopback,
+  roleMapFromEnv,
+} from './config';
 import { AuthConfigError, PermissionDeniedError, UnauthenticatedError } from './errors';
 
 const readerKey = 'reader-key-0123456789';
@@ -155,5 +161,41 @@ describe('the listen address rule', () => {
         DURABLE_OIDC_AUDIENCE: 'a',
       }),
     ).toThrow(/claimValue=role/);
+  });
+});
+
+describe("the dashboard's OIDC client", () => {
+  const api = {
+    DURABLE_OIDC_ISSUER: 'https://login.example/tenant/v2.0',
+    DURABLE_OIDC_AUDIENCE: 'api://durable',
+  };
+
+  it('is off without DURABLE_OIDC_CLIENT_ID', () => {
+    expect(dashboardOidcFromEnv(api)).toBeUndefined();
+    expect(dashboardOidcFromEnv({})).toBeUndefined();
+  });
+
+  it('gives the issuer, the client and the scopes, openid always among them', () => {
+    expect(
+      dashboardOidcFromEnv({
+        ...api,
+        DURABLE_OIDC_CLIENT_ID: 'dashboard',
+        DURABLE_OIDC_SCOPES: ' api://durable/Durable.Access  profile ',
+      }),
+    ).toEqual({
+      issuer: 'https://login.example/tenant/v2.0',
+      clientId: 'dashboard',
+      scopes: 'openid api://durable/Durable.Access profile',
+    });
+    expect(dashboardOidcFromEnv({ ...api, DURABLE_OIDC_CLIENT_ID: 'dashboard' })?.scopes).toBe('openid');
+  });
+
+  it('refuses a client without the issuer and audience the API checks, and scopes without a client', () => {
+    expect(() => dashboardOidcFromEnv({ DURABLE_OIDC_CLIENT_ID: 'dashboard' })).toThrow(
+      /needs DURABLE_OIDC_ISSUER and DURABLE_OIDC_AUDIENCE/,
+    );
+    expect(() => dashboardOidcFromEnv({ ...api, DURABLE_OIDC_SCOPES: 'openid' })).toThrow(
+      /DURABLE_OIDC_SCOPES needs DURABLE_OIDC_CLIENT_ID/,
+    );
   });
 });

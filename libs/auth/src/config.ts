@@ -109,3 +109,35 @@ export function checkListenAddress(
       'or DURABLE_AUTH=off to serve it open on purpose',
   );
 }
+
+/** What the dashboard needs to sign in with the OIDC issuer: public values only (a public client). */
+export interface DashboardOidc {
+  readonly issuer: string;
+  readonly clientId: string;
+  /** Space-separated; the access token the issuer answers for them must be for `DURABLE_OIDC_AUDIENCE`. */
+  readonly scopes: string;
+}
+
+/**
+ * `DURABLE_OIDC_CLIENT_ID` (+ `DURABLE_OIDC_SCOPES`, default `openid`): the dashboard's public client
+ * at `DURABLE_OIDC_ISSUER`, which it signs in with by authorization code + PKCE. Unset: no sign-in
+ * button, tokens are pasted.
+ */
+export function dashboardOidcFromEnv(env: NodeJS.ProcessEnv): DashboardOidc | undefined {
+  const clientId = env['DURABLE_OIDC_CLIENT_ID'] ?? '';
+  const scopes = (env['DURABLE_OIDC_SCOPES'] ?? '')
+    .trim()
+    .split(/\s+/)
+    .filter((s) => s !== '');
+  if (clientId === '') {
+    if (scopes.length > 0) throw new AuthConfigError('DURABLE_OIDC_SCOPES needs DURABLE_OIDC_CLIENT_ID');
+    return undefined;
+  }
+  const issuer = env['DURABLE_OIDC_ISSUER'] ?? '';
+  if (issuer === '' || (env['DURABLE_OIDC_AUDIENCE'] ?? '') === '')
+    throw new AuthConfigError(
+      'DURABLE_OIDC_CLIENT_ID needs DURABLE_OIDC_ISSUER and DURABLE_OIDC_AUDIENCE: the API must accept the tokens the dashboard gets',
+    );
+  if (!scopes.includes('openid')) scopes.unshift('openid');
+  return { issuer, clientId, scopes: scopes.join(' ') };
+}

@@ -48,4 +48,27 @@ describe('DashboardModule', () => {
     expect(bare.headers.get('location')).toBe('/dashboard/');
     expect((await fetch(`${origin}/dashboard/missing.js`)).status).toBe(404);
   });
+
+  it('answers no OIDC client in config.json when none is configured', async () => {
+    const config = await fetch(`${origin}/dashboard/config.json`);
+    expect(config.status).toBe(200);
+    expect(config.headers.get('cache-control')).toBe('no-store');
+    await expect(config.json()).resolves.toEqual({ oidc: null });
+  });
+});
+
+describe('DashboardModule with an OIDC client', () => {
+  it("serves the client's public settings and the path to come back to", async () => {
+    const oidc = { issuer: 'https://login.example/t/v2.0', clientId: 'dashboard', scopes: 'openid api' };
+    @Module({ imports: [DashboardModule.forRoot(built, oidc)] })
+    class TestModule {}
+    const app = await bootstrapApp(TestModule, { port: 0, host: '127.0.0.1', logger: false });
+    try {
+      const { port } = app.getHttpServer().address() as { port: number };
+      const config = await fetch(`http://127.0.0.1:${port}/dashboard/config.json`);
+      await expect(config.json()).resolves.toEqual({ oidc: { ...oidc, redirectPath: '/dashboard/' } });
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -59,6 +59,7 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- end -}}
 {{- if not (or .Values.auth.apiKeys .Values.auth.oidc.issuer .Values.secrets.existingSecret) -}}{{- fail "authentication is required: set auth.apiKeys (role:key entries) or auth.oidc.issuer and auth.oidc.audience, or secrets.existingSecret with durableApiKeys" -}}{{- end -}}
 {{- if and .Values.auth.oidc.issuer (not .Values.auth.oidc.audience) -}}{{- fail "auth.oidc.audience is required with auth.oidc.issuer" -}}{{- end -}}
+{{- if and .Values.auth.oidc.clientId (not .Values.auth.oidc.issuer) -}}{{- fail "auth.oidc.issuer and auth.oidc.audience are required with auth.oidc.clientId" -}}{{- end -}}
 {{- if and .Values.frontend.grpc.enabled (not .Values.auth.workerToken) (not .Values.secrets.existingSecret) -}}{{- fail "auth.workerToken is required with frontend.grpc.enabled: the workers sign in to the frontend's gRPC port with it" -}}{{- end -}}
 {{- if or (lt (int .Values.partitionCount) 1) (gt (int .Values.partitionCount) 1024) -}}{{- fail "partitionCount must be from 1 to 1024" -}}{{- end -}}
 {{- if .Values.keda.enabled -}}

@@ -1,5 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { AuthConfigError, authenticatorFromEnv, checkListenAddress, type Authenticator } from '@durable/auth';
+import {
+  AuthConfigError,
+  authenticatorFromEnv,
+  checkListenAddress,
+  dashboardOidcFromEnv,
+  type Authenticator,
+  type DashboardOidc,
+} from '@durable/auth';
 import type { Logger } from '@durable/engine';
 
 /** A server certificate and key, in PEM; with `clientCa`, gRPC clients must show a certificate it signed. */
@@ -12,6 +19,8 @@ export interface TlsFiles {
 export interface Security {
   readonly authenticator: Authenticator;
   readonly tls?: TlsFiles;
+  /** The public client the dashboard signs in with, when configured. */
+  readonly dashboardOidc?: DashboardOidc;
 }
 
 /**
@@ -22,7 +31,12 @@ export function securityFromEnv(env: NodeJS.ProcessEnv, host: string, logger: Lo
   const authenticator = authenticatorFromEnv(env);
   checkListenAddress(host, authenticator, env, (message) => logger.warn(message));
   const tls = tlsFromEnv(env);
-  return { authenticator, ...(tls !== undefined ? { tls } : {}) };
+  const dashboardOidc = dashboardOidcFromEnv(env);
+  return {
+    authenticator,
+    ...(tls !== undefined ? { tls } : {}),
+    ...(dashboardOidc !== undefined ? { dashboardOidc } : {}),
+  };
 }
 
 /** `DURABLE_TLS_CERT` + `DURABLE_TLS_KEY` (PEM files) and `DURABLE_GRPC_CLIENT_CA` for mTLS. */
