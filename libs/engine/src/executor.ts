@@ -14,6 +14,7 @@ import {
   TimeoutError,
   toTimestamp,
   validateInstanceId,
+  WorkerUnavailableError,
   type CompleteOrchestrationAction,
   type CompletionStatus,
   type EntityId,
@@ -38,6 +39,12 @@ import type { EpisodeExecutor } from './executor-port';
 import { uuidV5 } from './guid';
 import { replaySafeLogger, silentLogger, type Logger } from './logger';
 import type { Registry } from './registry';
+import {
+  compareVersions,
+  VersionFailureStrategy,
+  versionMismatch,
+  type VersioningOptions,
+} from './versioning';
 import { nextRetryDelay, validateRetryPolicy, type RetryPolicy } from './retry';
 import { Task, whenAll, whenAny } from './task';
 
@@ -58,6 +65,8 @@ export interface ExecutionResult {
 
 export interface ExecutorOptions {
   readonly logger?: Logger;
+  /** Which instance versions this worker runs (default: all), and sub-orchestrations' default version. */
+  readonly versioning?: VersioningOptions;
 }
 
 /**
@@ -77,7 +86,11 @@ export class OrchestrationExecutor implements EpisodeExecutor {
 
   /** A session keeps the orchestrator's in-memory state between episodes of one execution. */
   createSession(): OrchestrationSession {
-    return new OrchestrationSession(this.registry, this.options.logger ?? silentLogger);
+    return new OrchestrationSession(
+      this.registry,
+      this.options.logger ?? silentLogger,
+      this.options.versioning,
+    );
   }
 }
 
@@ -177,6 +190,7 @@ export class OrchestrationSession {
   constructor(
     private readonly registry: Registry,
     /** @internal */ readonly logger: Logger,
+    /** @internal */ readonly versioning?: VersioningOptions,
   ) {
     this.ctx = new SessionContext(this);
   }
@@ -202,6 +216,7 @@ export class OrchestrationSession {
     pastEvents: readonly HistoryEvent[],
     newEvents: readonly HistoryEvent[],
   ): Promise<ExecutionResult> {
+    if (!this.started) this.rejectOtherVersion([...pastEvents, ...newEvents]);
     this.replaying = true;
     for (const event of pastEvents) await this.step(event);
     this.replaying = false;
@@ -339,11 +354,29 @@ export class OrchestrationSession {
     }
   }
 
+  /**
+   * A version this worker leaves to another (Reject) throws WorkerUnavailableError before anything
+   * runs: the host parks the episode, as when no remote worker serves a name, and runs it again
+   * later (here, or on the worker that owns the partition then) from the same state.
+   */
+  private rejectOtherVersion(events: readonly HistoryEvent[]): void {
+    const started = events.find((e): e is ExecutionStartedEvent => e.type === 'ExecutionStarted');
+    if (started === undefined) return;
+    const mismatch = versionMismatch(this.versioning, started.version);
+    if (mismatch?.failureStrategy === VersionFailureStrategy.Reject)
+      throw new WorkerUnavailableError(mismatch.failureDetails.errorMessage);
+  }
+
   private start(event: ExecutionStartedEvent): void {
     if (this.started) return;
     this.started = true;
     this.startEvent = event;
     if (this.currentTimeMs === 0) this.currentTimeMs = fromTimestamp(event.timestamp);
+    const mismatch = versionMismatch(this.versioning, event.version);
+    if (mismatch !== undefined) {
+      this.finish('Failed', undefined, mismatch.failureDetails);
+      return;
+    }
     const fn = this.registry.getOrchestrator(event.name);
     if (fn === undefined) {
       this.finish(
@@ -578,6 +611,10 @@ class SessionContext implements OrchestrationContext {
     return this.started.version;
   }
 
+  compareVersionTo(version: string | undefined): number {
+    return compareVersions(this.started.version, version);
+  }
+
   get parentInstanceId(): string | undefined {
     return this.started.parentInstance?.instanceId;
   }
@@ -638,7 +675,7 @@ class SessionContext implements OrchestrationContext {
           id,
           name,
           instanceId,
-          ...(options?.version !== undefined ? { version: options.version } : {}),
+          ...withVersion(options?.version ?? this.session.versioning?.defaultVersion),
           ...(text !== undefined ? { input: text } : {}),
         },
         { kind: 'subOrchestration', name },
@@ -906,4 +943,8 @@ function describeAction(action: OrchestratorAction): string {
     default:
       return `${action.type} at step ${action.id}`;
   }
+}
+
+function withVersion(version: string | undefined): { version?: string } {
+  return version !== undefined ? { version } : {};
 }
