@@ -45,6 +45,7 @@ import {
 } from './instance-state';
 import type { FaultHook } from './faults';
 import { activityMessage, instanceMessage, parseInstanceMessage, type InstanceMessage } from './messages';
+import { isResettable, resetCut, resetEvent, type ResetRequest } from './reset';
 import { maxTimeoutMs, TimerQueue } from './timer-queue';
 import { InstanceTrace, type SpanRecord } from './instance-tracing';
 import { durableMetrics, emitSpan, MetricAttr, tracingEnabled } from '@durable/telemetry';
@@ -674,6 +675,7 @@ export class PartitionProcessor {
     let startArmed = false;
 
     let rewind = false;
+    let reset: ResetRequest | undefined;
     let terminatedEarly = false;
     // Raised events' sender spans, linked from the receiver's span.
     const carriedTrace = new Map<HistoryEvent, string>();
@@ -691,6 +693,14 @@ export class PartitionProcessor {
       const event = message.event;
       if (message.rewind === true) {
         rewind = record?.status === 'Failed';
+        continue;
+      }
+      if (message.reset !== undefined) {
+        const current =
+          record !== undefined &&
+          isResettable(record.status) &&
+          (message.executionId === undefined || message.executionId === record.executionId);
+        reset = current ? message.reset : undefined;
         continue;
       }
       if (message.wake === true) {
@@ -826,6 +836,9 @@ export class PartitionProcessor {
 
     if (rewind && record !== undefined && record.status === 'Failed') {
       return this.rewind(instanceId, entry, record, now, appliedOffset, batchLastOffset);
+    }
+    if (reset !== undefined && record !== undefined && isResettable(record.status)) {
+      return this.reset(instanceId, entry, record, reset, now, appliedOffset, batchLastOffset);
     }
     if (record === undefined) {
       // Nothing to commit (a lock granted to a purged instance, say); releases are safe to repeat.
@@ -1100,6 +1113,63 @@ export class PartitionProcessor {
     );
     let cut = failedAt < 0 ? history.length : failedAt;
     while (cut > 0 && history[cut]?.type !== 'OrchestratorStarted') cut--;
+    return this.rerunFrom(instanceId, entry, record, history, cut, [], now, appliedOffset, batchLastOffset);
+  }
+
+  /**
+   * Resets a finished instance to a point of its history (see reset.ts); a point that is not in
+   * its history now (the client checked it against an older one) changes nothing.
+   */
+  private async reset(
+    instanceId: string,
+    entry: CachedInstance,
+    record: InstanceRecord,
+    request: ResetRequest,
+    now: number,
+    appliedOffset: number,
+    batchLastOffset: number,
+  ): Promise<Change | undefined> {
+    const history = await this.deps.store.readHistory(instanceId, record.executionId);
+    let cut: number;
+    try {
+      cut = resetCut(history, request);
+    } catch (error) {
+      this.deps.logger.warn('reset refused', { instanceId, error: String(error) });
+      return undefined;
+    }
+    // The reset event is the first new event of the resumed run: its episode also takes the steps
+    // the kept history's code takes next (a cut inside an episode), which nothing else would wake.
+    const event = resetEvent(toTimestamp(now), cut, history.length - cut, request.reason);
+    const marker = instanceMessage({ instanceId, executionId: record.executionId, event }, this.partitions);
+    return this.rerunFrom(
+      instanceId,
+      entry,
+      record,
+      history,
+      cut,
+      [marker],
+      now,
+      appliedOffset,
+      batchLastOffset,
+    );
+  }
+
+  /**
+   * Runs an execution again from `history[cut]` on (shared by rewind and reset): later history is
+   * dropped, work open at the cut is dispatched again, failed sub-orchestrations are rewound, and
+   * events raised after the cut are delivered again, after the `first` messages.
+   */
+  private async rerunFrom(
+    instanceId: string,
+    entry: CachedInstance,
+    record: InstanceRecord,
+    history: readonly HistoryEvent[],
+    cut: number,
+    first: readonly OutboxMessage[],
+    now: number,
+    appliedOffset: number,
+    batchLastOffset: number,
+  ): Promise<Change> {
     const prefix = history.slice(0, cut);
     const started = history.find((e): e is ExecutionStartedEvent => e.type === 'ExecutionStarted');
     if (prefix.length === 0 && started !== undefined) {
@@ -1109,7 +1179,7 @@ export class PartitionProcessor {
         .filter((e) => e.type === 'EventRaised')
         .map((event) => instanceMessage({ instanceId, event }, this.partitions));
       const { output: _o, failureDetails: _f, completedAt: _c, outbox: _old, ...rest } = record;
-      const outbox = [start, ...raisedLater];
+      const outbox = [start, ...first, ...raisedLater];
       entry.session = undefined;
       entry.trace = undefined;
       return {
@@ -1140,7 +1210,7 @@ export class PartitionProcessor {
     entry.trace?.replay(prefix);
 
     const stamp = toTimestamp(now);
-    const outbox: OutboxMessage[] = [];
+    const outbox: OutboxMessage[] = [...first];
     const timers: PendingTimer[] = [];
     for (const event of prefix) {
       if (!entry.openTasks.has(event.eventId)) continue;
