@@ -37,7 +37,7 @@ describe('reset (embedded)', () => {
     }),
   );
 
-  const historyOf = async (id: string): Promise<HistoryEvent[]> =>
+  const historyOf = async (id: string): Promise<readonly HistoryEvent[]> =>
     (await platform.client.getStatus(id, { includeHistory: true }))?.history ?? [];
   const resets = (history: readonly HistoryEvent[]) =>
     history.flatMap((e) => {
