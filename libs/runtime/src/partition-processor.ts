@@ -850,6 +850,7 @@ export class PartitionProcessor {
     if (wasParked !== undefined && !isTerminalStatus(record.status) && entry.session !== undefined)
       events.unshift(...wasParked);
     let parked: HistoryEvent[] | undefined;
+    let parkReason: string | undefined;
 
     const outbox: OutboxMessage[] = [...replies];
     const newTimers: PendingTimer[] = [];
@@ -867,7 +868,10 @@ export class PartitionProcessor {
       const result = await this.runEpisode(entry.session, episodeEvents, events);
       durableMetrics().episodeDuration.record(this.deps.clock.now() - episodeStart);
       const trace = entry.trace;
-      if (result === undefined) parked = [...events];
+      if (typeof result === 'string') {
+        parked = [...events];
+        parkReason = result;
+      }
       else {
         if (trace !== undefined) {
           episode = { trace, start: episodeStart, events: events.length };
@@ -1007,9 +1011,10 @@ export class PartitionProcessor {
       const wake: PendingTimer = { id: wakeTimerId, fireAt: now + (this.deps.parkedRetryMs ?? 10_000) };
       timers = [...timers.filter((t) => t.id !== wakeTimerId), wake];
       newTimers.push(wake);
-      this.deps.logger.info('no remote worker can run the episode now; parked', {
+      this.deps.logger.info('the episode cannot run here now; parked', {
         instanceId,
         partition: this.partition,
+        reason: parkReason,
       });
     } else if (wasParked !== undefined) {
       const { parkedEvents: _ran, ...rest } = record;
@@ -1067,20 +1072,21 @@ export class PartitionProcessor {
   }
 
   /**
-   * Runs an episode; undefined when no remote worker could run it (the instance is parked). A
-   * termination does not wait for a worker: the instance ends as the orchestrator would end it.
+   * Runs an episode; when it cannot run now (no remote worker for it, or a version this worker
+   * leaves to another), the reason, and the instance is parked. A termination does not wait for a
+   * worker: the instance ends as the orchestrator would end it.
    */
   private async runEpisode(
     session: EpisodeSession,
     episodeEvents: readonly HistoryEvent[],
     events: readonly HistoryEvent[],
-  ): Promise<ExecutionResult | undefined> {
+  ): Promise<ExecutionResult | string> {
     try {
       return await session.execute([], episodeEvents);
     } catch (error) {
       if (!(error instanceof WorkerUnavailableError)) throw error;
       const terminated = events.find((e) => e.type === 'ExecutionTerminated');
-      if (terminated === undefined) return undefined;
+      if (terminated === undefined) return error.message;
       const completion: CompleteOrchestrationAction = {
         type: 'CompleteOrchestration',
         id: -1,
