@@ -1,7 +1,7 @@
 // Orchestration versioning as the Durable Task SDKs define it (`VersioningOptions` of durabletask-js
 // and -dotnet): an instance's version is fixed at start; a worker runs only the versions its match
 // strategy accepts, and either leaves the others for another worker (Reject) or fails them (Fail).
-import { WorkerUnavailableError, type FailureDetails } from '@durable/core';
+import type { FailureDetails } from '@durable/core';
 
 export const VersionMatchStrategy = {
   /** Every version runs here. */

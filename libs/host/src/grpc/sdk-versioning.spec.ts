@@ -36,7 +36,6 @@ async function startWorker(versioning: VersioningOptions): Promise<TaskHubGrpcWo
     versioning,
   });
   const ranBy = versioning.version ?? 'none';
-  // eslint-disable-next-line require-yield
   worker.addNamedOrchestrator('Versioned', async function* (ctx: OrchestrationContext) {
     return { version: ctx.version, ranBy, newerThan1: ctx.compareVersionTo('1.0') > 0 };
   });
