@@ -871,8 +871,7 @@ export class PartitionProcessor {
       if (typeof result === 'string') {
         parked = [...events];
         parkReason = result;
-      }
-      else {
+      } else {
         if (trace !== undefined) {
           episode = { trace, start: episodeStart, events: events.length };
           for (const e of events) {
