@@ -216,7 +216,7 @@ export class OrchestrationSession {
     pastEvents: readonly HistoryEvent[],
     newEvents: readonly HistoryEvent[],
   ): Promise<ExecutionResult> {
-    if (!this.started) this.rejectOtherVersion([...pastEvents, ...newEvents]);
+    if (newEvents.length > 0) this.rejectOtherVersion([...pastEvents, ...newEvents]);
     this.replaying = true;
     for (const event of pastEvents) await this.step(event);
     this.replaying = false;
@@ -355,12 +355,14 @@ export class OrchestrationSession {
   }
 
   /**
-   * A version this worker leaves to another (Reject) throws WorkerUnavailableError before anything
-   * runs: the host parks the episode, as when no remote worker serves a name, and runs it again
-   * later (here, or on the worker that owns the partition then) from the same state.
+   * A version this worker leaves to another (Reject) throws WorkerUnavailableError before a new
+   * episode runs: the host parks the episode, as when no remote worker serves a name, and runs it
+   * again later (here, or on the worker that owns the partition then) from the same state. Replay
+   * alone (a rewind or reset rebuilding state) takes no step, so it is not refused.
    */
   private rejectOtherVersion(events: readonly HistoryEvent[]): void {
-    const started = events.find((e): e is ExecutionStartedEvent => e.type === 'ExecutionStarted');
+    const started =
+      this.startEvent ?? events.find((e): e is ExecutionStartedEvent => e.type === 'ExecutionStarted');
     if (started === undefined) return;
     const mismatch = versionMismatch(this.versioning, started.version);
     if (mismatch?.failureStrategy === VersionFailureStrategy.Reject)
@@ -372,9 +374,11 @@ export class OrchestrationSession {
     this.started = true;
     this.startEvent = event;
     if (this.currentTimeMs === 0) this.currentTimeMs = fromTimestamp(event.timestamp);
+    // Another version's code never runs here: Fail ends the instance, Reject refuses its episodes.
     const mismatch = versionMismatch(this.versioning, event.version);
     if (mismatch !== undefined) {
-      this.finish('Failed', undefined, mismatch.failureDetails);
+      if (mismatch.failureStrategy === VersionFailureStrategy.Fail)
+        this.finish('Failed', undefined, mismatch.failureDetails);
       return;
     }
     const fn = this.registry.getOrchestrator(event.name);

@@ -104,6 +104,20 @@ describe('OrchestrationExecutor with versioning', () => {
     expect(result.actions[0]?.type).toBe('CreateSubOrchestration');
   });
 
+  it('Reject: replays history without refusing, and refuses the next new episode', async () => {
+    const session = executor({ version: '1', matchStrategy: 'Strict' }).createSession();
+    await expect(session.execute(started('2'), [])).resolves.toEqual({
+      actions: [],
+      customStatus: undefined,
+      completion: undefined,
+      awaitedEvents: [],
+    });
+    expect(seen).toEqual([]);
+    await expect(session.execute([], [e.orchestratorStarted()])).rejects.toBeInstanceOf(
+      WorkerUnavailableError,
+    );
+  });
+
   it('Fail: fails the instance with a VersionMismatch error without running its code', async () => {
     const result = await executor({ version: '1', matchStrategy: 'CurrentOrOlder', failureStrategy: 'Fail' })
       .createSession()
