@@ -698,7 +698,14 @@ export function openApiDocument(serverUrl?: string): Json {
         HistoryEvent: {
           type: 'object',
           required: ['EventType', 'Timestamp'],
-          properties: { EventType: { type: 'string' }, Timestamp: { type: 'string', format: 'date-time' } },
+          properties: {
+            EventType: { type: 'string' },
+            EventId: {
+              type: 'integer',
+              description: "The event's position in the execution's history: what a reset names.",
+            },
+            Timestamp: { type: 'string', format: 'date-time' },
+          },
           additionalProperties: true,
         },
         FailureDetails: {
