@@ -15,7 +15,7 @@ import {
   type OrchestrationContext,
   type VersioningOptions,
 } from '@microsoft/durabletask-js';
-import { Registry } from '@durable/engine';
+import { defineOrchestration, Registry } from '@durable/engine';
 import { GrpcFrontend, WorkItemHub } from '@durable/grpc';
 import { EmbeddedPlatform } from '../embedded/embedded-platform';
 
@@ -49,7 +49,12 @@ beforeAll(async () => {
   hub = new WorkItemHub({ pingIntervalMs: 1000 });
   platform = await EmbeddedPlatform.start({
     dataDir,
-    registry: new Registry(),
+    registry: new Registry().add(
+      defineOrchestration('LocalVersioned', (ctx) => ({
+        version: ctx.version,
+        newer: ctx.compareVersionTo('1.10') > 0,
+      })),
+    ),
     partitions: 2,
     remote: hub,
     parkedRetryMs: 200,
@@ -99,6 +104,15 @@ describe('versioning with the official JS SDK over gRPC (embedded)', () => {
     });
     expect((await platform.client.getStatus('grpc-v2'))?.version).toBe('2.0');
     await old.stop();
+  });
+
+  it('gives CreateInstanceRequest.version to an in-process orchestration as ctx.version', async () => {
+    await client.scheduleNewOrchestration('LocalVersioned', undefined, {
+      instanceId: 'grpc-local',
+      version: '1.9',
+    });
+    const state = await client.waitForOrchestrationCompletion('grpc-local', true, 30);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toEqual({ version: '1.9', newer: false });
   });
 
   it('Fail: a worker that fails other versions fails the instance with VersionMismatch', async () => {
