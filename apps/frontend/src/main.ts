@@ -63,6 +63,7 @@ async function main(): Promise<void> {
             logger,
             ...(remote !== undefined ? { remote } : {}),
             ...(config.retention !== undefined ? { retention: config.retention } : {}),
+            ...(config.versioning !== undefined ? { versioning: config.versioning } : {}),
           });
     return { client: platform.client, retention: platform.retention, remote, stop: () => platform.stop() };
   });

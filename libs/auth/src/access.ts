@@ -39,6 +39,7 @@ export const httpAccess: Readonly<Record<string, Access>> = {
   [`POST ${base}/instances/{instanceId}/suspend`]: contributor,
   [`POST ${base}/instances/{instanceId}/resume`]: contributor,
   [`POST ${base}/instances/{instanceId}/rewind`]: contributor,
+  [`POST ${base}/instances/{instanceId}/reset`]: contributor,
   [`POST ${base}/instances/{instanceId}/restart`]: contributor,
   [`GET ${base}/entities`]: reader,
   [`POST ${base}/entities/clean`]: contributor,

@@ -75,7 +75,10 @@ export interface OrchestrationContext {
   readonly instanceId: string;
   readonly executionId: string;
   readonly name: string;
+  /** The version the instance was started with (fixed for its life). */
   readonly version: string | undefined;
+  /** Orders this instance's version against `version` (see `compareVersions`): < 0 older, 0 same, > 0 newer. */
+  compareVersionTo(version: string | undefined): number;
   readonly parentInstanceId: string | undefined;
   /** The time this episode started, the same on every replay. Use instead of `new Date()`. */
   readonly currentUtcDateTime: Date;

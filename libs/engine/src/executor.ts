@@ -15,6 +15,7 @@ import {
   TimeoutError,
   toTimestamp,
   validateInstanceId,
+  WorkerUnavailableError,
   type CancelableTaskKind,
   type CompleteOrchestrationAction,
   type CompletionStatus,
@@ -40,6 +41,12 @@ import type { EpisodeExecutor } from './executor-port';
 import { uuidV5 } from './guid';
 import { replaySafeLogger, silentLogger, type Logger } from './logger';
 import type { Registry } from './registry';
+import {
+  compareVersions,
+  VersionFailureStrategy,
+  versionMismatch,
+  type VersioningOptions,
+} from './versioning';
 import { nextRetryDelay, validateRetryPolicy, type RetryPolicy } from './retry';
 import { Task, whenAll, whenAny } from './task';
 
@@ -60,6 +67,8 @@ export interface ExecutionResult {
 
 export interface ExecutorOptions {
   readonly logger?: Logger;
+  /** Which instance versions this worker runs (default: all), and sub-orchestrations' default version. */
+  readonly versioning?: VersioningOptions;
 }
 
 /**
@@ -79,7 +88,11 @@ export class OrchestrationExecutor implements EpisodeExecutor {
 
   /** A session keeps the orchestrator's in-memory state between episodes of one execution. */
   createSession(): OrchestrationSession {
-    return new OrchestrationSession(this.registry, this.options.logger ?? silentLogger);
+    return new OrchestrationSession(
+      this.registry,
+      this.options.logger ?? silentLogger,
+      this.options.versioning,
+    );
   }
 }
 
@@ -182,6 +195,7 @@ export class OrchestrationSession {
   constructor(
     private readonly registry: Registry,
     /** @internal */ readonly logger: Logger,
+    /** @internal */ readonly versioning?: VersioningOptions,
   ) {
     this.ctx = new SessionContext(this);
   }
@@ -207,6 +221,7 @@ export class OrchestrationSession {
     pastEvents: readonly HistoryEvent[],
     newEvents: readonly HistoryEvent[],
   ): Promise<ExecutionResult> {
+    if (newEvents.length > 0) this.rejectOtherVersion([...pastEvents, ...newEvents]);
     this.replaying = true;
     for (const event of pastEvents) await this.step(event);
     this.replaying = false;
@@ -345,11 +360,33 @@ export class OrchestrationSession {
     }
   }
 
+  /**
+   * A version this worker leaves to another (Reject) throws WorkerUnavailableError before a new
+   * episode runs: the host parks the episode, as when no remote worker serves a name, and runs it
+   * again later (here, or on the worker that owns the partition then) from the same state. Replay
+   * alone (a rewind or reset rebuilding state) takes no step, so it is not refused.
+   */
+  private rejectOtherVersion(events: readonly HistoryEvent[]): void {
+    const started =
+      this.startEvent ?? events.find((e): e is ExecutionStartedEvent => e.type === 'ExecutionStarted');
+    if (started === undefined) return;
+    const mismatch = versionMismatch(this.versioning, started.version);
+    if (mismatch?.failureStrategy === VersionFailureStrategy.Reject)
+      throw new WorkerUnavailableError(mismatch.failureDetails.errorMessage);
+  }
+
   private start(event: ExecutionStartedEvent): void {
     if (this.started) return;
     this.started = true;
     this.startEvent = event;
     if (this.currentTimeMs === 0) this.currentTimeMs = fromTimestamp(event.timestamp);
+    // Another version's code never runs here: Fail ends the instance, Reject refuses its episodes.
+    const mismatch = versionMismatch(this.versioning, event.version);
+    if (mismatch !== undefined) {
+      if (mismatch.failureStrategy === VersionFailureStrategy.Fail)
+        this.finish('Failed', undefined, mismatch.failureDetails);
+      return;
+    }
     const fn = this.registry.getOrchestrator(event.name);
     if (fn === undefined) {
       this.finish(
@@ -618,6 +655,10 @@ class SessionContext implements OrchestrationContext {
     return this.started.version;
   }
 
+  compareVersionTo(version: string | undefined): number {
+    return compareVersions(this.started.version, version);
+  }
+
   get parentInstanceId(): string | undefined {
     return this.started.parentInstance?.instanceId;
   }
@@ -678,7 +719,7 @@ class SessionContext implements OrchestrationContext {
           id,
           name,
           instanceId,
-          ...(options?.version !== undefined ? { version: options.version } : {}),
+          ...withVersion(options?.version ?? this.session.versioning?.defaultVersion),
           ...(text !== undefined ? { input: text } : {}),
         },
         { kind: 'subOrchestration', name, instanceId },
@@ -976,4 +1017,8 @@ function describeAction(action: OrchestratorAction): string {
     default:
       return `${action.type} at step ${action.id}`;
   }
+}
+
+function withVersion(version: string | undefined): { version?: string } {
+  return version !== undefined ? { version } : {};
 }

@@ -41,6 +41,14 @@ export { uuidV5 } from './guid';
 export { replaySafeLogger, silentLogger, type Logger } from './logger';
 export { Registry } from './registry';
 export { nextRetryDelay, validateRetryPolicy, type RetryPolicy } from './retry';
+export {
+  compareVersions,
+  versionMismatch,
+  VersionFailureStrategy,
+  VersionMatchStrategy,
+  type VersioningOptions,
+  type VersionMismatch,
+} from './versioning';
 export { Task, whenAll, whenAny, type TaskResult } from './task';
 export {
   waitingFacts,

@@ -122,6 +122,33 @@ describe('WorkItemHub', () => {
     expect(hub.openItems).toBe(1);
   });
 
+  it('offers an abandoned episode to another worker, and refuses it (the instance parks) when every worker abandoned it', async () => {
+    const woken: string[] = [];
+    hub.onWorkAvailable((ids) => woken.push(...ids));
+    const old = new Stream();
+    hub.connect(old);
+    const answer = hub.runOrchestrator('Flow', orchestratorRequest('i1'));
+    expect(hub.abandon(old.work[0]!.getCompletiontoken())).toBe(true);
+    // Not back to the worker that abandoned it (a version it rejects): nobody else serves it now.
+    expect(old.work).toHaveLength(1);
+    await expect(answer).rejects.toThrow(/abandoned the work item/);
+    expect(hub.refusedInstances).toBe(1);
+
+    const other = new Stream();
+    hub.connect(other);
+    expect(woken).toEqual(['i1']);
+    const again = hub.runOrchestrator('Flow', orchestratorRequest('i1'));
+    // A new offer: each worker is asked again, and the one that abandons passes it on.
+    const first = old.work.length === 2 ? old : other;
+    const second = first === old ? other : old;
+    expect(hub.abandon(first.work.at(-1)!.getCompletiontoken())).toBe(true);
+    expect(second.work).toHaveLength(1);
+    const response = new pb.OrchestratorResponse();
+    response.setCompletiontoken(second.work[0]!.getCompletiontoken());
+    expect(hub.completeOrchestrator(response)).toBe(true);
+    await expect(again).resolves.toBe(response);
+  });
+
   it('sends only the names a worker asked for', () => {
     const picky = new Stream();
     hub.connect(picky, { activities: new Set(['B']) });

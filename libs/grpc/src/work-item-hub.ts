@@ -58,6 +58,11 @@ interface Pending {
   readonly settle: (response: Response | Error) => void;
   worker: Worker | undefined;
   deadline: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Workers that abandoned this episode (a version their versioning rejects): it goes to another
+   * worker, or, when none is left, is refused like one no worker serves, and the instance parks.
+   */
+  declined?: Set<number>;
 }
 
 interface Worker {
@@ -226,6 +231,8 @@ export class WorkItemHub {
   abandon(token: string): boolean {
     const pending = this.byToken.get(token);
     if (pending === undefined) return false;
+    if (parks(pending.kind) && pending.worker !== undefined)
+      (pending.declined ??= new Set()).add(pending.worker.id);
     this.unassign(pending);
     this.clearDeadline(pending);
     this.queue.push(pending);
@@ -387,14 +394,19 @@ export class WorkItemHub {
       let best: Worker | undefined;
       let served = false;
       for (const worker of this.workers) {
-        if (!this.accepts(worker, pending.kind, pending.name)) continue;
+        if (!this.accepts(worker, pending.kind, pending.name) || pending.declined?.has(worker.id)) continue;
         served = true;
         if (!this.hasRoom(worker, pending.kind)) continue;
         if (best === undefined || worker.items.size < best.items.size) best = worker;
       }
       if (best === undefined) {
         if (!served && parks(pending.kind))
-          this.refuse(pending, `no connected worker serves '${pending.name}'`);
+          this.refuse(
+            pending,
+            pending.declined === undefined
+              ? `no connected worker serves '${pending.name}'`
+              : `every connected worker that serves '${pending.name}' abandoned the work item (its version, say)`,
+          );
         else i++;
         continue;
       }

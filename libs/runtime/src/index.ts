@@ -32,5 +32,6 @@ export {
   type InstanceMessage,
 } from './messages';
 export { OrchestrationWorker } from './orchestration-worker';
+export { isResettable, resetCut, resettableStatuses, type ResetTarget } from './reset';
 export { PartitionProcessor, type ProcessorDeps } from './partition-processor';
 export { maxTimeoutMs, TimerQueue } from './timer-queue';

@@ -49,6 +49,7 @@ import type {
   StatusOptions,
 } from './instance-service';
 import { instanceMessage, type InstanceMessage } from './messages';
+import { isResettable, resetCut, resetRequestOf, type ResetTarget } from './reset';
 
 export interface InstanceClientDeps {
   readonly log: PartitionedLog;
@@ -430,6 +431,29 @@ export class InstanceClient implements InstanceService {
       this.message({
         instanceId,
         rewind: true,
+        event: newEvent('GenericEvent', this.now(), reasonPayloadAsData(reason)),
+      }),
+    ]);
+  }
+
+  async reset(instanceId: string, target: ResetTarget, reason?: string): Promise<void> {
+    validateInstanceId(instanceId);
+    const stored = await this.deps.store.getInstance(instanceId);
+    if (stored === undefined || stored.record.entity !== undefined)
+      throw new InstanceNotFoundError(instanceId);
+    const { record } = stored;
+    if (!isResettable(record.status))
+      throw new InvalidArgumentError(
+        `instance '${instanceId}' is ${record.status}; only a Completed, Failed or Terminated instance can be reset`,
+      );
+    const request = resetRequestOf(target, reason);
+    // Checked here for a clear answer; the partition owner checks again against the history it has.
+    resetCut(await this.deps.store.readHistory(instanceId, record.executionId), request);
+    await this.deps.log.append([
+      this.message({
+        instanceId,
+        executionId: record.executionId,
+        reset: request,
         event: newEvent('GenericEvent', this.now(), reasonPayloadAsData(reason)),
       }),
     ]);

@@ -1,6 +1,7 @@
 import type { EntityId } from '@durable/core';
 import type { FailureDetails, HistoryEvent, RuntimeStatus, TraceContext } from '@durable/core';
 import type { AwaitedEvent, WaitingFacts } from '@durable/engine';
+import type { ResetTarget } from './reset';
 
 /** What to do when a start names an instance id that already exists. */
 export const ReusePolicy = {
@@ -192,6 +193,13 @@ export interface InstanceService {
   ): Promise<{ readonly instanceId: string }>;
   /** Re-runs the failed steps of a Failed instance. */
   rewind(instanceId: string, reason?: string): Promise<void>;
+  /**
+   * Re-runs a Completed, Failed or Terminated instance from a point of its history (an event's
+   * position, or just after the last completed activity), keeping the history before it and
+   * recording a reset event with the reason. InvalidArgumentError when the instance has not
+   * finished or the point is not in its history.
+   */
+  reset(instanceId: string, target: ResetTarget, reason?: string): Promise<void>;
   /** Deletes a finished instance and its history; false when there was none. */
   purge(instanceId: string): Promise<boolean>;
   purgeWhere(filter: PurgeFilter): Promise<number>;

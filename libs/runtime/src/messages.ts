@@ -1,6 +1,7 @@
 import { InvalidArgumentError, toHistoryEvent, type HistoryEvent } from '@durable/core';
 import { partitionOf, Stream } from '@durable/log';
 import type { OutboxMessage } from '@durable/storage';
+import type { ResetRequest } from './reset';
 
 /** A message to an orchestration instance, on its partition of the orchestrations stream. */
 export interface InstanceMessage {
@@ -12,6 +13,8 @@ export interface InstanceMessage {
   readonly source?: { readonly instanceId: string; readonly executionId: string; readonly seq: number };
   /** Re-runs the failed steps of a failed instance (no history event of its own). */
   readonly rewind?: true;
+  /** Re-runs a finished execution from a point of its history (its reset event is recorded). */
+  readonly reset?: ResetRequest;
   /** Runs a parked episode again (no history event of its own). */
   readonly wake?: true;
   /**

@@ -51,6 +51,7 @@ import {
   parseInstanceMessage,
   type InstanceMessage,
 } from './messages';
+import { isResettable, resetCut, resetEvent, type ResetRequest } from './reset';
 import { maxTimeoutMs, TimerQueue } from './timer-queue';
 import { InstanceTrace, type SpanRecord } from './instance-tracing';
 import { durableMetrics, emitSpan, MetricAttr, tracingEnabled } from '@durable/telemetry';
@@ -680,6 +681,7 @@ export class PartitionProcessor {
     let startArmed = false;
 
     let rewind = false;
+    let reset: ResetRequest | undefined;
     let terminatedEarly = false;
     // Raised events' sender spans, linked from the receiver's span.
     const carriedTrace = new Map<HistoryEvent, string>();
@@ -697,6 +699,14 @@ export class PartitionProcessor {
       const event = message.event;
       if (message.rewind === true) {
         rewind = record?.status === 'Failed';
+        continue;
+      }
+      if (message.reset !== undefined) {
+        const current =
+          record !== undefined &&
+          isResettable(record.status) &&
+          (message.executionId === undefined || message.executionId === record.executionId);
+        reset = current ? message.reset : undefined;
         continue;
       }
       if (message.wake === true) {
@@ -833,6 +843,9 @@ export class PartitionProcessor {
     if (rewind && record !== undefined && record.status === 'Failed') {
       return this.rewind(instanceId, entry, record, now, appliedOffset, batchLastOffset);
     }
+    if (reset !== undefined && record !== undefined && isResettable(record.status)) {
+      return this.reset(instanceId, entry, record, reset, now, appliedOffset, batchLastOffset);
+    }
     if (record === undefined) {
       // Nothing to commit (a lock granted to a purged instance, say); releases are safe to repeat.
       if (replies.length > 0) await this.deps.log.append(replies);
@@ -843,6 +856,7 @@ export class PartitionProcessor {
     if (wasParked !== undefined && !isTerminalStatus(record.status) && entry.session !== undefined)
       events.unshift(...wasParked);
     let parked: HistoryEvent[] | undefined;
+    let parkReason: string | undefined;
 
     const outbox: OutboxMessage[] = [...replies];
     const newTimers: PendingTimer[] = [];
@@ -860,8 +874,10 @@ export class PartitionProcessor {
       const result = await this.runEpisode(entry.session, episodeEvents, events);
       durableMetrics().episodeDuration.record(this.deps.clock.now() - episodeStart);
       const trace = entry.trace;
-      if (result === undefined) parked = [...events];
-      else {
+      if (typeof result === 'string') {
+        parked = [...events];
+        parkReason = result;
+      } else {
         if (trace !== undefined) {
           episode = { trace, start: episodeStart, events: events.length };
           for (const e of events) {
@@ -1013,9 +1029,10 @@ export class PartitionProcessor {
       const wake: PendingTimer = { id: wakeTimerId, fireAt: now + (this.deps.parkedRetryMs ?? 10_000) };
       timers = [...timers.filter((t) => t.id !== wakeTimerId), wake];
       newTimers.push(wake);
-      this.deps.logger.info('no remote worker can run the episode now; parked', {
+      this.deps.logger.info('the episode cannot run here now; parked', {
         instanceId,
         partition: this.partition,
+        reason: parkReason,
       });
     } else if (wasParked !== undefined) {
       const { parkedEvents: _ran, ...rest } = record;
@@ -1073,20 +1090,21 @@ export class PartitionProcessor {
   }
 
   /**
-   * Runs an episode; undefined when no remote worker could run it (the instance is parked). A
-   * termination does not wait for a worker: the instance ends as the orchestrator would end it.
+   * Runs an episode; when it cannot run now (no remote worker for it, or a version this worker
+   * leaves to another), the reason, and the instance is parked. A termination does not wait for a
+   * worker: the instance ends as the orchestrator would end it.
    */
   private async runEpisode(
     session: EpisodeSession,
     episodeEvents: readonly HistoryEvent[],
     events: readonly HistoryEvent[],
-  ): Promise<ExecutionResult | undefined> {
+  ): Promise<ExecutionResult | string> {
     try {
       return await session.execute([], episodeEvents);
     } catch (error) {
       if (!(error instanceof WorkerUnavailableError)) throw error;
       const terminated = events.find((e) => e.type === 'ExecutionTerminated');
-      if (terminated === undefined) return undefined;
+      if (terminated === undefined) return error.message;
       const completion: CompleteOrchestrationAction = {
         type: 'CompleteOrchestration',
         id: -1,
@@ -1119,6 +1137,63 @@ export class PartitionProcessor {
     );
     let cut = failedAt < 0 ? history.length : failedAt;
     while (cut > 0 && history[cut]?.type !== 'OrchestratorStarted') cut--;
+    return this.rerunFrom(instanceId, entry, record, history, cut, [], now, appliedOffset, batchLastOffset);
+  }
+
+  /**
+   * Resets a finished instance to a point of its history (see reset.ts); a point that is not in
+   * its history now (the client checked it against an older one) changes nothing.
+   */
+  private async reset(
+    instanceId: string,
+    entry: CachedInstance,
+    record: InstanceRecord,
+    request: ResetRequest,
+    now: number,
+    appliedOffset: number,
+    batchLastOffset: number,
+  ): Promise<Change | undefined> {
+    const history = await this.deps.store.readHistory(instanceId, record.executionId);
+    let cut: number;
+    try {
+      cut = resetCut(history, request);
+    } catch (error) {
+      this.deps.logger.warn('reset refused', { instanceId, error: String(error) });
+      return undefined;
+    }
+    // The reset event is the first new event of the resumed run: its episode also takes the steps
+    // the kept history's code takes next (a cut inside an episode), which nothing else would wake.
+    const event = resetEvent(toTimestamp(now), cut, history.length - cut, request.reason);
+    const marker = instanceMessage({ instanceId, executionId: record.executionId, event }, this.partitions);
+    return this.rerunFrom(
+      instanceId,
+      entry,
+      record,
+      history,
+      cut,
+      [marker],
+      now,
+      appliedOffset,
+      batchLastOffset,
+    );
+  }
+
+  /**
+   * Runs an execution again from `history[cut]` on (shared by rewind and reset): later history is
+   * dropped, work open at the cut is dispatched again, failed sub-orchestrations are rewound, and
+   * events raised after the cut are delivered again, after the `first` messages.
+   */
+  private async rerunFrom(
+    instanceId: string,
+    entry: CachedInstance,
+    record: InstanceRecord,
+    history: readonly HistoryEvent[],
+    cut: number,
+    first: readonly OutboxMessage[],
+    now: number,
+    appliedOffset: number,
+    batchLastOffset: number,
+  ): Promise<Change> {
     const prefix = history.slice(0, cut);
     const started = history.find((e): e is ExecutionStartedEvent => e.type === 'ExecutionStarted');
     if (prefix.length === 0 && started !== undefined) {
@@ -1128,7 +1203,7 @@ export class PartitionProcessor {
         .filter((e) => e.type === 'EventRaised')
         .map((event) => instanceMessage({ instanceId, event }, this.partitions));
       const { output: _o, failureDetails: _f, completedAt: _c, outbox: _old, ...rest } = record;
-      const outbox = [start, ...raisedLater];
+      const outbox = [start, ...first, ...raisedLater];
       entry.session = undefined;
       entry.trace = undefined;
       return {
@@ -1159,7 +1234,7 @@ export class PartitionProcessor {
     entry.trace?.replay(prefix);
 
     const stamp = toTimestamp(now);
-    const outbox: OutboxMessage[] = [];
+    const outbox: OutboxMessage[] = [...first];
     const timers: PendingTimer[] = [];
     for (const event of prefix) {
       if (!entry.openTasks.has(event.eventId)) continue;

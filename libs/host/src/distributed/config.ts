@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { retentionFromEnv, type RetentionSettings } from '@durable/retention';
+import type { VersioningOptions } from '@durable/engine';
 import { taskHubsFromEnv, type TaskHubSettings } from '../task-hubs';
+import { versioningFromEnv } from '../versioning-config';
 
 export interface DistributedConfig {
   readonly port: number;
@@ -39,6 +41,8 @@ export interface DistributedConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** `DURABLE_RETENTION*`: the automatic purge of finished instances, run by the frontend; undefined when off. */
   readonly retention: RetentionSettings | undefined;
+  /** `DURABLE_VERSION*`: which instance versions the orchestration workers run (see versioningFromEnv). */
+  readonly versioning: VersioningOptions | undefined;
 }
 
 export type CosmosAuth = { readonly kind: 'key'; readonly key: string } | { readonly kind: 'identity' };
@@ -167,5 +171,6 @@ export function distributedConfigFromEnv(
     batchLingerMs: int('BATCH_LINGER_MS', 10, 0, 1000),
     logLevel: level as DistributedConfig['logLevel'],
     retention: retentionFromEnv(env),
+    versioning: versioningFromEnv(env),
   };
 }

@@ -87,7 +87,7 @@ export async function startOrchestrationWorker(
   const worker = new OrchestrationWorker({
     log,
     store,
-    executor: routedExecutor(registry, logger, remote),
+    executor: routedExecutor(registry, logger, remote, config.versioning),
     ...routedEntities(registry, logger, remote),
     clock: systemClock,
     idSource: randomIds,

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { retentionFromEnv, type RetentionSettings } from '@durable/retention';
+import type { VersioningOptions } from '@durable/engine';
 import { taskHubsFromEnv, type TaskHubSettings } from '../task-hubs';
+import { versioningFromEnv } from '../versioning-config';
 
 export interface EmbeddedConfig {
   readonly port: number;
@@ -15,6 +17,8 @@ export interface EmbeddedConfig {
   readonly retention: RetentionSettings | undefined;
   /** `TASK_HUB` and `TASK_HUBS`: the task hubs served, each in its own SQLite file. */
   readonly taskHubs: TaskHubSettings;
+  /** `DURABLE_VERSION*`: which instance versions this app runs (see versioningFromEnv). */
+  readonly versioning: VersioningOptions | undefined;
 }
 
 /** Reads the embedded product's settings from the environment, refusing bad values with a reason. */
@@ -45,5 +49,6 @@ export function embeddedConfigFromEnv(env: NodeJS.ProcessEnv, cwd: string): Embe
     logLevel: level as EmbeddedConfig['logLevel'],
     retention: retentionFromEnv(env),
     taskHubs: taskHubsFromEnv(env),
+    versioning: versioningFromEnv(env),
   };
 }

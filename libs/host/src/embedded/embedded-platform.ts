@@ -6,6 +6,7 @@ import {
   type EpisodeExecutor,
   type Logger,
   type Registry,
+  type VersioningOptions,
 } from '@durable/engine';
 import { routingActivityRunner, RoutingEntityRunner, RoutingExecutor, type RemoteWork } from '@durable/grpc';
 import { SqliteLog } from '@durable/log-sqlite';
@@ -43,6 +44,8 @@ export interface EmbeddedOptions {
   readonly parkedRetryMs?: number;
   /** The automatic purge of finished instances (`DURABLE_RETENTION*`); off when not given. */
   readonly retention?: RetentionSettings;
+  /** Which instance versions run here, and sub-orchestrations' default version (default: all, none). */
+  readonly versioning?: VersioningOptions;
 }
 
 /**
@@ -90,7 +93,14 @@ export class EmbeddedPlatform {
     const orchestrations = new OrchestrationWorker({
       log,
       store,
-      executor: withRemote(new OrchestrationExecutor(registry, { logger }), registry, options.remote),
+      executor: withRemote(
+        new OrchestrationExecutor(registry, {
+          logger,
+          ...(options.versioning !== undefined ? { versioning: options.versioning } : {}),
+        }),
+        registry,
+        options.remote,
+      ),
       ...(options.remote !== undefined
         ? { entities: new RoutingEntityRunner(registry, options.remote, logger) }
         : {}),

@@ -6,6 +6,7 @@ import {
   type EpisodeExecutor,
   type Logger,
   type Registry,
+  type VersioningOptions,
 } from '@durable/engine';
 import { RemoteWorkClient, routingActivityRunner, RoutingEntityRunner, RoutingExecutor } from '@durable/grpc';
 
@@ -41,8 +42,12 @@ export function routedExecutor(
   registry: Registry,
   logger: Logger,
   remote: RemoteWorkClient | undefined,
+  versioning?: VersioningOptions,
 ): EpisodeExecutor {
-  const local = new OrchestrationExecutor(registry, { logger });
+  const local = new OrchestrationExecutor(registry, {
+    logger,
+    ...(versioning !== undefined ? { versioning } : {}),
+  });
   return remote === undefined ? local : new RoutingExecutor(registry, local, remote);
 }
 

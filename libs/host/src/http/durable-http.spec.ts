@@ -20,6 +20,7 @@ import type {
   InstanceService,
   InstanceStatus,
   PurgeFilter,
+  ResetTarget,
   StartOptions,
   StatusOptions,
   CleanEntityStorageResult,
@@ -38,7 +39,7 @@ class MapInstanceService implements InstanceService {
   failNext: Error | undefined;
   private sequence = 0;
 
-  reset(): void {
+  clear(): void {
     this.instances.clear();
     this.calls.length = 0;
     this.failNext = undefined;
@@ -180,6 +181,11 @@ class MapInstanceService implements InstanceService {
     status.runtimeStatus = RuntimeStatus.Running;
   }
 
+  async reset(instanceId: string, target: ResetTarget, reason?: string): Promise<void> {
+    this.record('reset', instanceId, target, reason);
+    this.existing(instanceId).runtimeStatus = RuntimeStatus.Running;
+  }
+
   async purge(instanceId: string): Promise<boolean> {
     this.record('purge', instanceId);
     return this.instances.delete(instanceId);
@@ -254,7 +260,7 @@ afterAll(async () => {
   await app.close();
 });
 
-beforeEach(() => service.reset());
+beforeEach(() => service.clear());
 
 async function post(path: string, body?: string, headers?: Record<string, string>): Promise<Response> {
   return fetch(`${api}${path}`, {
@@ -579,15 +585,22 @@ describe('GET /instances/{instanceId}', () => {
     ).json()) as Record<string, unknown>;
 
     expect(without['historyEvents']).toEqual([
-      { EventType: 'ExecutionStarted', Timestamp: '2024-01-01T00:00:00.000Z', FunctionName: 'Hello' },
+      {
+        EventType: 'ExecutionStarted',
+        EventId: 0,
+        Timestamp: '2024-01-01T00:00:00.000Z',
+        FunctionName: 'Hello',
+      },
       {
         EventType: 'TaskCompleted',
+        EventId: 3,
         Timestamp: '2024-01-01T00:00:01.000Z',
         FunctionName: 'SayHello',
         ScheduledTime: '2024-01-01T00:00:00.000Z',
       },
       {
         EventType: 'ExecutionCompleted',
+        EventId: 4,
         Timestamp: '2024-01-01T00:00:02.000Z',
         OrchestrationStatus: 'Completed',
       },
@@ -1043,7 +1056,7 @@ describe('openapi.json', () => {
       .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`))
       .sort();
 
-    expect(served).toHaveLength(26);
+    expect(served).toHaveLength(27);
     expect(documented).toEqual(served);
   });
 });

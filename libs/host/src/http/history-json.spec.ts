@@ -30,12 +30,13 @@ const history: HistoryEvent[] = [
 describe('historyEventsJson', () => {
   it('folds scheduling into completions, drops replay bookkeeping and leaves payloads out by default', () => {
     expect(historyEventsJson(history, false)).toEqual([
-      { EventType: 'ExecutionStarted', Timestamp: t(0), FunctionName: 'Parent', Version: '2' },
-      { EventType: 'TaskScheduled', Timestamp: t(0), FunctionName: 'Pending' },
-      { EventType: 'TimerCreated', Timestamp: t(0), FireAt: t(9) },
-      { EventType: 'TaskCompleted', Timestamp: t(1), FunctionName: 'A', ScheduledTime: t(0) },
+      { EventType: 'ExecutionStarted', EventId: 0, Timestamp: t(0), FunctionName: 'Parent', Version: '2' },
+      { EventType: 'TaskScheduled', EventId: 4, Timestamp: t(0), FunctionName: 'Pending' },
+      { EventType: 'TimerCreated', EventId: 6, Timestamp: t(0), FireAt: t(9) },
+      { EventType: 'TaskCompleted', EventId: 8, Timestamp: t(1), FunctionName: 'A', ScheduledTime: t(0) },
       {
         EventType: 'TaskFailed',
+        EventId: 9,
         Timestamp: t(2),
         FunctionName: 'B',
         ScheduledTime: t(0),
@@ -43,15 +44,16 @@ describe('historyEventsJson', () => {
       },
       {
         EventType: 'SubOrchestrationInstanceCompleted',
+        EventId: 10,
         Timestamp: t(3),
         FunctionName: 'Child',
         InstanceId: 'p:3',
         ScheduledTime: t(0),
       },
-      { EventType: 'TimerFired', Timestamp: t(9), FireAt: t(9), TimerId: 4 },
-      { EventType: 'EventRaised', Timestamp: t(10), Name: 'Go' },
-      { EventType: 'EventSent', Timestamp: t(11), Name: 'Ping', InstanceId: 'other' },
-      { EventType: 'ExecutionCompleted', Timestamp: t(12), OrchestrationStatus: 'Completed' },
+      { EventType: 'TimerFired', EventId: 11, Timestamp: t(9), FireAt: t(9), TimerId: 4 },
+      { EventType: 'EventRaised', EventId: 12, Timestamp: t(10), Name: 'Go' },
+      { EventType: 'EventSent', EventId: 13, Timestamp: t(11), Name: 'Ping', InstanceId: 'other' },
+      { EventType: 'ExecutionCompleted', EventId: 14, Timestamp: t(12), OrchestrationStatus: 'Completed' },
     ]);
   });
 
@@ -78,6 +80,7 @@ describe('historyEventsJson', () => {
     expect(historyEventsJson(pending, true)).toEqual([
       {
         EventType: 'SubOrchestrationInstanceCreated',
+        EventId: 0,
         Timestamp: t(0),
         FunctionName: 'Child',
         InstanceId: 'c',

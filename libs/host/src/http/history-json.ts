@@ -10,7 +10,8 @@ type Scheduling = TaskScheduledEvent | SubOrchestrationInstanceCreatedEvent;
  * fields, payloads as JSON values, replay bookkeeping (OrchestratorStarted/Completed) left out, and
  * each TaskScheduled / SubOrchestrationInstanceCreated folded into the event that completed it
  * (`FunctionName`, `ScheduledTime`). Payloads (inputs, results, event data) only with
- * `showHistoryOutput`; failure details always.
+ * `showHistoryOutput`; failure details always. `EventId` is the event's position in the full history
+ * (bookkeeping included), the point a reset names.
  */
 export function historyEventsJson(
   history: readonly HistoryEvent[],
@@ -38,8 +39,9 @@ export function historyEventsJson(
   };
 
   const out: HistoryEventJson[] = [];
-  for (const event of history) {
-    const base = { EventType: event.type, Timestamp: event.timestamp };
+  for (const [position, event] of history.entries()) {
+    // EventId: the event's position in the execution's history, what a reset names.
+    const base = { EventType: event.type, EventId: position, Timestamp: event.timestamp };
     switch (event.type) {
       case 'OrchestratorStarted':
       case 'OrchestratorCompleted':

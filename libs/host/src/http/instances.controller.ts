@@ -32,6 +32,7 @@ import {
   type QueryParams,
 } from './query';
 import { jsonBody } from './request-body';
+import { resetTargetParam } from './reset-query';
 import { continuationTokenHeader, durableBasePath } from './routes';
 import { statusBody, statusHttpCode, type StatusBody } from './status-body';
 import { taskHubOf, type RequestTaskHub, type ServedTaskHub } from './task-hub';
@@ -144,6 +145,16 @@ export class InstancesController {
   async rewind(@Param('instanceId') id: string, @Query() query: QueryParams): Promise<void> {
     const instanceId = instanceIdParam(id);
     await this.hub(query).instances.rewind(instanceId, stringParam(query, 'reason'));
+  }
+
+  /** Re-runs a finished instance from a point of its history (see InstanceService.reset). */
+  @Post(':instanceId/reset')
+  @HttpCode(202)
+  async reset(@Param('instanceId') id: string, @Query() query: QueryParams): Promise<void> {
+    const instanceId = instanceIdParam(id);
+    const hub = this.hub(query);
+    const target = resetTargetParam(query);
+    await hub.instances.reset(instanceId, target, stringParam(query, 'reason'));
   }
 
   @Post(':instanceId/restart')

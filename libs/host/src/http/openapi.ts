@@ -429,6 +429,22 @@ export function openApiDocument(serverUrl?: string): Json {
         'rewindInstance',
         'Re-run the failed steps of a failed instance',
       ),
+      [`${instance}/reset`]: controlOperation(
+        'resetInstance',
+        'Re-run a Completed, Failed or Terminated instance from a point of its history',
+        [
+          query(
+            'eventId',
+            { type: 'integer', minimum: 0 },
+            "The event to re-run from: its EventId in the history (showHistory=true); the events before it are kept. Give this or 'to'.",
+          ),
+          query(
+            'to',
+            { type: 'string', enum: ['lastCompletedActivity'] },
+            "lastCompletedActivity: re-run from just after the last completed activity. Give this or 'eventId'.",
+          ),
+        ],
+      ),
       [`${instance}/restart`]: {
         post: {
           operationId: 'restartInstance',
@@ -682,7 +698,14 @@ export function openApiDocument(serverUrl?: string): Json {
         HistoryEvent: {
           type: 'object',
           required: ['EventType', 'Timestamp'],
-          properties: { EventType: { type: 'string' }, Timestamp: { type: 'string', format: 'date-time' } },
+          properties: {
+            EventType: { type: 'string' },
+            EventId: {
+              type: 'integer',
+              description: "The event's position in the execution's history: what a reset names.",
+            },
+            Timestamp: { type: 'string', format: 'date-time' },
+          },
           additionalProperties: true,
         },
         FailureDetails: {
