@@ -1,4 +1,4 @@
-export { executeActivity, type ActivityOutcome, type ActivityRequest } from './activity';
+export { ActivityAbort, executeActivity, type ActivityOutcome, type ActivityRequest } from './activity';
 export {
   defineActivity,
   defineOrchestration,

@@ -6,7 +6,13 @@ import {
   toTimestamp,
   type Clock,
 } from '@durable/core';
-import { executeActivity, type ActivityRunner, type Logger, type Registry } from '@durable/engine';
+import {
+  ActivityAbort,
+  executeActivity,
+  type ActivityRunner,
+  type Logger,
+  type Registry,
+} from '@durable/engine';
 import { Stream, type LogRecord, type Membership, type PartitionedLog } from '@durable/log';
 import {
   Attr,
@@ -56,7 +62,7 @@ export class ActivityWorker {
   private running = 0;
   private readonly slotWaiters: Array<() => void> = [];
   /** Work items read and not yet finished, per execution, by task id: what a cancellation aborts. */
-  private readonly inFlight = new Map<string, Map<number, AbortController>>();
+  private readonly inFlight = new Map<string, Map<number, ActivityAbort>>();
 
   constructor(private readonly deps: ActivityWorkerDeps) {}
 
@@ -167,17 +173,17 @@ export class ActivityWorker {
     try {
       await this.acquireSlot();
       // Cancelled while it waited: its result would be dropped, so it does not run.
-      if (abort.signal.aborted) {
+      if (abort.aborted) {
         this.releaseSlot();
         return;
       }
-      await this.runItem(item, partition, abort.signal);
+      await this.runItem(item, partition, abort);
     } finally {
       this.untrack(item, abort);
     }
   }
 
-  private async runItem(item: ActivityWorkItem, partition: number, signal: AbortSignal): Promise<void> {
+  private async runItem(item: ActivityWorkItem, partition: number, abort: ActivityAbort): Promise<void> {
     const startedAt = this.deps.clock.now();
     const metrics = durableMetrics();
     if (item.scheduledAt !== undefined)
@@ -205,7 +211,7 @@ export class ActivityWorker {
     let outcome;
     try {
       const run = () =>
-        this.deps.runActivity?.(item) ?? executeActivity(this.deps.registry, item, this.deps.logger, signal);
+        this.deps.runActivity?.(item) ?? executeActivity(this.deps.registry, item, this.deps.logger, abort);
       outcome = await (span !== undefined ? withSpan(span, run) : run());
     } catch (error) {
       // A runner that could not get an answer (a remote worker went away) gives the item back.
@@ -245,17 +251,17 @@ export class ActivityWorker {
     ]);
   }
 
-  private track(item: ActivityWorkItem): AbortController {
+  private track(item: ActivityWorkItem): ActivityAbort {
     const key = executionKey(item);
-    const tasks = this.inFlight.get(key) ?? new Map<number, AbortController>();
+    const tasks = this.inFlight.get(key) ?? new Map<number, ActivityAbort>();
     this.inFlight.set(key, tasks);
     // A redelivered copy of an item still running shares its controller.
-    const abort = tasks.get(item.taskId) ?? new AbortController();
+    const abort = tasks.get(item.taskId) ?? new ActivityAbort();
     tasks.set(item.taskId, abort);
     return abort;
   }
 
-  private untrack(item: ActivityWorkItem, abort: AbortController): void {
+  private untrack(item: ActivityWorkItem, abort: ActivityAbort): void {
     const key = executionKey(item);
     const tasks = this.inFlight.get(key);
     if (tasks?.get(item.taskId) !== abort) return;
