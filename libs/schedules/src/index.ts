@@ -1,0 +1,25 @@
+export {
+  CatchupPolicy,
+  defaultCatchupWindowMs,
+  firstTickAtOrAfter,
+  lastTickAtOrBefore,
+  maxStartsPerTick,
+  minIntervalMs,
+  parseScheduleOptions,
+  planTick,
+  tickInstanceId,
+  updateScheduleSpec,
+  validateScheduleId,
+  type ScheduleOptions,
+  type ScheduleSpec,
+  type TickPlan,
+} from './schedule';
+export {
+  describeSchedule,
+  scheduleEntity,
+  scheduleEntityName,
+  ScheduleOperation,
+  ScheduleStatus,
+  type ScheduleDescription,
+  type ScheduleState,
+} from './schedule-entity';
