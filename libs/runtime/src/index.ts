@@ -17,6 +17,7 @@ export {
   type InstanceStatus,
   type InstanceWaiting,
   type PurgeFilter,
+  type SignalWithStartOptions,
   type StartOptions,
   type StatusOptions,
 } from './instance-service';
@@ -29,5 +30,12 @@ export {
   type InstanceMessage,
 } from './messages';
 export { OrchestrationWorker } from './orchestration-worker';
+export {
+  ScheduleAlreadyExistsError,
+  ScheduleClient,
+  ScheduleNotFoundError,
+  type ScheduleQuery,
+  type SchedulePage,
+} from './schedule-client';
 export { PartitionProcessor, type ProcessorDeps } from './partition-processor';
 export { maxTimeoutMs, TimerQueue } from './timer-queue';

@@ -20,6 +20,7 @@ import type {
   InstanceService,
   InstanceStatus,
   PurgeFilter,
+  SignalWithStartOptions,
   StartOptions,
   StatusOptions,
   CleanEntityStorageResult,
@@ -90,6 +91,19 @@ class MapInstanceService implements InstanceService {
     }
     this.seed({ instanceId, name, runtimeStatus: RuntimeStatus.Pending, input: options.input });
     return { instanceId };
+  }
+
+  async signalWithStart(
+    name: string,
+    eventName: string,
+    options: SignalWithStartOptions,
+  ): Promise<{ instanceId: string; started: boolean }> {
+    this.record('signalWithStart', name, eventName, options);
+    if (!this.orchestrationNames().includes(name)) throw new OrchestratorNotRegisteredError(name);
+    const existing = this.instances.get(options.instanceId);
+    const started = existing === undefined || isTerminalStatus(existing.runtimeStatus);
+    if (started) this.seed({ instanceId: options.instanceId, name, runtimeStatus: RuntimeStatus.Pending });
+    return { instanceId: options.instanceId, started };
   }
 
   async getStatus(instanceId: string, options: StatusOptions = {}): Promise<InstanceStatus | undefined> {
