@@ -1057,7 +1057,7 @@ describe('openapi.json', () => {
       .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`))
       .sort();
 
-    expect(served).toHaveLength(26);
+    expect(served).toHaveLength(34);
     expect(documented).toEqual(served);
   });
 });
