@@ -30,7 +30,7 @@ describe('schedules and signal-with-start, distributed', () => {
       partitions: 4,
       app: join(__dirname, '..', 'fixtures', 'schedules-app.ts'),
     });
-  }, 240_000);
+  }, 600_000);
   afterAll(async () => {
     await cluster?.stop();
   }, 120_000);

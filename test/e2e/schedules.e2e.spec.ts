@@ -63,7 +63,12 @@ describe('schedules and signal-with-start over HTTP', () => {
       expect(response.status).toBe(status);
       expect(((await response.json()) as { message: string }).message).toMatch(message);
     };
-    await bad('/schedules/s1', { orchestrationName: 'Tick', cron: 'every day' }, 400, /invalid cron expression/);
+    await bad(
+      '/schedules/s1',
+      { orchestrationName: 'Tick', cron: 'every day' },
+      400,
+      /invalid cron expression/,
+    );
     await bad('/schedules/s1', { orchestrationName: 'Tick' }, 400, /exactly one of interval and cron/);
     await bad('/schedules/s1', { orchestrationName: 'Tick', interval: '5 minutes' }, 400, /interval must be/);
     await bad('/schedules/s1', { orchestrationName: 'Nope', interval: '1m' }, 404, /Nope/);
@@ -89,9 +94,9 @@ describe('schedules and signal-with-start over HTTP', () => {
       (s) => (s?.runs ?? 0) >= 2,
     );
     expect(running).toMatchObject({ status: 'Active', interval: 1000 });
-    expect((await send('POST', '/schedules/every-second', { orchestrationName: 'Tick', interval: '1s' })).status).toBe(
-      409,
-    );
+    expect(
+      (await send('POST', '/schedules/every-second', { orchestrationName: 'Tick', interval: '1s' })).status,
+    ).toBe(409);
     const listed = (await (await send('GET', '/schedules')).json()) as Schedule[];
     expect(listed.map((s) => s.scheduleId)).toContain('every-second');
 
@@ -111,7 +116,9 @@ describe('schedules and signal-with-start over HTTP', () => {
       (s) => s?.status === 'Active' && s.runs > (paused?.runs ?? 0),
     );
 
-    expect((await send('POST', '/schedules/every-second/update', { cron: '*/2 * * * * *' })).status).toBe(202);
+    expect((await send('POST', '/schedules/every-second/update', { cron: '*/2 * * * * *' })).status).toBe(
+      202,
+    );
     const updated = await until(
       () => schedule('every-second'),
       (s) => s?.cron !== undefined,

@@ -14,6 +14,7 @@ import {
   type ScheduleDescription,
   type ScheduleOptions,
   type ScheduleState,
+  type ScheduleUpdate,
 } from '@durable/schedules';
 import type { InstanceService } from './instance-service';
 
@@ -85,7 +86,7 @@ export class ScheduleClient {
   }
 
   /** Changes the fields given (`null` removes an optional one); the next tick is planned anew. */
-  async update(scheduleId: string, options: ScheduleOptions): Promise<void> {
+  async update(scheduleId: string, options: ScheduleUpdate): Promise<void> {
     const state = await this.existing(scheduleId);
     const spec = updateScheduleSpec(state.spec, options);
     this.checkOrchestration(spec.orchestrationName);

@@ -12,6 +12,7 @@ export {
   validateScheduleId,
   type ScheduleOptions,
   type ScheduleSpec,
+  type ScheduleUpdate,
   type TickPlan,
 } from './schedule';
 export {

@@ -124,7 +124,10 @@ describe('the schedule entity', () => {
     h.clock.advance(150_000);
     expect((await h.tick(stale)).starts).toEqual([]);
     const resumed = await h.run('resume');
-    expect(describeSchedule(h.schedule)).toMatchObject({ status: 'Active', nextRunAt: '2026-03-01T00:03:00.000Z' });
+    expect(describeSchedule(h.schedule)).toMatchObject({
+      status: 'Active',
+      nextRunAt: '2026-03-01T00:03:00.000Z',
+    });
     h.clock.advance(30_000);
     expect((await h.tick([...stale, ...resumed])).starts).toEqual(['reports-2026-03-01T00:03:00.000Z']);
   });

@@ -41,14 +41,25 @@ describe('parseScheduleOptions', () => {
     [{ orchestrationName: 'R', interval: 'soon' }, /interval must be a positive span/],
     [{ orchestrationName: 'R', interval: 10 }, /at least 1000 ms/],
     [{ orchestrationName: 'R', cron: 'every day' }, /invalid cron expression/],
-    [{ orchestrationName: 'R', cron: '* * * * *', timeZone: 'Mars/Olympus' }, /invalid cron expression or time zone/],
+    [
+      { orchestrationName: 'R', cron: '* * * * *', timeZone: 'Mars/Olympus' },
+      /invalid cron expression or time zone/,
+    ],
     [{ orchestrationName: 'R', interval: '1m', timeZone: 'UTC' }, /cron schedules only/],
     [{ orchestrationName: 'R', interval: '1m', startAt: 'tomorrow' }, /startAt must be an ISO-8601/],
     [
-      { orchestrationName: 'R', interval: '1m', startAt: '2026-03-02T00:00:00Z', endAt: '2026-03-01T00:00:00Z' },
+      {
+        orchestrationName: 'R',
+        interval: '1m',
+        startAt: '2026-03-02T00:00:00Z',
+        endAt: '2026-03-01T00:00:00Z',
+      },
       /endAt must be after startAt/,
     ],
-    [{ orchestrationName: 'R', interval: '1m', catchupPolicy: 'some' }, /catchupPolicy must be 'all' or 'latest'/],
+    [
+      { orchestrationName: 'R', interval: '1m', catchupPolicy: 'some' },
+      /catchupPolicy must be 'all' or 'latest'/,
+    ],
     [{ orchestrationName: 'R', interval: '1m', every: '1m' }, /unknown schedule field\(s\): every/],
     [[], /must be a JSON object/],
   ])('refuses %j with a reason', (options, reason) => {
@@ -57,7 +68,11 @@ describe('parseScheduleOptions', () => {
   });
 
   it('updates a field, swaps interval for cron, and removes an optional field with null', () => {
-    const spec = parseScheduleOptions({ orchestrationName: 'R', interval: '1m', endAt: '2026-04-01T00:00:00Z' });
+    const spec = parseScheduleOptions({
+      orchestrationName: 'R',
+      interval: '1m',
+      endAt: '2026-04-01T00:00:00Z',
+    });
     const updated = updateScheduleSpec(spec, { cron: '0 * * * *', timeZone: 'Europe/Paris', endAt: null });
     expect(updated).toEqual({
       orchestrationName: 'R',
@@ -102,9 +117,15 @@ describe('ticks', () => {
   });
 
   it('reads cron expressions in their time zone, with seconds when given six fields', () => {
-    const daily = parseScheduleOptions({ orchestrationName: 'R', cron: '0 9 * * *', timeZone: 'Europe/Paris' });
+    const daily = parseScheduleOptions({
+      orchestrationName: 'R',
+      cron: '0 9 * * *',
+      timeZone: 'Europe/Paris',
+    });
     // 09:00 in Paris is 08:00 UTC in March (before the change to summer time).
-    expect(new Date(firstTickAtOrAfter(daily, 0, t0) as number).toISOString()).toBe('2026-03-01T08:00:00.000Z');
+    expect(new Date(firstTickAtOrAfter(daily, 0, t0) as number).toISOString()).toBe(
+      '2026-03-01T08:00:00.000Z',
+    );
     const everyTwo = parseScheduleOptions({ orchestrationName: 'R', cron: '*/2 * * * * *' });
     expect(firstTickAtOrAfter(everyTwo, 0, t0 + 1)).toBe(t0 + s(2));
     expect(firstTickAtOrAfter(everyTwo, 0, t0)).toBe(t0);
@@ -146,7 +167,9 @@ describe('planTick', () => {
       starts: [t0 + s(20), t0 + s(30), t0 + s(40)],
       nextTick: t0 + s(50),
     });
-    expect(planTick(every10s({ catchupWindow: '2s', catchupPolicy: 'latest' }), 0, t0 + s(10), t0 + s(45))).toEqual({
+    expect(
+      planTick(every10s({ catchupWindow: '2s', catchupPolicy: 'latest' }), 0, t0 + s(10), t0 + s(45)),
+    ).toEqual({
       starts: [],
       nextTick: t0 + s(50),
     });

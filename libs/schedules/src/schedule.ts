@@ -42,6 +42,9 @@ export interface ScheduleOptions {
   readonly catchupWindow?: string | number;
 }
 
+/** The fields of a schedule to change; `null` removes an optional one. */
+export type ScheduleUpdate = { readonly [K in keyof ScheduleOptions]?: ScheduleOptions[K] | null };
+
 export const defaultCatchupWindowMs = 86_400_000;
 export const minIntervalMs = 1000;
 /** Ticks one catch-up operation starts at most; the rest follow in the next operation. */
@@ -131,7 +134,9 @@ function mergeSpec(base: ScheduleSpec | undefined, o: Record<string, unknown>): 
   if ('catchupPolicy' in o) {
     const policy = o['catchupPolicy'];
     if (policy !== CatchupPolicy.All && policy !== CatchupPolicy.Latest)
-      throw new InvalidArgumentError(`catchupPolicy must be 'all' or 'latest', got ${JSON.stringify(policy)}`);
+      throw new InvalidArgumentError(
+        `catchupPolicy must be 'all' or 'latest', got ${JSON.stringify(policy)}`,
+      );
     set('catchupPolicy', policy);
   }
   if ('catchupWindow' in o) set('catchupWindow', spanMs('catchupWindow', o['catchupWindow']));
@@ -202,7 +207,9 @@ export function firstTickAtOrAfter(spec: ScheduleSpec, anchor: number, time: num
     tick = base + Math.ceil((from - base) / spec.interval) * spec.interval;
   } else {
     // croner's nextRun is strictly after its argument.
-    tick = cronOf(spec).nextRun(new Date(from - 1))?.getTime();
+    tick = cronOf(spec)
+      .nextRun(new Date(from - 1))
+      ?.getTime();
   }
   return tick === undefined || (spec.endAt !== undefined && tick > spec.endAt) ? undefined : tick;
 }

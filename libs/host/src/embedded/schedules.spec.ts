@@ -39,7 +39,9 @@ async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeo
 /** The tick times of a schedule's instances, in order. */
 async function tickTimes(client: InstanceClient, scheduleId: string): Promise<number[]> {
   const page = await client.list({ instanceIdPrefix: `${scheduleId}-`, pageSize: 1000 });
-  return page.instances.map((i) => Date.parse(i.instanceId.slice(scheduleId.length + 1))).sort((a, b) => a - b);
+  return page.instances
+    .map((i) => Date.parse(i.instanceId.slice(scheduleId.length + 1)))
+    .sort((a, b) => a - b);
 }
 
 describe('schedules through the client', () => {

@@ -37,7 +37,11 @@ const scheduleOptionsProperties: Json = {
     example: '0 9 * * 1-5',
     description: 'A cron expression: five fields, or six with seconds first. Instead of interval.',
   },
-  timeZone: { type: 'string', example: 'Europe/Paris', description: 'IANA zone of the cron expression (UTC).' },
+  timeZone: {
+    type: 'string',
+    example: 'Europe/Paris',
+    description: 'IANA zone of the cron expression (UTC).',
+  },
   startAt: {
     type: 'string',
     format: 'date-time',
@@ -131,7 +135,13 @@ export function schedulePaths(base: string, h: OpenApiHelpers): Record<string, J
           'so of concurrent callers one starts it and every event is delivered, after the start.',
         tags: ['orchestrators'],
         parameters: [
-          { name: 'name', in: 'path', required: true, schema: { type: 'string' }, description: 'Orchestrator name.' },
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: { type: 'string' },
+            description: 'Orchestrator name.',
+          },
           h.ref('parameters', 'instanceId'),
           { name: 'eventName', in: 'path', required: true, schema: { type: 'string', minLength: 1 } },
           h.query('version', { type: 'string' }, 'Orchestration version, when it starts.'),
@@ -229,7 +239,10 @@ export function schedulePaths(base: string, h: OpenApiHelpers): Record<string, J
         responses: { ...accepted, ...h.errorResponses('BadRequest', 'NotFound', 'PayloadTooLarge') },
       },
     },
-    [`${base}/schedules/{scheduleId}/pause`]: action('pauseSchedule', 'Pause a schedule: no tick starts anything'),
+    [`${base}/schedules/{scheduleId}/pause`]: action(
+      'pauseSchedule',
+      'Pause a schedule: no tick starts anything',
+    ),
     [`${base}/schedules/{scheduleId}/resume`]: action(
       'resumeSchedule',
       'Resume a paused schedule from now on (ticks missed while paused are not caught up)',

@@ -124,7 +124,9 @@ function signalWithStartBody(body: string | undefined): { input?: string; eventD
     throw new InvalidArgumentError('the body must be a JSON object: { "input": …, "eventData": … }');
   const unknown = Object.keys(value).filter((key) => key !== 'input' && key !== 'eventData');
   if (unknown.length > 0)
-    throw new InvalidArgumentError(`unknown field(s) ${unknown.join(', ')}: the body takes input and eventData`);
+    throw new InvalidArgumentError(
+      `unknown field(s) ${unknown.join(', ')}: the body takes input and eventData`,
+    );
   const { input, eventData } = value as { input?: unknown; eventData?: unknown };
   return {
     ...(input !== undefined ? { input: JSON.stringify(input) } : {}),

@@ -14,7 +14,12 @@ import {
 } from '@nestjs/common';
 import type { TaskHubs } from '@durable/core';
 import { ScheduleClient, ScheduleNotFoundError } from '@durable/runtime';
-import { validateScheduleId, type ScheduleDescription, type ScheduleOptions } from '@durable/schedules';
+import {
+  validateScheduleId,
+  type ScheduleDescription,
+  type ScheduleOptions,
+  type ScheduleUpdate,
+} from '@durable/schedules';
 import { apiBaseUrlOf, type HttpRequest, type HttpResponse } from './http-request';
 import { pageSizeParam, stringParam, type QueryParams } from './query';
 import { jsonBody } from './request-body';
@@ -64,7 +69,7 @@ export class SchedulesController {
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<ScheduleAccepted> {
     const schedules = this.client(query);
-    await schedules.create(scheduleId, scheduleBody(body));
+    await schedules.create(scheduleId, scheduleBody<ScheduleOptions>(body));
     const hubQuery = taskHubOf(this.hubs, query).urlQuery;
     const scheduleUri = `${apiBaseUrlOf(req)}/schedules/${encodeURIComponent(scheduleId)}${
       hubQuery !== undefined ? `?${hubQuery}` : ''
@@ -74,7 +79,10 @@ export class SchedulesController {
   }
 
   @Get(':scheduleId')
-  async get(@Param('scheduleId') scheduleId: string, @Query() query: QueryParams): Promise<ScheduleDescription> {
+  async get(
+    @Param('scheduleId') scheduleId: string,
+    @Query() query: QueryParams,
+  ): Promise<ScheduleDescription> {
     const schedule = await this.client(query).get(scheduleId);
     if (schedule === undefined) throw new ScheduleNotFoundError(scheduleId);
     return schedule;
@@ -94,7 +102,7 @@ export class SchedulesController {
     @Body() body: string | undefined,
   ): Promise<void> {
     validateScheduleId(scheduleId);
-    await this.client(query).update(scheduleId, scheduleBody(body));
+    await this.client(query).update(scheduleId, scheduleBody<ScheduleUpdate>(body));
   }
 
   @Post(':scheduleId/pause')
@@ -115,7 +123,7 @@ export class SchedulesController {
 }
 
 /** The body as schedule options: the JSON object is checked field by field by the schedule itself. */
-function scheduleBody(body: string | undefined): ScheduleOptions {
+function scheduleBody<T extends ScheduleOptions | ScheduleUpdate>(body: string | undefined): T {
   const text = jsonBody(body);
-  return (text === undefined ? undefined : JSON.parse(text)) as ScheduleOptions;
+  return (text === undefined ? undefined : JSON.parse(text)) as T;
 }
