@@ -197,3 +197,58 @@ describe('schedules and signal-with-start over HTTP', () => {
     expect((await send('GET', '/instances/c2')).status).toBe(404);
   });
 });
+
+describe('a schedule through a SIGKILL of the product', () => {
+  const product = new DurableProcess({ DURABLE_APP: 'test/fixtures/schedules-app.ts' });
+
+  beforeAll(() => product.start());
+  afterAll(async () => {
+    await product.stop();
+    product.cleanup();
+  });
+
+  const send = (method: string, path: string, body?: unknown) =>
+    fetch(`${product.baseUrl}${path}`, {
+      method,
+      ...(body !== undefined
+        ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
+        : {}),
+    });
+  const schedule = async (): Promise<Schedule & { lastRunAt?: string }> =>
+    (await (await send('GET', '/schedules/crash')).json()) as Schedule & { lastRunAt?: string };
+
+  it('starts every tick exactly once, the ones missed while it was down included', async () => {
+    expect(
+      (
+        await send('POST', '/schedules/crash', {
+          orchestrationName: 'Tick',
+          input: { counter: 'crash' },
+          interval: 1000,
+        })
+      ).status,
+    ).toBe(202);
+    await until(schedule, (s) => s.runs >= 2);
+    await product.kill();
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await product.start();
+    const restartedAt = Date.now();
+    await until(schedule, (s) => Date.parse(s.lastRunAt ?? '') > restartedAt);
+    expect((await send('POST', '/schedules/crash/pause')).status).toBe(202);
+    const paused = await until(schedule, (s) => s.status === 'Paused');
+
+    const instances = await until(
+      async () =>
+        (await (await send('GET', '/instances?instanceIdPrefix=crash-&top=1000')).json()) as Array<{
+          instanceId: string;
+          runtimeStatus: string;
+        }>,
+      (list) => list.length === paused.runs && list.every((i) => i.runtimeStatus === 'Completed'),
+    );
+    const ticks = instances.map((i) => Date.parse(i.instanceId.slice('crash-'.length))).sort((a, b) => a - b);
+    expect(ticks.slice(1).filter((t, i) => t - (ticks[i] as number) !== 1000)).toEqual([]);
+    await until(
+      async () => (await (await send('GET', '/entities/Runs/crash')).json()) as number,
+      (count) => count === ticks.length,
+    );
+  });
+});
