@@ -81,6 +81,12 @@ describe('parseScheduleOptions', () => {
       catchupPolicy: 'all',
       catchupWindow: 86_400_000,
     });
+    expect(updateScheduleSpec(updated, { interval: '1h' })).toEqual({
+      orchestrationName: 'R',
+      interval: 3_600_000,
+      catchupPolicy: 'all',
+      catchupWindow: 86_400_000,
+    });
   });
 });
 

@@ -114,7 +114,10 @@ function mergeSpec(base: ScheduleSpec | undefined, o: Record<string, unknown>): 
   // Giving one of interval and cron replaces the other.
   if ('interval' in o) {
     set('interval', o['interval'] === null ? undefined : spanMs('interval', o['interval']));
-    if (o['interval'] !== null && !('cron' in o)) set('cron', undefined);
+    if (o['interval'] !== null && !('cron' in o)) {
+      set('cron', undefined);
+      if (!('timeZone' in o)) set('timeZone', undefined);
+    }
   }
   if ('cron' in o) {
     const cron = o['cron'];
