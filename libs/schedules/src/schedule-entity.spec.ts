@@ -85,6 +85,20 @@ describe('the schedule entity', () => {
     });
   });
 
+  it('does nothing on a wake-up that comes early or twice', async () => {
+    const h = new ScheduleHarness();
+    const pending = await create(h, { interval: '1m' });
+    const before = h.state;
+    expect(await h.run('tick', { generation: 1 })).toEqual([]);
+    expect(h.state).toBe(before);
+    h.clock.advance(60_000);
+    const first = await h.tick(pending);
+    expect(first.starts).toEqual(['reports-2026-03-01T00:01:00.000Z']);
+    // Run again, the same wake-up starts nothing and plans no second wake-up.
+    expect(await h.tick(pending)).toEqual({ starts: [], pending: [] });
+    expect(h.schedule.runs).toBe(1);
+  });
+
   it('passes the input to each start', async () => {
     const h = new ScheduleHarness();
     const pending = await create(h, { interval: '1m', input: [1, 2] });

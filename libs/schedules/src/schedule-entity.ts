@@ -111,6 +111,8 @@ function replanned(state: ScheduleState, now: number): ScheduleState {
 function tick(ctx: Ctx, state: ScheduleState, now: number): void {
   if (state.nextTick === undefined) return;
   const plan = planTick(state.spec, state.createdAt, state.nextTick, now);
+  // An early or repeated wake-up: the one for the next tick is still on its way.
+  if (plan.starts.length === 0 && plan.nextTick === state.nextTick) return;
   let next: ScheduleState = state;
   for (const at of plan.starts) {
     const instanceId = ctx.startNewOrchestration(
