@@ -98,6 +98,7 @@ export default tseslint.config(
       'libs/core/src/**/*.ts',
       'libs/engine/src/**/*.ts',
       'libs/entities/src/**/*.ts',
+      'libs/schedules/src/**/*.ts',
       'libs/log/port/src/**/*.ts',
       'libs/storage/port/src/**/*.ts',
       'libs/runtime/src/**/*.ts',

@@ -27,6 +27,7 @@ const base = '/runtime/webhooks/durabletask';
 export const httpAccess: Readonly<Record<string, Access>> = {
   [`POST ${base}/orchestrators/{name}`]: contributor,
   [`POST ${base}/orchestrators/{name}/{instanceId}`]: contributor,
+  [`POST ${base}/orchestrators/{name}/{instanceId}/raiseEvent/{eventName}`]: contributor,
   [`GET ${base}/orchestrators`]: reader,
   [`GET ${base}/instances`]: reader,
   [`DELETE ${base}/instances`]: contributor,
@@ -50,6 +51,13 @@ export const httpAccess: Readonly<Record<string, Access>> = {
   [`GET ${base}/entities/{entityName}/{entityKey}`]: reader,
   [`POST ${base}/entities/{entityName}/{entityKey}`]: contributor,
   [`DELETE ${base}/entities/{entityName}/{entityKey}`]: contributor,
+  [`GET ${base}/schedules`]: reader,
+  [`GET ${base}/schedules/{scheduleId}`]: reader,
+  [`POST ${base}/schedules/{scheduleId}`]: contributor,
+  [`DELETE ${base}/schedules/{scheduleId}`]: contributor,
+  [`POST ${base}/schedules/{scheduleId}/update`]: contributor,
+  [`POST ${base}/schedules/{scheduleId}/pause`]: contributor,
+  [`POST ${base}/schedules/{scheduleId}/resume`]: contributor,
   // Answers who the caller is; it still rejects a bad token, so the dashboard learns it is bad.
   [`GET ${base}/auth/whoami`]: 'public',
   // The API's description and the dashboard's static files carry no data.

@@ -47,6 +47,19 @@ export interface EntityMetadata {
   readonly backlogQueueSize: number;
 }
 
+/** A schedule: `GET /schedules/{id}`. */
+export interface Schedule {
+  readonly scheduleId: string;
+  readonly orchestrationName: string;
+  readonly status: string;
+  readonly interval?: number;
+  readonly cron?: string;
+  readonly timeZone?: string;
+  readonly nextRunAt?: string;
+  readonly lastRunAt?: string;
+  readonly runs: number;
+}
+
 /** What a live instance waits on: `GET /instances/{id}/waiting`. */
 export interface InstanceWaiting {
   readonly instanceId: string;
@@ -243,6 +256,38 @@ export class DurableClient {
   ): Promise<{ emptyEntitiesRemoved: number; orphanedLocksReleased: number }> {
     const answer = await this.request('POST', '/entities/clean', query, undefined, [200, 201]);
     return answer.body as { emptyEntitiesRemoved: number; orphanedLocksReleased: number };
+  }
+
+  async schedules(
+    idPrefix: string | undefined,
+    top: number,
+    continuationToken?: string,
+  ): Promise<Page<Schedule>> {
+    return page(
+      await this.request('GET', '/schedules', { idPrefix, top }, undefined, [200], continuationToken),
+    );
+  }
+
+  async schedule(scheduleId: string): Promise<Schedule> {
+    return (await this.request('GET', `/schedules/${enc(scheduleId)}`, {}, undefined, [200]))
+      .body as Schedule;
+  }
+
+  /** `spec` and `changes` are JSON objects as text: the server checks them. */
+  async createSchedule(scheduleId: string, spec: string): Promise<void> {
+    await this.request('POST', `/schedules/${enc(scheduleId)}`, {}, spec);
+  }
+
+  async updateSchedule(scheduleId: string, changes: string): Promise<void> {
+    await this.request('POST', `/schedules/${enc(scheduleId)}/update`, {}, changes);
+  }
+
+  async scheduleAction(scheduleId: string, action: 'pause' | 'resume'): Promise<void> {
+    await this.request('POST', `/schedules/${enc(scheduleId)}/${action}`);
+  }
+
+  async deleteSchedule(scheduleId: string): Promise<void> {
+    await this.request('DELETE', `/schedules/${enc(scheduleId)}`);
   }
 
   private async request(

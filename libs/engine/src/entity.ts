@@ -29,6 +29,8 @@ export interface SignalEntityOptions {
 export interface EntityContext<S = unknown> {
   readonly entityId: EntityId;
   readonly operationName: string;
+  /** When the host runs this operation (the partition owner's clock): entities do not replay. */
+  readonly currentUtcDateTime: Date;
   getInput<T = unknown>(): T;
   readonly hasState: boolean;
   /** The state, or `initializer()` (then stored) when the entity has none yet. */
@@ -125,6 +127,8 @@ export interface EntityOperationRequest {
   readonly input?: string;
   /** Unique per request; seeds the ids of orchestrations the operation starts. */
   readonly requestId: string;
+  /** Epoch ms the host runs the operation at; `currentUtcDateTime` (epoch 0 when not given). */
+  readonly time?: number;
 }
 
 export type EntityOperationOutcome =
@@ -228,6 +232,10 @@ class OperationContext implements EntityContext<unknown> {
 
   get hasState(): boolean {
     return this.exists;
+  }
+
+  get currentUtcDateTime(): Date {
+    return new Date(this.request.time ?? 0);
   }
 
   getInput<T>(): T {

@@ -148,6 +148,7 @@ export async function runEntityEpisode(
       batch.map((r) => ({
         operation: r.operation,
         requestId: r.requestId,
+        time: now,
         ...(r.input !== undefined ? { input: r.input } : {}),
       })),
     );

@@ -17,6 +17,7 @@ export {
   type InstanceStatus,
   type InstanceWaiting,
   type PurgeFilter,
+  type SignalWithStartOptions,
   type StartOptions,
   type StatusOptions,
 } from './instance-service';
@@ -33,5 +34,12 @@ export {
 } from './messages';
 export { OrchestrationWorker } from './orchestration-worker';
 export { isResettable, resetCut, resettableStatuses, type ResetTarget } from './reset';
+export {
+  ScheduleAlreadyExistsError,
+  ScheduleClient,
+  ScheduleNotFoundError,
+  type ScheduleQuery,
+  type SchedulePage,
+} from './schedule-client';
 export { PartitionProcessor, type ProcessorDeps } from './partition-processor';
 export { maxTimeoutMs, TimerQueue } from './timer-queue';

@@ -30,7 +30,7 @@ import {
   traceParentOf,
   tracingEnabled,
 } from '@durable/telemetry';
-import type { InstanceFilter, InstanceRecord, StateStore } from '@durable/storage';
+import type { InstanceFilter, InstanceRecord, StateStore, StoredInstance } from '@durable/storage';
 import { EntityClient } from './entity-client';
 import type {
   CleanEntityStorageResult,
@@ -45,11 +45,13 @@ import type {
   InstanceStatus,
   InstanceWaiting,
   PurgeFilter,
+  SignalWithStartOptions,
   StartOptions,
   StatusOptions,
 } from './instance-service';
 import { instanceMessage, type InstanceMessage } from './messages';
 import { isResettable, resetCut, resetRequestOf, type ResetTarget } from './reset';
+import { ScheduleClient } from './schedule-client';
 
 export interface InstanceClientDeps {
   readonly log: PartitionedLog;
@@ -85,8 +87,11 @@ const finishedStatuses = [
 export class InstanceClient implements InstanceService {
   private readonly finishWaiters = new Map<string, Set<() => void>>();
   private readonly entities: EntityClient;
+  /** Create, read, list, update, pause, resume and delete schedules of this task hub. */
+  readonly schedules: ScheduleClient;
 
   constructor(private readonly deps: InstanceClientDeps) {
+    this.schedules = new ScheduleClient(this);
     this.entities = new EntityClient({
       log: deps.log,
       store: deps.store,
@@ -156,6 +161,52 @@ export class InstanceClient implements InstanceService {
       if (policy === 'error' || !isTerminalStatus(existing.record.status))
         throw new InstanceAlreadyExistsError(instanceId);
     }
+    await this.writeStart(name, instanceId, options, existing);
+    return { instanceId };
+  }
+
+  async signalWithStart(
+    name: string,
+    eventName: string,
+    options: SignalWithStartOptions,
+  ): Promise<{ readonly instanceId: string; readonly started: boolean }> {
+    if (options.remote !== true && !this.deps.orchestrationNames().includes(name))
+      throw new OrchestratorNotRegisteredError(name);
+    const { instanceId } = options;
+    validateInstanceId(instanceId);
+    if (typeof eventName !== 'string' || eventName.trim() === '')
+      throw new InvalidArgumentError('event name must not be empty');
+    this.checkPayload(options.input, 'input');
+    this.checkPayload(options.eventData, 'event data');
+    const event = newEvent('EventRaised', this.now(), {
+      name: eventName,
+      ...(options.eventData !== undefined ? { input: options.eventData } : {}),
+    });
+    // Either the event goes to the live instance, or it rides in the document that starts one:
+    // the conditional write lets one caller start it, and the others, refused, send to it.
+    for (;;) {
+      const existing = await this.deps.store.getInstance(instanceId);
+      if (existing !== undefined && !isTerminalStatus(existing.record.status)) {
+        await this.deps.log.append([this.message({ instanceId, event })]);
+        return { instanceId, started: false };
+      }
+      try {
+        await this.writeStart(name, instanceId, options, existing, [event]);
+        return { instanceId, started: true };
+      } catch (error) {
+        if (!(error instanceof InstanceAlreadyExistsError)) throw error;
+      }
+    }
+  }
+
+  /** Writes the Pending document (the commit point of a start), then appends its start message. */
+  private async writeStart(
+    name: string,
+    instanceId: string,
+    options: StartOptions,
+    existing: StoredInstance | undefined,
+    pendingEvents?: readonly HistoryEvent[],
+  ): Promise<void> {
     const now = this.deps.clock.now();
     const executionId = this.deps.idSource.newId();
     // A caller's W3C context (REST header, gRPC field, trigger header) or the active span is the
@@ -214,6 +265,7 @@ export class InstanceClient implements InstanceService {
       appliedOffset: existing?.record.appliedOffset ?? -1,
       timers: [],
       pendingStart: message,
+      ...(pendingEvents !== undefined ? { pendingEvents } : {}),
     };
     try {
       try {
@@ -228,7 +280,6 @@ export class InstanceClient implements InstanceService {
       throw error;
     }
     if (span !== undefined) endSpan(span);
-    return { instanceId };
   }
 
   async getStatus(instanceId: string, options: StatusOptions = {}): Promise<InstanceStatus | undefined> {

@@ -30,6 +30,12 @@ export interface StartOptions {
   readonly traceContext?: TraceContext;
 }
 
+/** A start that also raises an event: the instance id is required, `eventData` is JSON text. */
+export interface SignalWithStartOptions extends StartOptions {
+  readonly instanceId: string;
+  readonly eventData?: string;
+}
+
 export interface InstanceStatus {
   readonly instanceId: string;
   readonly name: string;
@@ -173,6 +179,15 @@ export interface CleanEntityStorageResult {
  */
 export interface InstanceService {
   start(name: string, options?: StartOptions): Promise<{ readonly instanceId: string }>;
+  /**
+   * Raises an event on the instance, starting it first (with `options`) when it does not exist or
+   * has finished, in one step: of concurrent callers, one starts it and every event is delivered.
+   */
+  signalWithStart(
+    name: string,
+    eventName: string,
+    options: SignalWithStartOptions,
+  ): Promise<{ readonly instanceId: string; readonly started: boolean }>;
   getStatus(instanceId: string, options?: StatusOptions): Promise<InstanceStatus | undefined>;
   list(query?: InstanceQuery): Promise<InstancePage>;
   /** Counts on the server (one store query per status), without paging or a cap. */

@@ -9,6 +9,7 @@ import { purgeCommand } from './purge';
 import { raiseCommand } from './raise';
 import { restartCommand } from './restart';
 import { retentionCommand } from './retention';
+import { schedulesCommand } from './schedules';
 import { startCommand } from './start';
 import { statusCommand } from './status';
 import { watchCommand } from './watch';
@@ -28,6 +29,7 @@ export const commands: readonly CliCommand[] = [
   purgeCommand,
   retentionCommand,
   entitiesCommand,
+  schedulesCommand,
   devCommand,
   completionCommand,
 ];

@@ -4,6 +4,7 @@ import type { KafkaLog } from '@durable/log-kafka';
 import { retentionOff, type RetentionControl } from '@durable/retention';
 import { ActivityWorker, InstanceClient, OrchestrationWorker } from '@durable/runtime';
 import type { CosmosStateStore } from '@durable/storage-cosmos';
+import { withBuiltIns } from '../built-ins';
 import { randomIds, systemClock } from '../embedded/system-ports';
 import { remoteWorkFromEnv, routedActivities, routedEntities, routedExecutor } from '../grpc/remote-workers';
 import { startRetention } from '../retention/retention-loop';
@@ -81,6 +82,7 @@ export async function startOrchestrationWorker(
   registry: Registry,
   logger: Logger,
 ): Promise<Role> {
+  withBuiltIns(registry);
   const log = await openLog(config, logger, 'durable-orchestration-worker');
   const store = await openStore(config, logger);
   const remote = remoteWorkFromEnv(process.env, config.hub);
@@ -144,6 +146,7 @@ export async function startFrontend(
   registry: Registry,
   logger: Logger,
 ): Promise<Role & { client: InstanceClient; retention: RetentionControl }> {
+  withBuiltIns(registry);
   const { KafkaTriggerConsumer, parseTriggerConfig } = await import('@durable/triggers-kafka');
   const triggers = parseTriggerConfig(config.triggers);
   const log = await openLog(config, logger, 'durable-frontend');

@@ -14,6 +14,7 @@ import { SqliteDatabase } from '@durable/sqlite';
 import { retentionOff, type RetentionControl, type RetentionSettings } from '@durable/retention';
 import { ActivityWorker, InstanceClient, OrchestrationWorker, type FaultHook } from '@durable/runtime';
 import { SqliteStateStore } from '@durable/storage-sqlite';
+import { withBuiltIns } from '../built-ins';
 import { startRetention, type RetentionLoop } from '../retention/retention-loop';
 import { SqliteBatchCommitter } from './sqlite-batch-committer';
 import { randomIds, systemClock } from './system-ports';
@@ -77,7 +78,7 @@ export class EmbeddedPlatform {
     const log = new SqliteLog(database, { partitions });
     const store = new SqliteStateStore(database);
     const logger = options.logger ?? silentLogger;
-    const registry = options.registry;
+    const registry = withBuiltIns(options.registry);
     const client = new InstanceClient({
       log,
       store,

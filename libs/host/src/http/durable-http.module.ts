@@ -23,6 +23,7 @@ import { OrchestratorsController } from './orchestrators.controller';
 import { defaultMaxPayloadBytes } from './request-body';
 import { RequestBodyMiddleware } from './request-body.middleware';
 import { RetentionController } from './retention.controller';
+import { SchedulesController } from './schedules.controller';
 import { WhoAmIController } from './whoami.controller';
 import type { ServedTaskHub } from './task-hub';
 import { DURABLE_HTTP_SETTINGS, INSTANCE_SERVICE, TASK_HUBS, type DurableHttpSettings } from './tokens';
@@ -79,6 +80,7 @@ export class DurableHttpModule implements NestModule, OnModuleInit {
         OpenApiController,
         WhoAmIController,
         RetentionController,
+        SchedulesController,
       ],
       providers: [
         { ...options.instanceService, provide: INSTANCE_SERVICE } as FactoryProvider<InstanceService>,
@@ -105,7 +107,7 @@ export class DurableHttpModule implements NestModule, OnModuleInit {
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply(RequestBodyMiddleware)
-      .forRoutes(OrchestratorsController, InstancesController, EntitiesController);
+      .forRoutes(OrchestratorsController, InstancesController, EntitiesController, SchedulesController);
   }
 
   onModuleInit(): void {

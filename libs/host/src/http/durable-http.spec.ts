@@ -21,6 +21,7 @@ import type {
   InstanceStatus,
   PurgeFilter,
   ResetTarget,
+  SignalWithStartOptions,
   StartOptions,
   StatusOptions,
   CleanEntityStorageResult,
@@ -91,6 +92,19 @@ class MapInstanceService implements InstanceService {
     }
     this.seed({ instanceId, name, runtimeStatus: RuntimeStatus.Pending, input: options.input });
     return { instanceId };
+  }
+
+  async signalWithStart(
+    name: string,
+    eventName: string,
+    options: SignalWithStartOptions,
+  ): Promise<{ instanceId: string; started: boolean }> {
+    this.record('signalWithStart', name, eventName, options);
+    if (!this.orchestrationNames().includes(name)) throw new OrchestratorNotRegisteredError(name);
+    const existing = this.instances.get(options.instanceId);
+    const started = existing === undefined || isTerminalStatus(existing.runtimeStatus);
+    if (started) this.seed({ instanceId: options.instanceId, name, runtimeStatus: RuntimeStatus.Pending });
+    return { instanceId: options.instanceId, started };
   }
 
   async getStatus(instanceId: string, options: StatusOptions = {}): Promise<InstanceStatus | undefined> {
@@ -1056,7 +1070,7 @@ describe('openapi.json', () => {
       .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`))
       .sort();
 
-    expect(served).toHaveLength(27);
+    expect(served).toHaveLength(35);
     expect(documented).toEqual(served);
   });
 });

@@ -11,6 +11,7 @@ import {
   TaskHubNotFoundError,
   UnavailableError,
 } from '@durable/core';
+import { ScheduleAlreadyExistsError, ScheduleNotFoundError } from '@durable/runtime';
 
 /** The body of every error the durable HTTP API answers. `error` is a stable name to match on. */
 export interface ErrorBody {
@@ -43,8 +44,10 @@ const byCoreError: ReadonlyArray<readonly [abstract new (...args: never[]) => Er
   [OrchestratorNotRegisteredError, 404],
   [EntityNotRegisteredError, 404],
   [InstanceNotFoundError, 404],
+  [ScheduleNotFoundError, 404],
   [TaskHubNotFoundError, 404],
   [InstanceAlreadyExistsError, 409],
+  [ScheduleAlreadyExistsError, 409],
   [ConflictError, 409],
   [InstanceFinishedError, 410],
   [PayloadTooLargeError, 413],

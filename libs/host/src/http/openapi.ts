@@ -1,4 +1,5 @@
 import { RuntimeStatus } from '@durable/core';
+import { schedulePaths, scheduleSchemas } from './openapi-schedules';
 import { continuationTokenHeader, durableBasePath, retryAfterSeconds } from './routes';
 
 type Json = Readonly<Record<string, unknown>>;
@@ -550,6 +551,7 @@ export function openApiDocument(serverUrl?: string): Json {
           responses: { '202': { description: 'Accepted.' }, ...errorResponses('BadRequest', 'NotFound') },
         },
       },
+      ...schedulePaths(base, { ref, json, query, errorResponses, pollHeaders, continuationTokenHeader }),
       [`${base}/openapi.json`]: openApiOperation('getOpenApiDocument'),
       '/openapi.json': openApiOperation('getOpenApiDocumentAtRoot'),
       [`${base}/auth/whoami`]: {
@@ -648,6 +650,7 @@ export function openApiDocument(serverUrl?: string): Json {
         },
       },
       schemas: {
+        ...scheduleSchemas(),
         RuntimeStatus: { type: 'string', enum: Object.values(RuntimeStatus) },
         CheckStatus: {
           type: 'object',

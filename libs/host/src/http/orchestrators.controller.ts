@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import type { TaskHubs } from '@durable/core';
+import { InvalidArgumentError, type TaskHubs } from '@durable/core';
 import {
   apiBaseUrlOf,
   setPollHeaders,
@@ -59,6 +59,38 @@ export class OrchestratorsController {
     return this.start(name, instanceIdParam(instanceId), query, body, req, res);
   }
 
+  /**
+   * Signal-with-start: raises the event on the instance, starting it first when it does not exist
+   * (or has finished). 202 when this call started it, 200 when the event went to a live instance.
+   */
+  @Post(':name/:instanceId/raiseEvent/:eventName')
+  async signalWithStart(
+    @Param('name') name: string,
+    @Param('instanceId') instanceId: string,
+    @Param('eventName') eventName: string,
+    @Query() query: QueryParams,
+    @Body() body: string | undefined,
+    @Req() req: HttpRequest,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ): Promise<CheckStatusPayload> {
+    const hub = taskHubOf(this.hubs, query);
+    const id = instanceIdParam(instanceId);
+    const { input, eventData } = signalWithStartBody(body);
+    const version = stringParam(query, 'version');
+    const traceContext = traceContextOf(req);
+    const result = await hub.instances.signalWithStart(name, eventName, {
+      instanceId: id,
+      ...(input !== undefined ? { input } : {}),
+      ...(eventData !== undefined ? { eventData } : {}),
+      ...(version !== undefined ? { version } : {}),
+      ...(traceContext !== undefined ? { traceContext } : {}),
+    });
+    const payload = checkStatusPayload(apiBaseUrlOf(req), id, hub.urlQuery);
+    setPollHeaders(res, payload.statusQueryGetUri);
+    res.status(result.started ? 202 : 200);
+    return payload;
+  }
+
   private async start(
     name: string,
     instanceId: string | undefined,
@@ -81,4 +113,23 @@ export class OrchestratorsController {
     setPollHeaders(res, payload.statusQueryGetUri);
     return payload;
   }
+}
+
+/** `{ "input": …, "eventData": … }`, both optional: each as JSON text, or undefined when absent. */
+function signalWithStartBody(body: string | undefined): { input?: string; eventData?: string } {
+  const text = jsonBody(body);
+  if (text === undefined) return {};
+  const value = JSON.parse(text) as unknown;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidArgumentError('the body must be a JSON object: { "input": …, "eventData": … }');
+  const unknown = Object.keys(value).filter((key) => key !== 'input' && key !== 'eventData');
+  if (unknown.length > 0)
+    throw new InvalidArgumentError(
+      `unknown field(s) ${unknown.join(', ')}: the body takes input and eventData`,
+    );
+  const { input, eventData } = value as { input?: unknown; eventData?: unknown };
+  return {
+    ...(input !== undefined ? { input: JSON.stringify(input) } : {}),
+    ...(eventData !== undefined ? { eventData: JSON.stringify(eventData) } : {}),
+  };
 }

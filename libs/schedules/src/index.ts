@@ -1,0 +1,26 @@
+export {
+  CatchupPolicy,
+  defaultCatchupWindowMs,
+  firstTickAtOrAfter,
+  lastTickAtOrBefore,
+  maxStartsPerTick,
+  minIntervalMs,
+  parseScheduleOptions,
+  planTick,
+  tickInstanceId,
+  updateScheduleSpec,
+  validateScheduleId,
+  type ScheduleOptions,
+  type ScheduleSpec,
+  type ScheduleUpdate,
+  type TickPlan,
+} from './schedule';
+export {
+  describeSchedule,
+  scheduleEntity,
+  scheduleEntityName,
+  ScheduleOperation,
+  ScheduleStatus,
+  type ScheduleDescription,
+  type ScheduleState,
+} from './schedule-entity';
