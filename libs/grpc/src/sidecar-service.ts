@@ -27,6 +27,7 @@ import {
   timestamp,
   traceContextOf,
 } from './convert';
+import { writeQueuedMessagesTogether } from './stream-writes';
 import { BoolValue, Empty, pb, sidecarService } from './proto';
 import type { WorkItemHub } from './work-item-hub';
 
@@ -370,6 +371,7 @@ export function sidecarHandlers(deps: SidecarServiceDeps): grpc.UntypedServiceIm
       const entities = names(filters?.getEntitiesList());
       const entityNames =
         entities === undefined ? undefined : new Set([...entities].map((n) => n.toLowerCase()));
+      writeQueuedMessagesTogether(call as grpc.ServerWritableStream<unknown, unknown>);
       const release = hub.connect(
         { write: (item) => void call.write(item), end: () => call.end() },
         {
