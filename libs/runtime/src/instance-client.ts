@@ -204,7 +204,8 @@ export class InstanceClient implements InstanceService {
       ...(options.tags !== undefined ? { tags: options.tags } : {}),
       ...(parentTraceContext !== undefined ? { parentTraceContext } : {}),
     });
-    const message = this.message({ instanceId, event });
+    const start: InstanceMessage = { instanceId, event };
+    const message = this.message(start);
     const record: InstanceRecord = {
       instanceId,
       partition: message.partition,
@@ -226,13 +227,17 @@ export class InstanceClient implements InstanceService {
     };
     if (this.deps.finishNotifications === true) this.rememberStarted(instanceId);
     try {
+      let etag: string;
       try {
-        await this.deps.store.putInstance(record, existing?.etag);
+        etag = await this.deps.store.putInstance(record, existing?.etag);
       } catch (error) {
         if (error instanceof ConflictError) throw new InstanceAlreadyExistsError(instanceId);
         throw error;
       }
-      await this.deps.log.append([message]);
+      // A new document holds only what the start message says: its partition owner need not read it.
+      await this.deps.log.append([
+        existing === undefined ? this.message({ ...start, created: etag }) : message,
+      ]);
     } catch (error) {
       this.startedHere.delete(instanceId);
       if (span !== undefined) endSpan(span, { error: String(error) });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineOrchestration, OrchestrationExecutor, Registry, silentLogger } from '@durable/engine';
+import { Stream } from '@durable/log';
 import { SqliteLog } from '@durable/log-sqlite';
 import { InstanceClient, OrchestrationWorker } from '@durable/runtime';
 import { SqliteDatabase } from '@durable/sqlite';
@@ -28,7 +29,9 @@ describe('instance document reads', () => {
   let database: SqliteDatabase;
   let client: InstanceClient;
   let worker: OrchestrationWorker;
+  let log: SqliteLog;
   let clientReads: string[];
+  let workerReads: string[];
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'durable-reads-'));
@@ -37,11 +40,12 @@ describe('instance document reads', () => {
       .add(defineOrchestration('Hello', async () => 'hi'))
       .add(defineOrchestration('Wait', async (ctx) => ctx.waitForExternalEvent<string>('go')));
     // One partition: every message is read in the order the test appends it.
-    const log = new SqliteLog(database, { partitions: 1 });
+    log = new SqliteLog(database, { partitions: 1 });
     const sqlite = new SqliteStateStore(database);
     const forClient = countingReads(sqlite);
-
+    const forWorker = countingReads(sqlite);
     clientReads = forClient.reads;
+    workerReads = forWorker.reads;
     client = new InstanceClient({
       log,
       store: forClient.store,
@@ -52,7 +56,7 @@ describe('instance document reads', () => {
     });
     worker = new OrchestrationWorker({
       log,
-      store: sqlite,
+      store: forWorker.store,
       executor: new OrchestrationExecutor(registry),
       clock: systemClock,
       idSource: randomIds,
@@ -61,6 +65,12 @@ describe('instance document reads', () => {
       onFinished: (instanceId) => client.notifyFinished(instanceId),
     });
   });
+
+  const completed = async (instanceId: string) => {
+    const status = await client.waitForCompletion(instanceId, { timeoutMs: 30_000 });
+    expect(status?.runtimeStatus).toBe('Completed');
+    return status;
+  };
 
   afterEach(async () => {
     await worker.stop();
@@ -98,5 +108,38 @@ describe('instance document reads', () => {
     const status = await client.waitForCompletion(instanceId, { timeoutMs: 30_000 });
     expect(status?.output).toBe('"now"');
     expect(clientReads).toEqual([instanceId]);
+  });
+
+  it('runs a new instance without reading its document: the start message describes it', async () => {
+    await worker.start();
+    const started = await Promise.all(Array.from({ length: 5 }, () => client.start('Hello')));
+    for (const { instanceId } of started) await completed(instanceId);
+    expect(workerReads).toEqual([]);
+  });
+
+  it('reads the document of a start that was in the log before the worker started', async () => {
+    // An earlier owner may have applied such a message already: its document is read, not assumed.
+    const { instanceId } = await client.start('Hello');
+    await worker.start();
+    await completed(instanceId);
+    expect(workerReads).toEqual([instanceId]);
+  });
+
+  it('applies a start delivered twice once, though the second copy names a document long replaced', async () => {
+    await worker.start();
+    const { instanceId } = await client.start('Hello');
+    const first = await completed(instanceId);
+    const [start] = await log.read(Stream.Orchestrations, 0, 0, { maxRecords: 1, waitMs: 0 });
+    if (start === undefined) throw new Error('the start message is not in the log');
+    expect(JSON.parse(start.value)).toMatchObject({ instanceId, created: expect.any(String) });
+    await log.append([{ stream: Stream.Orchestrations, partition: 0, key: instanceId, value: start.value }]);
+    // Read after the copy, on the same partition: once it completes, the copy was handled.
+    await completed((await client.start('Hello')).instanceId);
+    const after = await client.getStatus(instanceId, { includeHistory: true });
+    expect(after?.runtimeStatus).toBe('Completed');
+    expect(after?.lastUpdatedAt).toBe(first?.lastUpdatedAt);
+    expect(after?.history?.filter((e) => e.type === 'ExecutionStarted')).toHaveLength(1);
+    // The copy's document was read, not assumed, once its commit had failed.
+    expect(workerReads).toContain(instanceId);
   });
 });
