@@ -4,7 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import { CosmosServer, type CosmosUsage } from './cosmos-server';
 
-const usage: CosmosUsage = { requests: 0, operations: 0, requestCharge: 0, byKind: {} };
+const usage: CosmosUsage = { requests: 0, operations: 0, requestCharge: 0, byKind: {}, readsByContainer: {} };
 
 /** What a request did, for the breakdown: read, query, bulk, create, replace, upsert, delete. */
 function kindOf(
@@ -58,12 +58,19 @@ async function main(): Promise<void> {
         usage.requests++;
         usage.operations += operations;
         usage.requestCharge += charge;
+        const container = /\/colls\/([^/]+)/.exec(req.url ?? '')?.[1] ?? '';
+        const reads = (n: number) =>
+          (usage.readsByContainer[container] = (usage.readsByContainer[container] ?? 0) + n);
         if (kind === 'bulk') {
           const types = [...requestBody.matchAll(/"operationType":"(\w+)"/g)].map((m) => String(m[1]));
           for (const type of types)
             count(`bulk ${type.toLowerCase()}`, 0, 1, charge / Math.max(types.length, 1));
           count('bulk', 1, 0, 0);
-        } else count(kind, 1, operations, charge);
+          reads(types.filter((type) => type === 'Read').length);
+        } else {
+          count(kind, 1, operations, charge);
+          if (kind === 'read') reads(1);
+        }
         return end(...args);
       }) as typeof res.end;
     },

@@ -18,6 +18,8 @@ export interface CosmosUsage {
   /** The sum of `x-ms-request-charge` (per operation for bulk requests). */
   requestCharge: number;
   byKind: Record<string, { requests: number; operations: number; requestCharge: number }>;
+  /** Item reads (point reads, and the reads in bulk requests) by container. */
+  readsByContainer: Record<string, number>;
 }
 
 /** A Cosmos DB protocol endpoint: the server in this process, or in a child process of its own. */

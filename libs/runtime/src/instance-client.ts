@@ -72,6 +72,9 @@ export interface InstanceClientDeps {
   readonly orchestrationGroup?: string;
 }
 
+/** Starts remembered for `waitForCompletion` at most (a few hundred KB). */
+const maxStartedRemembered = 10_000;
+
 const finishedStatuses = [
   RuntimeStatus.Completed,
   RuntimeStatus.Failed,
@@ -86,6 +89,12 @@ const finishedStatuses = [
  */
 export class InstanceClient implements InstanceService {
   private readonly finishWaiters = new Map<string, Set<() => void>>();
+  /**
+   * Instances this client created and nobody has waited for yet, and whether a finish notice came
+   * for them since: a caller that waits for an instance it just started knows it is not finished,
+   * so the wait need not begin with a status read.
+   */
+  private readonly startedHere = new Map<string, boolean>();
   private readonly entities: EntityClient;
   /** Create, read, list, update, pause, resume and delete schedules of this task hub. */
   readonly schedules: ScheduleClient;
@@ -133,6 +142,7 @@ export class InstanceClient implements InstanceService {
 
   /** Wakes `waitForCompletion` callers early; hosts call it when a worker reports a finish. */
   notifyFinished(instanceId: string): void {
+    if (this.startedHere.has(instanceId)) this.startedHere.set(instanceId, true);
     const waiters = this.finishWaiters.get(instanceId);
     if (waiters === undefined) return;
     this.finishWaiters.delete(instanceId);
@@ -246,7 +256,8 @@ export class InstanceClient implements InstanceService {
       ...(options.tags !== undefined ? { tags: options.tags } : {}),
       ...(parentTraceContext !== undefined ? { parentTraceContext } : {}),
     });
-    const message = this.message({ instanceId, event });
+    const start: InstanceMessage = { instanceId, event };
+    const message = this.message(start);
     const record: InstanceRecord = {
       instanceId,
       partition: message.partition,
@@ -267,15 +278,21 @@ export class InstanceClient implements InstanceService {
       pendingStart: message,
       ...(pendingEvents !== undefined ? { pendingEvents } : {}),
     };
+    if (this.deps.finishNotifications === true) this.rememberStarted(instanceId);
     try {
+      let etag: string;
       try {
-        await this.deps.store.putInstance(record, existing?.etag);
+        etag = await this.deps.store.putInstance(record, existing?.etag);
       } catch (error) {
         if (error instanceof ConflictError) throw new InstanceAlreadyExistsError(instanceId);
         throw error;
       }
-      await this.deps.log.append([message]);
+      // A new document holds only what the start message says: its partition owner need not read it.
+      await this.deps.log.append([
+        existing === undefined ? this.message({ ...start, created: etag }) : message,
+      ]);
     } catch (error) {
+      this.startedHere.delete(instanceId);
       if (span !== undefined) endSpan(span, { error: String(error) });
       throw error;
     }
@@ -555,10 +572,19 @@ export class InstanceClient implements InstanceService {
     const notified = this.deps.finishNotifications === true;
     let pollMs = notified ? 1000 : 50;
     const maxPollMs = notified ? 8000 : 1000;
+    // Started here and no notice since: it is not finished, so the first read would only say so.
+    let unfinished = notified && this.startedHere.get(instanceId) === false;
+    this.startedHere.delete(instanceId);
     for (;;) {
       // Listen before reading, so that a finish between the two is not missed.
       const remaining = deadline - this.deps.clock.now();
       const wake = this.waitForFinish(instanceId, Math.max(0, Math.min(pollMs, remaining)));
+      if (unfinished && remaining > 0) {
+        unfinished = false;
+        await wake.done;
+        pollMs = Math.min(pollMs * 2, maxPollMs);
+        continue;
+      }
       const status = await this.getStatus(instanceId);
       if (status === undefined || isTerminalStatus(status.runtimeStatus) || remaining <= 0) {
         wake.cancel();
@@ -567,6 +593,16 @@ export class InstanceClient implements InstanceService {
       await wake.done;
       pollMs = Math.min(pollMs * 2, maxPollMs);
     }
+  }
+
+  /** Notes a start for `waitForCompletion`, forgetting the oldest beyond a bound (callers that never wait). */
+  private rememberStarted(instanceId: string): void {
+    this.startedHere.delete(instanceId);
+    if (this.startedHere.size >= maxStartedRemembered) {
+      const oldest = this.startedHere.keys().next();
+      if (oldest.done !== true) this.startedHere.delete(oldest.value);
+    }
+    this.startedHere.set(instanceId, false);
   }
 
   private waitForFinish(instanceId: string, ms: number): { done: Promise<void>; cancel: () => void } {

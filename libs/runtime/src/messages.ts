@@ -23,6 +23,11 @@ export interface InstanceMessage {
    * a start that already ran, or an instance purged since, is left as it is.
    */
   readonly startPending?: true;
+  /**
+   * On a start from a client: the etag of the Pending instance document the client created for it
+   * (no history yet). Its partition owner takes the document from this message instead of reading it.
+   */
+  readonly created?: string;
   /** On a lock grant: the entities locked, so that an orchestration that has ended can release them. */
   readonly lockSet?: readonly string[];
   /**

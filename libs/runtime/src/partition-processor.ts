@@ -99,6 +99,11 @@ const wakeTimerId = -2;
 
 interface CachedInstance {
   stored: StoredInstance | undefined;
+  /**
+   * Set when `stored` was taken from a start message rather than read: the document a client
+   * created at that etag, for that execution, with no history yet.
+   */
+  created?: { readonly etag: string; readonly executionId: string } | undefined;
   session: EpisodeSession | undefined;
   /** Task ids awaiting a result, with the child instance id for sub-orchestrations. */
   openTasks: Map<number, string | undefined>;
@@ -159,6 +164,11 @@ export class PartitionProcessor {
   private nextOffset = 0;
   /** The log offset last committed: never past a message some instance has not applied. */
   private committedOffset = 0;
+  /**
+   * Start messages from here on are new to every owner since this one recovered: only they are trusted
+   * to describe the document their client created (one read again may have been applied already).
+   */
+  private trustStartsFrom = Number.MAX_SAFE_INTEGER;
   private stopped = false;
   /** Aborts the read in progress: on stop, or when detached work settled and waits for a commit. */
   private readWake = new AbortController();
@@ -231,6 +241,7 @@ export class PartitionProcessor {
       this.partition,
     );
     this.committedOffset = this.nextOffset;
+    this.trustStartsFrom = await this.deps.log.endOffset(Stream.Orchestrations, this.partition);
     const work = await this.deps.store.partitionWork(this.partition, this.nextOffset);
     const resend: OutboxMessage[] = [];
     for (const { record } of work) {
@@ -429,7 +440,7 @@ export class PartitionProcessor {
     // waits for its orchestrator code to settle overlap instead of adding up.
     const applied = await Promise.all(
       [...byInstance].map(async ([instanceId, messages]) => {
-        const entry = await this.load(instanceId, now);
+        const entry = await this.load(instanceId, now, messages[0]);
         if (this.runsRemotely(instanceId, entry, messages)) {
           this.detach(instanceId, entry, messages, now, batchLastOffset);
           return undefined;
@@ -537,11 +548,23 @@ export class PartitionProcessor {
     }
   }
 
-  private async load(instanceId: string, now: number): Promise<CachedInstance> {
+  private async load(instanceId: string, now: number, first: Delivery | undefined): Promise<CachedInstance> {
     const cached = this.cache.get(instanceId);
     if (cached !== undefined) {
       cached.lastUsed = now;
       return cached;
+    }
+    const created = this.createdBy(first);
+    if (created !== undefined) {
+      const entry: CachedInstance = {
+        ...created,
+        session: undefined,
+        openTasks: new Map(),
+        replayActions: [],
+        lastUsed: now,
+      };
+      this.cache.set(instanceId, entry);
+      return entry;
     }
     const stored = await this.deps.store.getInstance(instanceId);
     const entry: CachedInstance = {
@@ -570,6 +593,29 @@ export class PartitionProcessor {
     }
     this.cache.set(instanceId, entry);
     return entry;
+  }
+
+  /**
+   * The document a client created for a start, from the start message, when it is the instance's
+   * first message here and new since this owner recovered. A wrong guess costs no correctness: the
+   * commit is conditional on the etag, so it fails and the partition recovers (reading documents).
+   */
+  private createdBy(first: Delivery | undefined): Pick<CachedInstance, 'stored' | 'created'> | undefined {
+    if (first === undefined || first.offset < this.trustStartsFrom) return undefined;
+    const { message } = first;
+    const event = message.event;
+    if (message.created === undefined || event.type !== 'ExecutionStarted') return undefined;
+    const { instanceId } = message;
+    const record = pendingRecord(
+      instanceId,
+      event,
+      this.partition,
+      fromTimestamp(event.timestamp),
+      instanceMessage({ instanceId, event }, this.partitions),
+      undefined,
+    );
+    const executionId = event.orchestrationInstance.executionId;
+    return { stored: { record, etag: message.created }, created: { etag: message.created, executionId } };
   }
 
   private async applyEntityMessages(
@@ -1056,6 +1102,9 @@ export class PartitionProcessor {
     const write: InstanceWrite = {
       record: finalRecord,
       expectedEtag: entry.stored?.etag,
+      ...(entry.created !== undefined && entry.created.etag === entry.stored?.etag
+        ? { extendsCreated: { executionId: entry.created.executionId } }
+        : {}),
       ...(history.length > 0
         ? { history: { executionId: finalRecord.executionId, fromIndex, events: history } }
         : {}),

@@ -27,6 +27,7 @@ import { createdAscending, decodeListToken, encodeListToken } from '@durable/sto
 import { ReadCoalescer, runBulk, type BulkOperation, type ItemResult } from './bulk';
 import { cosmosCall, defaultRetryOptions, isNotFound, type RetryOptions } from './cosmos-errors';
 import {
+  emptyHistory,
   itemId,
   planHistory,
   rewritesSpilledEvents,
@@ -510,9 +511,13 @@ export class CosmosStateStore implements StateStore {
 
   /** What one instance write makes of its document, reading what it extends if memory lacks it. */
   private async plan(write: InstanceWrite): Promise<PlannedWrite> {
-    const { record, expectedEtag } = write;
+    const { record, expectedEtag, extendsCreated } = write;
     const previous =
-      expectedEtag === undefined ? undefined : await this.documentAt(record.instanceId, expectedEtag);
+      expectedEtag === undefined
+        ? undefined
+        : extendsCreated !== undefined
+          ? { etag: expectedEtag, history: emptyHistory(extendsCreated.executionId) }
+          : await this.documentAt(record.instanceId, expectedEtag);
     const change = {
       previous: previous?.history,
       executionId: record.executionId,

@@ -122,6 +122,11 @@ export interface InstanceWrite {
   readonly history?: HistoryAppend;
   /** An execution whose history is no longer needed (the one that continued as new). */
   readonly dropHistoryOf?: string;
+  /**
+   * Set when the document at `expectedEtag` is the one a start created for this execution, with no
+   * history yet: a store that extends the stored history need not read the document first.
+   */
+  readonly extendsCreated?: { readonly executionId: string };
 }
 
 export interface InstanceFilter {

@@ -191,6 +191,34 @@ export function describeStateStoreConformance(name: string, makeFactory: () => P
       expect((await store.getInstance('a'))?.record.status).toBe('Suspended');
     });
 
+    it('extends the document a start created, as the start described it, and refuses a stale one', async () => {
+      const created = await store.putInstance(sampleRecord('a', { status: 'Pending' }), undefined);
+      // Another process (the partition owner) writes it, knowing the document only from the start.
+      const owner = await factory.open();
+      try {
+        await owner.claimPartition(0, 1);
+        const write = (status: 'Running' | 'Failed', events: HistoryEvent[], etag: string) =>
+          owner.commit(0, 1, [
+            {
+              record: sampleRecord('a', { status, historyLength: events.length }),
+              expectedEtag: etag,
+              extendsCreated: { executionId: 'a-e1' },
+              history: { executionId: 'a-e1', fromIndex: 0, events },
+            },
+          ]);
+        const etags = await write('Running', [raised('1'), raised('2')], created);
+        expect((await store.getInstance('a'))?.etag).toBe(etags.get('a'));
+        expect(
+          (await store.readHistory('a', 'a-e1')).map((e) => (e.type === 'EventRaised' ? e.name : '')),
+        ).toEqual(['1', '2']);
+        await expect(write('Failed', [raised('x')], created)).rejects.toBeInstanceOf(ConflictError);
+        expect((await store.getInstance('a'))?.record.status).toBe('Running');
+        expect(await store.readHistory('a', 'a-e1')).toHaveLength(2);
+      } finally {
+        await owner.close();
+      }
+    });
+
     it('fences a commit from an owner whose epoch is older than the latest claim', async () => {
       await store.claimPartition(3, 1);
       await store.claimPartition(3, 2);
