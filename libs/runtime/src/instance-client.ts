@@ -287,9 +287,12 @@ export class InstanceClient implements InstanceService {
         if (error instanceof ConflictError) throw new InstanceAlreadyExistsError(instanceId);
         throw error;
       }
-      // A new document holds only what the start message says: its partition owner need not read it.
+      // A new document that holds only what the start message says (no events of a signal-with-start
+      // waiting in it) need not be read by its partition owner.
       await this.deps.log.append([
-        existing === undefined ? this.message({ ...start, created: etag }) : message,
+        existing === undefined && pendingEvents === undefined
+          ? this.message({ ...start, created: etag })
+          : message,
       ]);
     } catch (error) {
       this.startedHere.delete(instanceId);
