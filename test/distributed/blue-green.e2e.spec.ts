@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { partitionOf } from '@durable/log';
 import { AppProcess, DistributedCluster, installUserApp } from '@durable/tools/servers';
+import { until as untilHolds } from '../support/until';
 
 const app = join(__dirname, '..', 'fixtures', 'blue-green-app.ts');
 
@@ -60,13 +61,8 @@ describe('blue/green orchestration workers with versioning (distributed)', () =>
     };
   const logs = () =>
     `--- blue\n${blue.logs.slice(-5000)}\n--- green\n${green.logs.slice(-5000)}\n${cluster.logs()}`;
-  async function until(what: string, condition: () => Promise<boolean>): Promise<void> {
-    const deadline = Date.now() + 120_000;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error(`${what} did not happen in time\n${logs()}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
+  const until = (what: string, condition: () => Promise<boolean>) =>
+    untilHolds(condition, (holds) => holds, { what, timeoutMs: 120_000, context: logs });
   const startedFirstStep = async (id: string) =>
     (await statusOf(id)).historyEvents?.some((e) => e.EventType === 'TaskCompleted') ?? false;
 

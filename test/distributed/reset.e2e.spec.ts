@@ -2,6 +2,7 @@
 // history before it kept (Cosmos history chunks replaced), the reset recorded with its reason.
 import { join } from 'node:path';
 import { DistributedCluster } from '@durable/tools/servers';
+import { until as untilHolds } from '../support/until';
 
 type HistoryJson = Array<{ EventType: string; EventId: number; Data?: unknown }>;
 
@@ -30,15 +31,8 @@ describe('reset in distributed mode', () => {
     (await (
       await fetch(`${cluster.frontend.baseUrl}/instances/${id}?showHistory=true&showHistoryOutput=true`)
     ).json()) as { runtimeStatus: string; output?: unknown; historyEvents: HistoryJson };
-  async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const value = await read();
-      if (done(value)) return value;
-      if (Date.now() > deadline) throw new Error(`${what} did not happen in time\n${cluster.logs()}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const until = <T>(what: string, read: () => Promise<T>, done: (value: T) => boolean) =>
+    untilHolds(read, done, { what, timeoutMs: 60_000, intervalMs: 100, context: () => cluster.logs() });
   const finished = (s: { runtimeStatus: string }) => ['Completed', 'Failed'].includes(s.runtimeStatus);
   const resetDone = (s: { runtimeStatus: string; historyEvents: HistoryJson }) =>
     finished(s) && s.historyEvents.some((e) => e.EventType === 'GenericEvent');

@@ -4,6 +4,7 @@
 // once: no tick missed (catch-up `all`), none started twice.
 import { join } from 'node:path';
 import { DistributedCluster } from '@durable/tools/servers';
+import { until as untilHolds } from '../support/until';
 
 interface Schedule {
   status: string;
@@ -11,15 +12,9 @@ interface Schedule {
   lastRunAt?: string;
 }
 
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read().catch(() => undefined);
-    if (value !== undefined && ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in time; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+// Workers are killed and restarted here: a read that fails, or finds nothing yet, is tried again.
+const until = <T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 120_000) =>
+  untilHolds(read, (value) => value !== undefined && ok(value), { timeoutMs, retryErrors: true });
 
 describe('schedules and signal-with-start, distributed', () => {
   let cluster: DistributedCluster;

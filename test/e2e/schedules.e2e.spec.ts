@@ -1,16 +1,20 @@
 // Schedules and signal-with-start over REST, against the product started as `npm start` starts it.
 import { DurableProcess, waitForOutput } from '../support/durable-process';
+import { until } from '../support/until';
 
 jest.setTimeout(120_000);
 
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in time; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** A JSON request; a string body is sent as it is (to send malformed JSON). */
+function request(baseUrl: string, method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${baseUrl}${path}`, {
+    method,
+    ...(body !== undefined
+      ? {
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+          headers: { 'content-type': 'application/json' },
+        }
+      : {}),
+  });
 }
 
 interface Schedule {
@@ -32,16 +36,7 @@ describe('schedules and signal-with-start over HTTP', () => {
     product.cleanup();
   });
 
-  const send = (method: string, path: string, body?: unknown) =>
-    fetch(`${product.baseUrl}${path}`, {
-      method,
-      ...(body !== undefined
-        ? {
-            body: typeof body === 'string' ? body : JSON.stringify(body),
-            headers: { 'content-type': 'application/json' },
-          }
-        : {}),
-    });
+  const send = (method: string, path: string, body?: unknown) => request(product.baseUrl, method, path, body);
   const schedule = async (id: string): Promise<Schedule | undefined> => {
     const response = await send('GET', `/schedules/${id}`);
     return response.status === 404 ? undefined : ((await response.json()) as Schedule);
@@ -207,13 +202,7 @@ describe('a schedule through a SIGKILL of the product', () => {
     product.cleanup();
   });
 
-  const send = (method: string, path: string, body?: unknown) =>
-    fetch(`${product.baseUrl}${path}`, {
-      method,
-      ...(body !== undefined
-        ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
-        : {}),
-    });
+  const send = (method: string, path: string, body?: unknown) => request(product.baseUrl, method, path, body);
   const schedule = async (): Promise<Schedule & { lastRunAt?: string }> =>
     (await (await send('GET', '/schedules/crash')).json()) as Schedule & { lastRunAt?: string };
 
